@@ -1,0 +1,46 @@
+"""The one place that decides who may see which organization."""
+
+from django.http import Http404
+
+from accounts.models import Membership
+
+Role = Membership.Role
+
+
+def get_membership(user, org_slug: str, min_role: Role = Role.STAFF) -> Membership:
+    """Return the user's membership of the organization with at least ``min_role``, or 404.
+
+    Outsiders and members below the role get the same 404, so an organization's existence
+    is not revealed to anyone outside it.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization").filter(user=user, organization__slug=org_slug).first()
+    )
+    if membership is None or not membership.role_enum.includes(min_role):
+        raise Http404
+    return membership
+
+
+def user_memberships(user) -> list[Membership]:
+    """Return the user's memberships, organizations loaded, by organization name."""
+    if not user.is_authenticated:
+        return []
+    return list(Membership.objects.select_related("organization").filter(user=user).order_by("organization__name"))
+
+
+def user_must_set_up_mfa(user) -> bool:
+    """Return whether an organization requires MFA of this user and none is set up."""
+    if not user.is_authenticated:
+        return False
+    requires = Membership.objects.filter(
+        user=user,
+        organization__require_mfa=True,
+        role__in=[Role.ADMIN, Role.LEAD],
+    ).exists()
+    if not requires:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,26 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, build_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Set up the database with demo data, print the demo logins and serve on 127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Build the demo data and exit.")
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
+
+    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
+        self.stdout.write("Preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Creating demo organizations and people…")
+        organizations, logins = build_demo_accounts()
+        self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(organizations)} organizations."))
+        self.stdout.write(f"\nLog in with any of these (password: {DEMO_PASSWORD}):")
+        for login in logins:
+            self.stdout.write(f"  {login.email:<36} {login.description}")
+        if no_serve:
+            return
+        self.stdout.write(f"\nServing on http://{addrport}/ (Ctrl+C to stop)\n")
+        call_command("runserver", addrport, use_reloader=False)

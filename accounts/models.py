@@ -1,0 +1,197 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address. Nothing else about them is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email address"), unique=True)
+    is_staff = models.BooleanField(_("site administrator"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.email
+
+
+class Organization(models.Model):
+    class Sector(models.TextChoices):
+        LEGAL = "legal", _("Legal")
+        HEALTH = "health", _("Health")
+        SOCIAL = "social", _("Social services")
+        COMMUNITY = "community", _("Community")
+        OTHER = "other", _("Other")
+
+    class SizeBand(models.TextChoices):
+        SMALL = "small", _("1–10 staff and volunteers")
+        MEDIUM = "medium", _("11–50 staff and volunteers")
+        LARGE = "large", _("51–250 staff and volunteers")
+        VERY_LARGE = "very_large", _("More than 250 staff and volunteers")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    size_band = models.CharField(_("size"), max_length=20, choices=SizeBand.choices, blank=True)
+    require_mfa = models.BooleanField(_("require two-factor authentication for admins and leads"), default=False)
+    staff_can_view_reports = models.BooleanField(_("staff can read reports of closed cycles"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("accounts:org_dashboard", kwargs={"org_slug": self.slug})
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        LEAD = "lead", _("Lead")
+        STAFF = "staff", _("Staff")
+
+        @property
+        def rank(self) -> int:
+            return {"staff": 1, "lead": 2, "admin": 3}[self.value]
+
+        def includes(self, other: "Membership.Role") -> bool:
+            """Return whether this role has every right of ``other``."""
+            return self.rank >= Membership.Role(other).rank
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def role_enum(self) -> "Membership.Role":
+        return Membership.Role(self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Membership.Role.ADMIN
+
+    @property
+    def can_manage_cycles(self) -> bool:
+        return self.role_enum.includes(Membership.Role.LEAD)
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.is_admin
+
+    @property
+    def can_view_reports(self) -> bool:
+        return self.can_manage_cycles or self.organization.staff_can_view_reports
+
+    @property
+    def must_use_mfa(self) -> bool:
+        return self.organization.require_mfa and self.can_manage_cycles
+
+
+class Invitation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} to {self.organization}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AuditEvent(models.Model):
+    """A sensitive action in an organization, shown to its admins."""
+
+    class Action(models.TextChoices):
+        ORG_CREATED = "org_created", _("Organization created")
+        SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+        MEMBER_INVITED = "member_invited", _("Member invited")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        MEMBER_JOINED = "member_joined", _("Member joined")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        CYCLE_OPENED = "cycle_opened", _("Cycle opened")
+        CYCLE_CLOSED = "cycle_closed", _("Cycle closed")
+        CYCLE_DELETED = "cycle_deleted", _("Cycle deleted")
+        LINKS_CREATED = "links_created", _("Respondent links created")
+        TEAM_RESPONSE_EDITED = "team_response_edited", _("Team response edited")
+        TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Team response submitted")
+        EXPORTED = "exported", _("Report exported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,188 @@
+"""Writes that touch organizations, memberships and invitations."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AuditEvent, Invitation, Membership, Organization
+
+Role = Membership.Role
+Action = AuditEvent.Action
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+LAST_ADMIN_MESSAGE = _("An organization needs at least one admin. Make someone else admin first.")
+ALREADY_MEMBER_MESSAGE = _("This person is already a member of the organization.")
+INVITATION_INVALID_MESSAGE = _("This invitation is not valid. It may have expired or been used already.")
+INVITATION_WRONG_EMAIL_MESSAGE = _(
+    "This invitation was sent to another email address. Log in with that address to accept it."
+)
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a single-use token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def audit(*, organization: Organization, actor, action: str, detail: str = "") -> AuditEvent:
+    """Record a sensitive action for the organization's admins to see."""
+    return AuditEvent.objects.create(organization=organization, actor=actor, action=action, detail=detail[:300])
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organization"
+    slug, counter = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+@transaction.atomic
+def organization_create(*, user, name: str, sector: str, region: str = "", size_band: str = "") -> Organization:
+    """Create an organization with ``user`` as its first admin."""
+    organization = Organization.objects.create(
+        name=name, slug=_unique_slug(name), sector=sector, region=region, size_band=size_band
+    )
+    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
+    audit(organization=organization, actor=user, action=Action.ORG_CREATED, detail=name)
+    return organization
+
+
+def organization_update(*, organization: Organization, by, fields: dict) -> Organization:
+    """Save changed settings and record which ones changed."""
+    changed = [name for name, value in fields.items() if getattr(organization, name) != value]
+    if not changed:
+        return organization
+    with transaction.atomic():
+        for name in changed:
+            setattr(organization, name, fields[name])
+        organization.save(update_fields=changed)
+        audit(organization=organization, actor=by, action=Action.SETTINGS_CHANGED, detail=", ".join(changed))
+    return organization
+
+
+def _other_admins_exist(membership: Membership) -> bool:
+    return (
+        Membership.objects.select_for_update()
+        .filter(organization=membership.organization, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, by) -> Membership:
+    """Give the member a new role; the last admin cannot lose theirs."""
+    role = Role(role)
+    if membership.role == role:
+        return membership
+    if membership.is_admin and not _other_admins_exist(membership):
+        raise ValidationError(LAST_ADMIN_MESSAGE)
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(
+        organization=membership.organization,
+        actor=by,
+        action=Action.ROLE_CHANGED,
+        detail=f"{membership.user.email}: {previous} → {role.value}",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by) -> None:
+    """Remove a member; the last admin cannot be removed."""
+    if membership.is_admin and not _other_admins_exist(membership):
+        raise ValidationError(LAST_ADMIN_MESSAGE)
+    audit(
+        organization=membership.organization,
+        actor=by,
+        action=Action.MEMBER_REMOVED,
+        detail=membership.user.email,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, email: str, role: str, by, accept_url_for
+) -> tuple[Invitation, str]:
+    """Create an invitation, email its link and return it with the one-time token.
+
+    ``accept_url_for`` turns the token into an absolute URL; only its hash is stored.
+    """
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(ALREADY_MEMBER_MESSAGE)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        role=Role(role),
+        token_hash=hash_token(token),
+        invited_by=by,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    audit(organization=organization, actor=by, action=Action.MEMBER_INVITED, detail=f"{email} as {role}")
+    context = {"organization": organization, "invitation": invitation, "url": accept_url_for(token)}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+            message=render_to_string("accounts/email/invitation_message.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    """Delete a pending invitation so its link stops working."""
+    audit(organization=invitation.organization, actor=by, action=Action.INVITATION_REVOKED, detail=invitation.email)
+    invitation.delete()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """Return the pending invitation the token opens, or None."""
+    invitation = Invitation.objects.select_related("organization").filter(token_hash=hash_token(token)).first()
+    if invitation is None or not invitation.is_pending:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """Redeem the invitation for the logged-in user whose email it was sent to."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("organization")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        raise ValidationError(INVITATION_INVALID_MESSAGE)
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(INVITATION_WRONG_EMAIL_MESSAGE)
+    if Membership.objects.filter(organization=invitation.organization, user=user).exists():
+        raise ValidationError(ALREADY_MEMBER_MESSAGE)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    membership = Membership.objects.create(user=user, organization=invitation.organization, role=invitation.role)
+    audit(
+        organization=invitation.organization,
+        actor=user,
+        action=Action.MEMBER_JOINED,
+        detail=f"{user.email} as {invitation.role}",
+    )
+    return membership

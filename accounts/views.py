@@ -1,0 +1,147 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.access import get_membership, user_memberships
+from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
+from accounts.models import AuditEvent, Invitation, Membership
+
+Role = Membership.Role
+
+
+@login_not_required
+def landing(request):
+    return render(request, "accounts/landing.html", {"memberships": user_memberships(request.user)})
+
+
+def org_create(request):
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.organization_create(user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(name)s is ready. You are its admin.") % {"name": organization.name})
+        return redirect(organization)
+    return render(request, "accounts/org_create.html", {"form": form})
+
+
+def org_dashboard(request, org_slug):
+    membership = get_membership(request.user, org_slug)
+    return render(
+        request, "accounts/org_dashboard.html", {"membership": membership, "organization": membership.organization}
+    )
+
+
+def org_members(request, org_slug):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    organization = membership.organization
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "members": organization.memberships.select_related("user").order_by("user__email"),
+        "invitations": [i for i in organization.invitations.filter(accepted_at=None) if i.is_pending],
+        "invitation_form": InvitationForm(),
+        "roles": Role.choices,
+        "audit_events": AuditEvent.objects.filter(organization=organization).select_related("actor")[:50],
+    }
+    return render(request, "accounts/org_members.html", context)
+
+
+@require_POST
+def invitation_create(request, org_slug):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address and role."))
+        return redirect("accounts:org_members", org_slug=org_slug)
+    try:
+        services.invitation_create(
+            organization=membership.organization,
+            by=request.user,
+            accept_url_for=lambda token: request.build_absolute_uri(
+                reverse("accounts:invitation_accept", args=[token])
+            ),
+            **form.cleaned_data,
+        )
+    except ValidationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("accounts:org_members", org_slug=org_slug)
+
+
+@require_POST
+def invitation_revoke(request, org_slug, invitation_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    invitation = get_object_or_404(Invitation, id=invitation_id, organization=membership.organization)
+    services.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("accounts:org_members", org_slug=org_slug)
+
+
+@require_POST
+def member_change_role(request, org_slug, membership_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    target = get_object_or_404(Membership, id=membership_id, organization=membership.organization)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose admin, lead or staff."))
+        return redirect("accounts:org_members", org_slug=org_slug)
+    try:
+        services.membership_change_role(membership=target, role=form.cleaned_data["role"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Role updated for %(email)s.") % {"email": target.user.email})
+    return redirect("accounts:org_members", org_slug=org_slug)
+
+
+@require_POST
+def member_remove(request, org_slug, membership_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    target = get_object_or_404(Membership, id=membership_id, organization=membership.organization)
+    try:
+        services.membership_remove(membership=target, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:org_members", org_slug=org_slug)
+    messages.success(request, _("%(email)s was removed.") % {"email": target.user.email})
+    if target.user_id == request.user.id:
+        return redirect("landing")
+    return redirect("accounts:org_members", org_slug=org_slug)
+
+
+def org_settings(request, org_slug):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    form = OrganizationSettingsForm(request.POST or None, instance=membership.organization)
+    if request.method == "POST" and form.is_valid():
+        services.organization_update(
+            organization=membership.organization,
+            by=request.user,
+            fields={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("accounts:org_settings", org_slug=org_slug)
+    return render(
+        request,
+        "accounts/org_settings.html",
+        {"membership": membership, "organization": membership.organization, "form": form},
+    )
+
+
+@login_not_required
+def invitation_accept(request, token):
+    invitation = services.invitation_for_token(token)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organization.name})
+            return redirect(membership.organization)
+    status = 200 if invitation else 404
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "token": token}, status=status)
