@@ -57,16 +57,15 @@ def organization_create(*, user, name: str, sector: str, region: str = "", size_
     return organization
 
 
-def organization_update(*, organization: Organization, by, fields: dict) -> Organization:
-    """Save changed settings and record which ones changed."""
-    changed = [name for name, value in fields.items() if getattr(organization, name) != value]
-    if not changed:
+def organization_update(*, organization: Organization, by, changes: dict) -> Organization:
+    """Save the changed settings and record which ones changed."""
+    if not changes:
         return organization
     with transaction.atomic():
-        for name in changed:
-            setattr(organization, name, fields[name])
-        organization.save(update_fields=changed)
-        audit(organization=organization, actor=by, action=Action.SETTINGS_CHANGED, detail=", ".join(changed))
+        for name, value in changes.items():
+            setattr(organization, name, value)
+        organization.save(update_fields=list(changes))
+        audit(organization=organization, actor=by, action=Action.SETTINGS_CHANGED, detail=", ".join(changes))
     return organization
 
 

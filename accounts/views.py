@@ -121,7 +121,7 @@ def org_settings(request, org_slug):
         services.organization_update(
             organization=membership.organization,
             by=request.user,
-            fields={name: form.cleaned_data[name] for name in form.changed_data},
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
         )
         messages.success(request, _("Settings saved."))
         return redirect("accounts:org_settings", org_slug=org_slug)

@@ -1,8 +1,7 @@
 """Settings for Ally Readiness, read from environment variables.
 
-``ALLY_ENV`` picks the mode: ``development`` (the default: runs the demo with nothing set),
-``production`` (refuses insecure values, secure cookies, HSTS) or ``test`` (set by the test
-suite). See README.md for every variable.
+``ALLY_ENV`` picks the mode: ``development`` (the default: runs the demo with nothing set) or
+``production`` (refuses insecure values, secure cookies, HSTS). See README.md for every variable.
 """
 
 from pathlib import Path
@@ -21,9 +20,8 @@ from config.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-ALLY_ENV = env_choice("ALLY_ENV", ("development", "production", "test"), "development")
+ALLY_ENV = env_choice("ALLY_ENV", ("development", "production"), "development")
 PRODUCTION = ALLY_ENV == "production"
-TESTING = ALLY_ENV == "test"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if PRODUCTION and DEBUG:
@@ -97,9 +95,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth's rate limits live in the cache, so every worker process must share it.
 REDIS_URL = env_str("REDIS_URL")
-if TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif REDIS_URL:
+if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
@@ -120,8 +116,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "landing"

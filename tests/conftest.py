@@ -1,0 +1,82 @@
+import itertools
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from accounts.models import Membership, Organization, User
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Fast password hashing and a private cache, so allauth's rate limits never carry over."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+@pytest.fixture
+def user_factory(db):
+    def make(email: str | None = None, *, password: str = PASSWORD, verified: bool = True) -> User:
+        email = email or f"person{next(_counter)}@example.org"
+        user = User.objects.create_user(email=email, password=password)
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def org_factory(db):
+    def make(name: str | None = None, **fields) -> Organization:
+        number = next(_counter)
+        fields.setdefault("sector", Organization.Sector.LEGAL)
+        return Organization.objects.create(name=name or f"Org {number}", slug=f"org-{number}", **fields)
+
+    return make
+
+
+@pytest.fixture
+def member_factory(user_factory, org_factory):
+    def make(organization: Organization | None = None, role: str = Membership.Role.STAFF, **user_fields) -> Membership:
+        organization = organization or org_factory()
+        return Membership.objects.create(user=user_factory(**user_fields), organization=organization, role=role)
+
+    return make
+
+
+@pytest.fixture
+def organization(org_factory):
+    return org_factory("Riverside Clinic")
+
+
+@pytest.fixture
+def admin(member_factory, organization):
+    return member_factory(organization, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def lead(member_factory, organization):
+    return member_factory(organization, Membership.Role.LEAD)
+
+
+@pytest.fixture
+def staff(member_factory, organization):
+    return member_factory(organization, Membership.Role.STAFF)
+
+
+@pytest.fixture
+def outsider(member_factory, org_factory):
+    """A member of another organization."""
+    return member_factory(org_factory("Elsewhere"), Membership.Role.ADMIN)
+
+
+def login(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client

@@ -1,0 +1,88 @@
+import doctest
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+
+def test_doctests_hold():
+    assert doctest.testmod(env).failed == 0
+
+
+@pytest.mark.parametrize(
+    "raw, expected", [("1", True), ("TRUE", True), ("on", True), ("0", False), ("no", False), ("", False)]
+)
+def test_env_bool_reads_words(raw, expected):
+    assert env.env_bool("X", environ={"X": raw}) is expected
+
+
+def test_env_bool_rejects_other_words():
+    with pytest.raises(ImproperlyConfigured, match="X must be true or false"):
+        env.env_bool("X", environ={"X": "maybe"})
+
+
+def test_env_bool_default_when_unset():
+    assert env.env_bool("X", True, environ={}) is True
+
+
+def test_env_int_rejects_non_numbers_and_values_below_minimum():
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env.env_int("PORT", 1, environ={"PORT": "eighty"})
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.env_int("PORT", 1, minimum=1, environ={"PORT": "0"})
+    assert env.env_int("PORT", 1, environ={"PORT": " 25 "}) == 25
+
+
+def test_env_choice_rejects_unknown_mode():
+    with pytest.raises(ImproperlyConfigured, match="ALLY_ENV must be one of"):
+        env.env_choice("ALLY_ENV", ("development", "production"), "development", environ={"ALLY_ENV": "prod"})
+
+
+def test_database_url_postgres_and_sqlite():
+    pg = env.database_from_url("postgres://u:p%40ss@db.internal:5433/ally", default_sqlite_path="x")
+    assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "django.db.backends.postgresql",
+        "ally",
+        "u",
+        "p@ss",
+        "db.internal",
+        "5433",
+    )
+    assert env.database_from_url("sqlite:////tmp/a.db", default_sqlite_path="x")["NAME"] == "/tmp/a.db"
+    assert env.database_from_url("", default_sqlite_path="default.db")["NAME"] == "default.db"
+
+
+@pytest.mark.parametrize("url", ["mysql://db/ally", "postgres://db/", "postgres://db:port/ally"])
+def test_database_url_rejects_unsupported_or_incomplete(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env.database_from_url(url, default_sqlite_path="x")
+
+
+@pytest.mark.parametrize("key", ["", "short", "django-insecure-" + "x" * 60, "a" * 60])
+def test_production_refuses_insecure_secret_keys(key):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        env.check_secret_key(key)
+
+
+def test_production_accepts_a_random_secret_key():
+    key = "k3J9-vQ2_xLm8ZpR4tYwN6bH1cD5fG7aS0eU2iO9pLkMnBvCxZq"
+    assert env.check_secret_key(key) == key
+
+
+def test_production_settings_refuse_a_missing_secret_key():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+        ],
+        env={"ALLY_ENV": "production", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
