@@ -3,8 +3,10 @@ import itertools
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.test import Client
 
 from accounts.models import Membership, Organization, User
+from tests.origin import off_origin_urls
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -19,6 +21,21 @@ def _test_settings(settings):
     cache.clear()
     yield settings
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _pages_stay_on_origin(monkeypatch):
+    """Fail any test whose pages load or link anything from another origin."""
+    original = Client.request
+
+    def checked(self, **request):
+        response = original(self, **request)
+        if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+            offending = off_origin_urls(response.content.decode(), {"testserver", "localhost", "127.0.0.1"})
+            assert not offending, f"{request.get('PATH_INFO')} points off the origin: {offending}"
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
 
 
 @pytest.fixture

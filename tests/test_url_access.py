@@ -1,0 +1,147 @@
+"""Every named URL × every persona: the allowed get the page, the rest a login redirect or 404.
+
+A URL without a row in EXPECTED fails the test, so each new URL must state who may use it.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from accounts import services
+from tests.conftest import login
+from tests.urlmatrix import named_urls
+
+PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin")
+LOGIN = "login"  # a redirect to the login page
+ADMIN_LOGIN = "admin-login"  # a redirect to the Django admin's login, or the site's for anonymous visitors
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    expect: dict[str, int | str]
+    note: str = ""
+
+
+def row(method, anonymous, outsider, staff, lead, admin, note=""):
+    return Row(method, dict(zip(PERSONAS, (anonymous, outsider, staff, lead, admin), strict=True)), note)
+
+
+def account_page(anonymous, member, method="get"):
+    """An account page: the same for every logged-in person, whatever their organization."""
+    return row(method, anonymous, member, member, member, member)
+
+
+ORG_MEMBER = ("get", LOGIN, 404, 200, 200, 200)
+ORG_ADMIN_PAGE = ("get", LOGIN, 404, 404, 404, 200)
+ORG_ADMIN_ACTION = ("post", LOGIN, 404, 404, 404, 302)
+
+EXPECTED: dict[str, Row] = {
+    "landing": row("get", 200, 200, 200, 200, 200, note="public"),
+    "accounts:org_create": row("get", LOGIN, 200, 200, 200, 200),
+    "accounts:org_dashboard": row(*ORG_MEMBER),
+    "accounts:org_members": row(*ORG_ADMIN_PAGE),
+    "accounts:org_settings": row(*ORG_ADMIN_PAGE),
+    "accounts:invitation_create": row(*ORG_ADMIN_ACTION),
+    "accounts:invitation_revoke": row(*ORG_ADMIN_ACTION),
+    "accounts:member_change_role": row(*ORG_ADMIN_ACTION),
+    "accounts:member_remove": row(*ORG_ADMIN_ACTION),
+    "accounts:invitation_accept": row("get", 200, 200, 200, 200, 200, note="public: the token is the key"),
+    # allauth: public entrance pages, and account pages for whoever is logged in.
+    "account_login": account_page(200, 302),
+    "account_signup": account_page(200, 302),
+    "account_logout": account_page(302, 200),
+    "account_inactive": account_page(200, 200),
+    "account_email_verification_sent": account_page(200, 200),
+    "account_confirm_email": account_page(200, 200),
+    "account_reset_password": account_page(200, 200),
+    "account_reset_password_done": account_page(200, 200),
+    "account_reset_password_from_key": account_page(200, 200),
+    "account_reset_password_from_key_done": account_page(200, 200),
+    "account_confirm_login_code": account_page(302, 302),
+    "account_change_password": account_page(LOGIN, 200),
+    "account_set_password": account_page(LOGIN, 302),
+    "account_email": account_page(LOGIN, 200),
+    "account_reauthenticate": account_page(LOGIN, 200),
+    "account_request_reauthentication_code": account_page(LOGIN, 200),
+    "account_confirm_reauthentication_code": account_page(LOGIN, 302),
+    "mfa_index": account_page(LOGIN, 200),
+    "mfa_authenticate": account_page(302, 302),
+    "mfa_reauthenticate": account_page(LOGIN, 302),
+    "mfa_activate_totp": account_page(LOGIN, 302),
+    "mfa_deactivate_totp": account_page(LOGIN, 404),
+    "mfa_view_recovery_codes": account_page(LOGIN, 404),
+    "mfa_generate_recovery_codes": account_page(LOGIN, 302),
+    "mfa_download_recovery_codes": account_page(LOGIN, 404),
+}
+# The Django admin is for site administrators only; none of the personas is one.
+ADMIN_SITE = account_page(ADMIN_LOGIN, ADMIN_LOGIN)
+ADMIN_SITE_EXCEPTIONS = {
+    "admin:login": account_page(200, 200),
+    "admin:logout": account_page(302, 302),
+}
+
+
+def expectation(name: str) -> Row | None:
+    if name in EXPECTED:
+        return EXPECTED[name]
+    if name.startswith("admin:"):
+        return ADMIN_SITE_EXCEPTIONS.get(name, ADMIN_SITE)
+    return None
+
+
+@pytest.fixture
+def world(admin, lead, staff, outsider, organization):
+    """Real objects for every URL parameter."""
+    invitation, token = services.invitation_create(
+        organization=organization, email="invitee@example.org", role="staff", by=admin.user, accept_url_for=str
+    )
+    params = {
+        "org_slug": organization.slug,
+        "membership_id": staff.id,
+        "invitation_id": invitation.id,
+        "token": token,
+        # allauth and admin parameters: an unknown key must still answer without an error.
+        "key": "not-a-real-key",
+        "uidb36": "1",
+        "app_label": "accounts",
+        "object_id": str(staff.user.pk),
+        "id": str(staff.user.pk),
+        "content_type_id": 1,
+    }
+    users = {"anonymous": None, "outsider": outsider.user, "staff": staff.user, "lead": lead.user, "admin": admin.user}
+    return params, users
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("named", named_urls(), ids=lambda u: u.name)
+def test_url_access(client, world, named, persona):
+    params, users = world
+    expected = expectation(named.name)
+    if expected is None:
+        pytest.fail(f"{named.name} ({named.route}) has no row in EXPECTED: say who may use it.")
+    missing = [p for p in named.params if p not in params]
+    assert not missing, f"{named.name}: no test object for {missing}"
+    url = reverse(named.name, kwargs={p: params[p] for p in named.params})
+    if users[persona]:
+        login(client, users[persona])
+    response = getattr(client, expected.method)(url)
+    want = expected.expect[persona]
+    assert response.status_code < 500
+    if want == LOGIN:
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith(reverse("account_login") + "?next="), response["Location"]
+    elif want == ADMIN_LOGIN:
+        assert response.status_code == 302, (url, response.status_code)
+        allowed = (reverse("admin:login"),)
+        if persona == "anonymous":
+            allowed += (reverse("account_login") + "?next=",)
+        assert response["Location"].startswith(allowed), response["Location"]
+    else:
+        assert response.status_code == want, (url, persona, response.status_code, response.get("Location"))
+
+
+def test_matrix_has_no_stale_rows():
+    names = {u.name for u in named_urls()}
+    assert set(EXPECTED) <= names, set(EXPECTED) - names
