@@ -85,7 +85,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("accounts:org_dashboard", kwargs={"org_slug": self.slug})
+        return reverse("assessment:org_dashboard", kwargs={"org_slug": self.slug})
 
 
 class Membership(models.Model):

@@ -1,7 +1,5 @@
 """Writes that touch organizations, memberships and invitations."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Invitation, Membership, Organization
+from accounts.tokens import hash_token, new_token
 
 Role = Membership.Role
 Action = AuditEvent.Action
@@ -25,11 +24,6 @@ INVITATION_INVALID_MESSAGE = _("This invitation is not valid. It may have expire
 INVITATION_WRONG_EMAIL_MESSAGE = _(
     "This invitation was sent to another email address. Log in with that address to accept it."
 )
-
-
-def hash_token(token: str) -> str:
-    """Return the stored form of a single-use token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def audit(*, organization: Organization, actor, action: str, detail: str = "") -> AuditEvent:
@@ -123,7 +117,7 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError(ALREADY_MEMBER_MESSAGE)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     invitation = Invitation.objects.create(
         organization=organization,
         email=email,

@@ -6,7 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("orgs/new/", views.org_create, name="org_create"),
-    path("o/<slug:org_slug>/", views.org_dashboard, name="org_dashboard"),
     path("o/<slug:org_slug>/members/", views.org_members, name="org_members"),
     path("o/<slug:org_slug>/members/invite/", views.invitation_create, name="invitation_create"),
     path(

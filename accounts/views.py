@@ -28,13 +28,6 @@ def org_create(request):
     return render(request, "accounts/org_create.html", {"form": form})
 
 
-def org_dashboard(request, org_slug):
-    membership = get_membership(request.user, org_slug)
-    return render(
-        request, "accounts/org_dashboard.html", {"membership": membership, "organization": membership.organization}
-    )
-
-
 def org_members(request, org_slug):
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     organization = membership.organization

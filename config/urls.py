@@ -6,6 +6,7 @@ from accounts.views import landing
 urlpatterns = [
     path("", landing, name="landing"),
     path("", include("accounts.urls")),
+    path("", include("assessment.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

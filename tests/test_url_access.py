@@ -40,7 +40,7 @@ ORG_ADMIN_ACTION = ("post", LOGIN, 404, 404, 404, 302)
 EXPECTED: dict[str, Row] = {
     "landing": row("get", 200, 200, 200, 200, 200, note="public"),
     "accounts:org_create": row("get", LOGIN, 200, 200, 200, 200),
-    "accounts:org_dashboard": row(*ORG_MEMBER),
+    "assessment:org_dashboard": row(*ORG_MEMBER),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
     "accounts:invitation_create": row(*ORG_ADMIN_ACTION),

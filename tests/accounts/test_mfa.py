@@ -19,7 +19,7 @@ def strict_org(org_factory):
 def test_admins_and_leads_must_set_up_mfa_when_the_org_requires_it(client, member_factory, strict_org, role):
     membership = member_factory(strict_org, role)
     login(client, membership.user)
-    response = client.get(reverse("accounts:org_dashboard", args=[strict_org.slug]))
+    response = client.get(reverse("assessment:org_dashboard", args=[strict_org.slug]))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     # Account pages stay reachable so the person can set it up.
@@ -29,19 +29,19 @@ def test_admins_and_leads_must_set_up_mfa_when_the_org_requires_it(client, membe
 def test_staff_are_not_forced_to_set_up_mfa(client, member_factory, strict_org):
     membership = member_factory(strict_org, Role.STAFF)
     login(client, membership.user)
-    assert client.get(reverse("accounts:org_dashboard", args=[strict_org.slug])).status_code == 200
+    assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200
 
 
 def test_admin_with_totp_passes(client, member_factory, strict_org):
     membership = member_factory(strict_org, Role.ADMIN)
     TOTP.activate(membership.user, generate_totp_secret())
     login(client, membership.user)
-    assert client.get(reverse("accounts:org_dashboard", args=[strict_org.slug])).status_code == 200
+    assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200
 
 
 def test_no_requirement_without_the_setting(client, admin, organization):
     login(client, admin.user)
-    assert client.get(reverse("accounts:org_dashboard", args=[organization.slug])).status_code == 200
+    assert client.get(reverse("assessment:org_dashboard", args=[organization.slug])).status_code == 200
 
 
 def test_totp_secret_is_encrypted_at_rest(user_factory):

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
+from assessment.demo import build_demo_audits
 
 
 class Command(BaseCommand):
@@ -16,10 +17,16 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Creating demo organizations and people…")
         organizations, logins = build_demo_accounts()
+        self.stdout.write("Loading the questionnaire and three years of audits (this takes a few seconds)…")
+        open_token = build_demo_audits(organizations)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(organizations)} organizations."))
         self.stdout.write(f"\nLog in with any of these (password: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.email:<36} {login.description}")
+        if open_token:
+            self.stdout.write(
+                f"\nAn open staff survey takes answers without an account at:\n  http://{addrport}/r/{open_token}/"
+            )
         if no_serve:
             return
         self.stdout.write(f"\nServing on http://{addrport}/ (Ctrl+C to stop)\n")

@@ -1,0 +1,280 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+
+MIN_RESPONSES_FLOOR = 3
+
+
+class Questionnaire(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(max_length=60)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # SHA-256 of the canonical instrument file, so reloading an unchanged file is a no-op.
+    content_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="one_questionnaire_version")]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version}, {self.get_status_display().lower()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Dimension(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    weight = models.FloatField(default=1.0)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="unique_dimension_key"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="dimension_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Item(models.Model):
+    class Scale(models.TextChoices):
+        FREQUENCY = "frequency", _("Never – Always")
+        AGREEMENT = "agreement", _("Strongly disagree – Strongly agree")
+        YES_PARTLY_NO = "yes_partly_no", _("No – Partly – Yes")
+
+    SCALE_LABELS = {
+        Scale.FREQUENCY: [_("Never"), _("Rarely"), _("Sometimes"), _("Often"), _("Always")],
+        Scale.AGREEMENT: [
+            _("Strongly disagree"),
+            _("Disagree"),
+            _("Neither agree nor disagree"),
+            _("Agree"),
+            _("Strongly agree"),
+        ],
+        Scale.YES_PARTLY_NO: [_("No"), _("Partly"), _("Yes")],
+    }
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="items")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(max_length=60)
+    text = models.TextField()
+    help = models.TextField(blank=True)
+    scale = models.CharField(max_length=20, choices=Scale.choices)
+    max_value = models.PositiveSmallIntegerField()
+    weight = models.FloatField(default=1.0)
+    reverse = models.BooleanField(default=False)
+    critical = models.BooleanField(default=False)
+    allow_na = models.BooleanField(default=False)
+    sources = models.JSONField(default=list)  # seed question numbers, e.g. ["Q9", "Q10"]
+    practices = models.JSONField(default=list)  # good-practice ids covered, e.g. ["P5"]
+    recommendation = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="unique_item_key"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="item_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+    @classmethod
+    def max_value_for(cls, scale: str) -> int:
+        return len(cls.SCALE_LABELS[cls.Scale(scale)]) - 1
+
+    @property
+    def scale_labels(self) -> list:
+        return self.SCALE_LABELS[self.Scale(self.scale)]
+
+
+class Cycle(models.Model):
+    class Mode(models.TextChoices):
+        TEAM = "team", _("Leadership self-audit (one shared response)")
+        STAFF = "staff", _("Anonymous staff survey")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not open yet")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cycles")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="cycles")
+    label = models.CharField(_("label"), max_length=100)
+    mode = models.CharField(_("kind of audit"), max_length=10, choices=Mode.choices)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("planned closing date"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    min_responses = models.PositiveSmallIntegerField(_("minimum responses for a report"), default=5)
+    closed_on = models.DateField(null=True, blank=True)
+    # Cycle aggregates, computed once when the cycle closes; a closed cycle never changes.
+    results = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_responses__gte=MIN_RESPONSES_FLOOR), name="min_responses_floor"),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse("assessment:cycle_detail", kwargs={"org_slug": self.organization.slug, "cycle_id": self.id})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_staff_survey(self) -> bool:
+        return self.mode == self.Mode.STAFF
+
+    @property
+    def is_reportable(self) -> bool:
+        return bool(self.is_closed and self.results and self.results.get("reportable"))
+
+
+class RespondentLink(models.Model):
+    """A link that lets someone answer a staff survey without an account.
+
+    Only the hash of the token is stored. A used link records that it was used, never by which
+    response or when.
+    """
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single-use")
+        SHARED = "shared", _("Shared")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_used = models.BooleanField(default=False)
+    is_revoked = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} link for {self.cycle}"
+
+
+class Response(models.Model):
+    """One set of answers. Submitted staff responses carry no user, link, IP or time.
+
+    While a draft, a staff response is tied to the hash of its resume secret (kept in the
+    respondent's cookie) and, when it came through a link, to that link. Submission clears both.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class RoleGroup(models.TextChoices):
+        LEADERSHIP = "leadership", _("Leadership or management")
+        FRONTLINE = "frontline", _("Frontline staff")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    role_group = models.CharField(max_length=12, choices=RoleGroup.choices, blank=True)
+    resume_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    link = models.ForeignKey(RespondentLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Dimension and overall scores, stored on submission: {"consent": 81.2, …, "overall": 77.0}.
+    scores = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(resume_hash__isnull=True) & Q(link__isnull=True)),
+                name="submitted_response_is_untied",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} response"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Answer(models.Model):
+    DONT_KNOW = "dk"
+    NOT_APPLICABLE = "na"
+
+    # Random keys everywhere under Response: a sequence would reveal the order of answering.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    special = models.CharField(
+        max_length=2, blank=True, choices=[(DONT_KNOW, _("Don't know")), (NOT_APPLICABLE, _("Not applicable"))]
+    )
+    # Team mode only: the policy or practice that supports the answer.
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="one_answer_per_item"),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False) & Q(special=""))
+                | (Q(value__isnull=True) & Q(special__in=["dk", "na"])),
+                name="answer_is_value_or_special",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item.key}: {self.scoring_value}"
+
+    @property
+    def scoring_value(self) -> int | str:
+        return self.special or self.value
+
+
+class Participation(models.Model):
+    """That a member answered a staff survey: nothing about what, or when."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "user"], name="answer_once_per_cycle")]
+
+    def __str__(self):
+        return f"{self.user} answered {self.cycle}"

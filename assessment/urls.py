@@ -1,0 +1,23 @@
+from django.urls import path
+
+from assessment import views
+
+app_name = "assessment"
+
+cycle = "o/<slug:org_slug>/cycles/<uuid:cycle_id>/"
+
+urlpatterns = [
+    path("o/<slug:org_slug>/", views.org_dashboard, name="org_dashboard"),
+    path("o/<slug:org_slug>/cycles/new/", views.cycle_create, name="cycle_create"),
+    path(cycle, views.cycle_detail, name="cycle_detail"),
+    path(cycle + "open/", views.cycle_open, name="cycle_open"),
+    path(cycle + "close/", views.cycle_close, name="cycle_close"),
+    path(cycle + "delete/", views.cycle_delete, name="cycle_delete"),
+    path(cycle + "links/", views.links_create, name="links_create"),
+    path(cycle + "respond/", views.respond, name="respond"),
+    path(cycle + "respond/start/", views.respond_start, name="respond_start"),
+    # Respondent links: public by design, the token is the key.
+    path("r/continue/", views.link_continue, name="link_continue"),
+    path("r/thanks/", views.link_thanks, name="link_thanks"),
+    path("r/<str:token>/", views.link_landing, name="link_landing"),
+]
