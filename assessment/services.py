@@ -42,6 +42,7 @@ INVALID_VALUE_MESSAGE = _("Some answers were not one of the offered choices. Not
 INVALID_ROLE_GROUP_MESSAGE = _("Choose one of the listed groups, or leave it blank.")
 NOTE_NEEDS_ANSWER_MESSAGE = _("A note can only be kept with an answer. Choose an answer for each question you noted.")
 NOTES_NOT_ALLOWED_MESSAGE = _("Notes can only be added to a leadership self-audit. Nothing was saved.")
+DRAFT_GONE_MESSAGE = _("These unfinished answers are no longer available: the audit has closed.")
 ALREADY_SUBMITTED_MESSAGE = _("These answers have already been submitted. Thank you.")
 ALREADY_ANSWERED_MESSAGE = _("You have already answered this audit. Each person answers once.")
 LINK_INVALID_MESSAGE = _(
@@ -185,7 +186,7 @@ def cycle_create(
     if mode == Cycle.Mode.TEAM:
         Response.objects.create(cycle=cycle)
     if open_now:
-        cycle_open(cycle=cycle, by=by)
+        cycle = cycle_open(cycle=cycle, by=by)
     return cycle
 
 
@@ -351,11 +352,16 @@ def _parse_answers(items: dict[str, Item], raw: dict[str, str]) -> dict[str, tup
     return parsed
 
 
-def _check_draft(response: Response) -> None:
+def _locked(response: Response, queryset) -> Response:
+    """Return the draft locked for writing, or raise if it can no longer take answers."""
+    response = queryset.select_for_update().filter(pk=response.pk).first()
+    if response is None:
+        raise ValidationError(DRAFT_GONE_MESSAGE)
     if response.is_submitted:
         raise ValidationError(ALREADY_SUBMITTED_MESSAGE)
     if not response.cycle.is_open:
         raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+    return response
 
 
 @transaction.atomic
@@ -368,8 +374,7 @@ def response_save_answers(
     by=None,
 ) -> Response:
     """Save some answers of a draft. Every value is checked first; on any error nothing is written."""
-    response = Response.objects.select_for_update().select_related("cycle__organization").get(pk=response.pk)
-    _check_draft(response)
+    response = _locked(response, Response.objects.select_related("cycle__organization"))
     items = {i.key: i for i in response.cycle.questionnaire.items.all()}
     parsed = _parse_answers(items, answers)
     notes = {k: v.strip() for k, v in (notes or {}).items()}
@@ -421,12 +426,7 @@ def response_submit(*, response: Response, user=None) -> Response:
     In the same transaction, a single-use link is marked used or the member's participation is
     recorded, so the record that someone answered and the answers are never joined.
     """
-    response = (
-        Response.objects.select_for_update()
-        .select_related("cycle__organization", "cycle__questionnaire")
-        .get(pk=response.pk)
-    )
-    _check_draft(response)
+    response = _locked(response, Response.objects.select_related("cycle__organization", "cycle__questionnaire"))
     cycle = response.cycle
     if missing_items(response):
         raise ValidationError(INCOMPLETE_MESSAGE)

@@ -9,6 +9,9 @@ import pytest
 from django.urls import reverse
 
 from accounts import services
+from assessment import services as assessment_services
+from assessment.demo import INSTRUMENT_PATH
+from assessment.instrument_file import read_instrument_file
 from tests.conftest import login
 from tests.urlmatrix import named_urls
 
@@ -34,6 +37,9 @@ def account_page(anonymous, member, method="get"):
 
 
 ORG_MEMBER = ("get", LOGIN, 404, 200, 200, 200)
+ORG_MEMBER_ACTION = ("post", LOGIN, 404, 302, 302, 302)
+ORG_LEAD_PAGE = ("get", LOGIN, 404, 404, 200, 200)
+ORG_LEAD_ACTION = ("post", LOGIN, 404, 404, 302, 302)
 ORG_ADMIN_PAGE = ("get", LOGIN, 404, 404, 404, 200)
 ORG_ADMIN_ACTION = ("post", LOGIN, 404, 404, 404, 302)
 
@@ -41,6 +47,18 @@ EXPECTED: dict[str, Row] = {
     "landing": row("get", 200, 200, 200, 200, 200, note="public"),
     "accounts:org_create": row("get", LOGIN, 200, 200, 200, 200),
     "assessment:org_dashboard": row(*ORG_MEMBER),
+    "assessment:cycle_create": row(*ORG_LEAD_PAGE),
+    "assessment:cycle_detail": row(*ORG_LEAD_PAGE),
+    "assessment:cycle_open": row(*ORG_LEAD_ACTION),
+    "assessment:cycle_close": row(*ORG_LEAD_ACTION),
+    "assessment:cycle_delete": row(*ORG_ADMIN_ACTION),
+    "assessment:links_create": row(*ORG_LEAD_ACTION),
+    "assessment:respond": row(*ORG_MEMBER, note="staff survey: the start page explaining anonymity"),
+    "assessment:respond_start": row(*ORG_MEMBER_ACTION),
+    # Respondent links are public by design: the single-use token is the key, and no account is needed.
+    "assessment:link_landing": row("get", 200, 200, 200, 200, 200, note="public: the token is the key"),
+    "assessment:link_continue": row("get", 404, 404, 404, 404, 404, note="public: needs the resume cookie"),
+    "assessment:link_thanks": row("get", 200, 200, 200, 200, 200, note="public"),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
     "accounts:invitation_create": row(*ORG_ADMIN_ACTION),
@@ -97,8 +115,19 @@ def world(admin, lead, staff, outsider, organization):
     invitation, token = services.invitation_create(
         organization=organization, email="invitee@example.org", role="staff", by=admin.user, accept_url_for=str
     )
+    questionnaire, _ = assessment_services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+    cycle = assessment_services.cycle_create(
+        organization=organization,
+        by=admin.user,
+        questionnaire=questionnaire,
+        label="Staff survey",
+        mode="staff",
+        opens_on="2026-03-01",
+    )
+    link_token = assessment_services.links_create(cycle=cycle, by=admin.user, kind="single")[0]
     params = {
         "org_slug": organization.slug,
+        "cycle_id": cycle.id,
         "membership_id": staff.id,
         "invitation_id": invitation.id,
         "token": token,
@@ -110,14 +139,16 @@ def world(admin, lead, staff, outsider, organization):
         "id": str(staff.user.pk),
         "content_type_id": 1,
     }
+    overrides = {"assessment:link_landing": {"token": link_token}}
     users = {"anonymous": None, "outsider": outsider.user, "staff": staff.user, "lead": lead.user, "admin": admin.user}
-    return params, users
+    return params, overrides, users
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("named", named_urls(), ids=lambda u: u.name)
 def test_url_access(client, world, named, persona):
-    params, users = world
+    params, overrides, users = world
+    params = {**params, **overrides.get(named.name, {})}
     expected = expectation(named.name)
     if expected is None:
         pytest.fail(f"{named.name} ({named.route}) has no row in EXPECTED: say who may use it.")

@@ -1,0 +1,63 @@
+import pytest
+
+from assessment.demo import INSTRUMENT_PATH
+from assessment.instrument_file import read_instrument_file
+from assessment.models import Cycle
+from assessment import services
+from assessment.services import cycle_create, questionnaire_load
+
+
+@pytest.fixture
+def questionnaire(db):
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+    return questionnaire
+
+
+@pytest.fixture
+def cycle_factory(questionnaire, organization, admin):
+    def make(mode=Cycle.Mode.STAFF, *, organization=organization, min_responses=3, open_now=True, label=None):
+        return cycle_create(
+            organization=organization,
+            by=admin.user,
+            questionnaire=questionnaire,
+            label=label or f"{mode} audit",
+            mode=mode,
+            opens_on="2026-03-01",
+            min_responses=min_responses,
+            open_now=open_now,
+        )
+
+    return make
+
+
+@pytest.fixture
+def staff_cycle(cycle_factory):
+    return cycle_factory(Cycle.Mode.STAFF)
+
+
+@pytest.fixture
+def team_cycle(cycle_factory):
+    return cycle_factory(Cycle.Mode.TEAM)
+
+
+def full_answers(questionnaire, value="3") -> dict[str, str]:
+    """Answer every item of the questionnaire with ``value`` (capped at each item's maximum)."""
+    answers = {}
+    for item in questionnaire.items.all():
+        answers[item.key] = value if not value.isdigit() else str(min(int(value), item.max_value))
+    return answers
+
+
+@pytest.fixture
+def submit_as_member(member_factory):
+    """Submit a complete response as a new staff member of the cycle's organization."""
+
+    def submit(cycle, value="3", role_group=""):
+        member = member_factory(cycle.organization)
+        response, _ = services.member_response_start(cycle=cycle, user=member.user)
+        services.response_save_answers(
+            response=response, answers=full_answers(cycle.questionnaire, value), role_group=role_group
+        )
+        return services.response_submit(response=response, user=member.user)
+
+    return submit

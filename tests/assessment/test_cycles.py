@@ -1,0 +1,180 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from assessment import services
+from assessment.models import Cycle, RespondentLink, Response
+from tests.assessment.conftest import full_answers
+from tests.conftest import login
+
+
+def _create(client, organization, **overrides):
+    data = {"label": "2026 staff survey", "mode": "staff", "opens_on": "2026-03-01", "min_responses": "5"}
+    data.update(overrides)
+    return client.post(reverse("assessment:cycle_create", args=[organization.slug]), data)
+
+
+def test_lead_opens_a_staff_cycle(client, lead, organization, questionnaire):
+    login(client, lead.user)
+    response = _create(client, organization)
+    cycle = Cycle.objects.get()
+    assert response["Location"] == cycle.get_absolute_url()
+    assert (cycle.status, cycle.mode, cycle.min_responses, cycle.questionnaire) == ("open", "staff", 5, questionnaire)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CYCLE_OPENED).exists()
+
+
+def test_team_cycle_has_one_shared_response(client, lead, organization, questionnaire):
+    login(client, lead.user)
+    _create(client, organization, mode="team", label="Leadership 2026")
+    assert Response.objects.filter(cycle__label="Leadership 2026").count() == 1
+
+
+def test_min_responses_has_a_floor_of_three(client, lead, organization, questionnaire):
+    login(client, lead.user)
+    response = _create(client, organization, min_responses="2")
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 3." in response.content.decode()
+    assert not Cycle.objects.exists()
+    with pytest.raises(ValidationError):
+        services.cycle_create(
+            organization=organization,
+            by=lead.user,
+            questionnaire=questionnaire,
+            label="x",
+            mode="staff",
+            opens_on="2026-01-01",
+            min_responses=1,
+        )
+    assert not Cycle.objects.exists()
+
+
+def test_staff_cannot_open_or_close_cycles(client, staff, organization, staff_cycle):
+    login(client, staff.user)
+    assert _create(client, organization).status_code == 404
+    assert client.post(reverse("assessment:cycle_close", args=[organization.slug, staff_cycle.id])).status_code == 404
+    staff_cycle.refresh_from_db()
+    assert staff_cycle.is_open
+    assert Cycle.objects.count() == 1
+
+
+def test_open_staff_cycle_shows_only_the_count(client, lead, organization, staff_cycle, submit_as_member):
+    for value in ("4", "1"):
+        submit_as_member(staff_cycle, value)
+    login(client, lead.user)
+    page = client.get(staff_cycle.get_absolute_url()).content.decode()
+    assert "2 responses submitted" in page
+    for forbidden in ("Overall", "established", "beginning", "leading", "developing"):
+        assert forbidden not in page
+    staff_cycle.refresh_from_db()
+    assert staff_cycle.results is None
+
+
+def test_closing_below_the_minimum_explains_why_there_is_no_report(
+    client, lead, organization, cycle_factory, submit_as_member
+):
+    cycle = cycle_factory(min_responses=5)
+    submit_as_member(cycle)
+    login(client, lead.user)
+    page = client.get(cycle.get_absolute_url()).content.decode()
+    assert "Only 1 of the minimum 5 responses are in" in page
+    client.post(reverse("assessment:cycle_close", args=[organization.slug, cycle.id]))
+    cycle.refresh_from_db()
+    assert cycle.is_closed and not cycle.is_reportable
+    assert cycle.results == {"reportable": False, "n": 1, "min_responses": 5}
+    page = client.get(cycle.get_absolute_url()).content.decode()
+    assert "There is no report for this audit: only 1 person answered, fewer than the minimum of 5." in page
+
+
+def test_closed_staff_cycle_never_reopens(lead, staff_cycle):
+    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    with pytest.raises(ValidationError) as error:
+        services.cycle_open(cycle=staff_cycle, by=lead.user)
+    assert error.value.messages == [str(services.CYCLE_NOT_DRAFT_MESSAGE)]
+    with pytest.raises(ValidationError) as error:
+        services.cycle_close(cycle=staff_cycle, by=lead.user)
+    assert error.value.messages == [str(services.CYCLE_ALREADY_CLOSED_MESSAGE)]
+
+
+def test_closing_stores_aggregates_once(lead, organization, staff_cycle, submit_as_member):
+    for value in ("4", "3", "2"):
+        submit_as_member(staff_cycle, value)
+    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    staff_cycle.refresh_from_db()
+    results = staff_cycle.results
+    assert results["reportable"] is True and results["n"] == 3
+    assert set(results["dimensions"]) == {"consent", "confidentiality", "non_judgment"}
+    assert results["overall"]["n"] == 3
+    assert results["alpha"].keys() == results["dimensions"].keys()
+    assert results["item_means"]["police-contact-consent"] == pytest.approx(75.0)
+    assert results["role_groups"]["not_stated"]["n"] == 3
+
+
+def test_team_response_submission_closes_the_cycle_with_its_report(client, lead, organization, team_cycle):
+    login(client, lead.user)
+    response = team_cycle.responses.get()
+    answers = full_answers(team_cycle.questionnaire, "4")
+    services.response_save_answers(
+        response=response, answers=answers, notes={"no-contact-policy": "Policy 3.1"}, by=lead.user
+    )
+    services.response_submit(response=response, user=lead.user)
+    team_cycle.refresh_from_db()
+    assert team_cycle.is_closed and team_cycle.is_reportable
+    assert team_cycle.results["notes"] == {"no-contact-policy": "Policy 3.1"}
+    # Every item answered at the top of its scale: reverse-scored items score 0, the rest 1.
+    items = list(team_cycle.questionnaire.items.select_related("dimension"))
+    expected = {}
+    for key in ("consent", "confidentiality", "non_judgment"):
+        own = [i for i in items if i.dimension.key == key]
+        expected[key] = 100 * sum(not i.reverse for i in own) / len(own)
+        assert team_cycle.results["dimensions"][key]["mean"] == pytest.approx(expected[key])
+    assert team_cycle.results["overall"]["mean"] == pytest.approx(sum(expected.values()) / 3)
+
+
+def test_links_are_csv_and_stored_hashed(client, lead, organization, staff_cycle):
+    login(client, lead.user)
+    response = client.post(
+        reverse("assessment:links_create", args=[organization.slug, staff_cycle.id]), {"kind": "single", "count": "4"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    assert "no-store" in response["Cache-Control"]
+    lines = response.content.decode().split()
+    assert lines[0] == "link" and len(lines) == 5
+    tokens = [line.rstrip("/").rsplit("/", 1)[1] for line in lines[1:]]
+    stored = set(RespondentLink.objects.values_list("token_hash", flat=True))
+    assert len(stored) == 4
+    assert not stored & set(tokens)
+
+
+def test_shared_link_is_shown_once(client, lead, organization, staff_cycle):
+    login(client, lead.user)
+    response = client.post(
+        reverse("assessment:links_create", args=[organization.slug, staff_cycle.id]), {"kind": "shared", "count": ""}
+    )
+    assert "/r/" in response.content.decode()
+    assert RespondentLink.objects.get().kind == RespondentLink.Kind.SHARED
+
+
+def test_links_refused_for_team_cycles(lead, team_cycle):
+    with pytest.raises(ValidationError) as error:
+        services.links_create(cycle=team_cycle, by=lead.user, kind="single", count=2)
+    assert error.value.messages == [str(services.LINKS_ONLY_FOR_STAFF_MESSAGE)]
+    assert not RespondentLink.objects.exists()
+
+
+def test_admin_deletes_a_cycle_with_confirmation(client, admin, organization, staff_cycle):
+    login(client, admin.user)
+    url = reverse("assessment:cycle_delete", args=[organization.slug, staff_cycle.id])
+    client.post(url, {"confirm": "wrong"})
+    assert Cycle.objects.exists()
+    client.post(url, {"confirm": staff_cycle.label})
+    assert not Cycle.objects.exists()
+
+
+def test_cycle_of_another_organization_is_404(client, outsider, staff_cycle, organization):
+    login(client, outsider.user)
+    other_slug = outsider.organization.slug
+    assert client.get(reverse("assessment:cycle_detail", args=[other_slug, staff_cycle.id])).status_code == 404
+    assert client.post(reverse("assessment:cycle_close", args=[other_slug, staff_cycle.id])).status_code == 404
+    staff_cycle.refresh_from_db()
+    assert staff_cycle.is_open
