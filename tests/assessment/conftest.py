@@ -1,9 +1,9 @@
 import pytest
 
+from assessment import services
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle
-from assessment import services
 from assessment.services import cycle_create, questionnaire_load
 
 
