@@ -1,0 +1,164 @@
+"""Report figures from stored cycle results. Pure pandas: plain data in, frames and dicts out.
+
+Cycles come in as dicts (see ``reports.selectors.cycle_records``)::
+
+    {"id": "…", "label": "2025 staff survey", "closed_on": "2025-04-01", "mode": "staff",
+     "version": 1, "results": {…stored cycle aggregates…}}
+"""
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from assessment import scoring
+
+ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", "not_stated")
+OVERALL = "overall"
+MEANINGFUL_P = 0.05
+
+
+def visible_groups(counts: Mapping[str, int], min_n: int) -> set[str]:
+    """Return the role groups that may be shown without exposing a hidden one.
+
+    Hide every group with fewer than ``min_n`` responses. While the hidden groups together hold
+    fewer than ``min_n`` (and at least one is hidden), also hide the smallest visible group
+    (ties: the first in ROLE_GROUP_ORDER), since a hidden group's mean would otherwise follow from
+    the total minus the rest. With fewer than two groups left, show none.
+
+    >>> sorted(visible_groups({"leadership": 6, "frontline": 12, "volunteer": 7}, 5))
+    ['frontline', 'leadership', 'volunteer']
+    >>> visible_groups({"leadership": 3, "frontline": 12}, 5)
+    set()
+    """
+    order = {name: index for index, name in enumerate(ROLE_GROUP_ORDER)}
+    groups = {name: n for name, n in counts.items() if n > 0}
+    visible = {name for name, n in groups.items() if n >= min_n}
+    hidden = set(groups) - visible
+    while hidden and sum(groups[name] for name in hidden) < min_n and visible:
+        smallest = min(visible, key=lambda name: (groups[name], order.get(name, len(order))))
+        visible.remove(smallest)
+        hidden.add(smallest)
+    return visible if len(visible) >= 2 else set()
+
+
+def dimension_trend_frame(cycles: Sequence[Mapping], dimension_names: Mapping[str, str]) -> pd.DataFrame:
+    """Return one row per (cycle, dimension or overall): mean, interval, n, band and version.
+
+    Dimensions are matched by key across cycles; a dimension a version lacks is simply absent.
+    """
+    rows = []
+    for position, cycle in enumerate(cycles):
+        results = cycle["results"]
+        summaries = {**results["dimensions"], OVERALL: results[OVERALL]}
+        for key, summary in summaries.items():
+            rows.append(
+                {
+                    "position": position,
+                    "cycle": cycle["label"],
+                    "closed_on": cycle["closed_on"],
+                    "version": cycle["version"],
+                    "dimension": key,
+                    "name": dimension_names.get(key, "Overall" if key == OVERALL else key),
+                    "mean": summary["mean"],
+                    "ci_low": summary["ci_low"],
+                    "ci_high": summary["ci_high"],
+                    "n": summary["n"],
+                    "band": summary["band"],
+                }
+            )
+    columns = [
+        "position",
+        "cycle",
+        "closed_on",
+        "version",
+        "dimension",
+        "name",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "n",
+        "band",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def item_trend_frame(cycles: Sequence[Mapping]) -> pd.DataFrame:
+    """Return item means with one row per item key and one column per cycle label.
+
+    Items are matched by key; an item absent from a cycle's questionnaire version is NaN there.
+    """
+    series = {cycle["label"]: pd.Series(cycle["results"]["item_means"], dtype="float64") for cycle in cycles}
+    frame = pd.DataFrame(series)
+    return frame.reindex(columns=[cycle["label"] for cycle in cycles])
+
+
+def version_changes(cycles: Sequence[Mapping]) -> list[str]:
+    """Return the labels of cycles whose questionnaire version differs from the cycle before."""
+    return [
+        current["label"]
+        for previous, current in zip(cycles, cycles[1:], strict=False)
+        if current["version"] != previous["version"]
+    ]
+
+
+def change_frame(previous: Mapping, current: Mapping, dimension_names: Mapping[str, str]) -> pd.DataFrame:
+    """Return, per dimension and overall, the change in mean and Welch's p-value between two cycles.
+
+    Uses the per-response scores stored with each cycle; "meaningful" means p < 0.05.
+    """
+    rows = []
+    keys = [key for key in current["dimensions"] if key in previous["dimensions"]] + [OVERALL]
+    for key in keys:
+        before = previous[OVERALL] if key == OVERALL else previous["dimensions"][key]
+        after = current[OVERALL] if key == OVERALL else current["dimensions"][key]
+        result = scoring.change(before["values"], after["values"])
+        rows.append(
+            {
+                "dimension": key,
+                "name": dimension_names.get(key, "Overall" if key == OVERALL else key),
+                "previous": before["mean"],
+                "current": after["mean"],
+                "delta": result.delta,
+                "p_value": result.p_value,
+                "meaningful": result.p_value is not None and result.p_value < MEANINGFUL_P,
+            }
+        )
+    return pd.DataFrame(rows, columns=["dimension", "name", "previous", "current", "delta", "p_value", "meaningful"])
+
+
+def least_consensus(results: Mapping, *, top: int = 5) -> list[str]:
+    """Return the keys of the items whose scores vary most between respondents (highest sd)."""
+    sd = pd.Series(results["item_sd"], dtype="float64").dropna()
+    if sd.empty:
+        return []
+    frame = pd.DataFrame({"sd": sd, "key": sd.index})
+    return frame.sort_values(["sd", "key"], ascending=[False, True]).head(top)["key"].tolist()
+
+
+def weakest_items(results: Mapping, *, exclude: Sequence[str] = (), top: int = 5) -> list[str]:
+    """Return the keys of the lowest-scoring items, leaving out ``exclude`` (the critical gaps)."""
+    means = pd.Series(results["item_means"], dtype="float64").dropna().drop(labels=list(exclude), errors="ignore")
+    frame = pd.DataFrame({"mean": means, "key": means.index})
+    return frame.sort_values(["mean", "key"]).head(top)["key"].tolist()
+
+
+def role_group_frame(results: Mapping, dimension_names: Mapping[str, str], min_n: int) -> pd.DataFrame:
+    """Return the visible role groups' means per dimension and overall, in group order.
+
+    Empty when no breakdown may be shown (see ``visible_groups``).
+    """
+    groups = results.get("role_groups") or {}
+    shown = visible_groups({name: group["n"] for name, group in groups.items()}, min_n)
+    rows = []
+    for name in ROLE_GROUP_ORDER:
+        if name not in shown:
+            continue
+        group = groups[name]
+        rows.append({"group": name, "n": group["n"], **group["dimensions"], OVERALL: group[OVERALL]})
+    return pd.DataFrame(rows, columns=["group", "n", *dimension_names, OVERALL])
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Return the frame's rows as JSON-ready dicts (NaN becomes None)."""
+    cleaned = frame.astype(object).where(frame.notna(), None)
+    return cleaned.to_dict(orient="records")

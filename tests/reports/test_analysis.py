@@ -1,0 +1,152 @@
+import doctest
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reports import analysis
+from reports.analysis import ROLE_GROUP_ORDER, visible_groups
+
+VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+SUPPRESSION = json.loads((VECTORS / "suppression-examples.json").read_text())
+
+
+def test_doctests_hold():
+    assert doctest.testmod(analysis).failed == 0
+
+
+@pytest.mark.parametrize("case", SUPPRESSION["cases"], ids=lambda c: json.dumps(c["counts"]))
+def test_suppression_vectors(case):
+    assert visible_groups(case["counts"], case["min_n"]) == set(case["visible"])
+
+
+COUNTS = st.dictionaries(st.sampled_from(ROLE_GROUP_ORDER), st.integers(0, 30))
+
+
+@given(COUNTS, st.integers(3, 10))
+def test_no_visible_group_is_below_the_minimum(counts, min_n):
+    assert all(counts[name] >= min_n for name in visible_groups(counts, min_n))
+
+
+@given(COUNTS, st.integers(3, 10))
+def test_hidden_groups_together_hold_at_least_the_minimum(counts, min_n):
+    visible = visible_groups(counts, min_n)
+    hidden = [name for name, n in counts.items() if n > 0 and name not in visible]
+    if visible and hidden:
+        assert sum(counts[name] for name in hidden) >= min_n
+    assert len(visible) != 1
+
+
+def test_one_small_group_hides_the_next_smallest():
+    # volunteer (2) is hidden; alone it would follow from the total, so the smallest visible
+    # group (leadership, 6) is hidden too, leaving frontline and other.
+    counts = {"leadership": 6, "frontline": 12, "volunteer": 2, "other": 9}
+    assert visible_groups(counts, 5) == {"frontline", "other"}
+
+
+def test_fewer_than_two_remaining_hides_all():
+    assert visible_groups({"leadership": 2, "frontline": 12, "volunteer": 6}, 5) == set()
+
+
+def _summary(mean, values=None, n=None):
+    values = values if values is not None else [mean]
+    return {"mean": mean, "ci_low": mean - 5, "ci_high": mean + 5, "n": n or len(values), "band": "x", "values": values}
+
+
+def _cycle(label, version, dims, items, overall, values=None):
+    values = values or {}
+    return {
+        "label": label,
+        "closed_on": f"{label}-04-01",
+        "version": version,
+        "mode": "staff",
+        "results": {
+            "dimensions": {k: _summary(v, values.get(k)) for k, v in dims.items()},
+            "overall": _summary(overall, values.get("overall")),
+            "item_means": items,
+            "item_sd": {},
+        },
+    }
+
+
+NAMES = {"consent": "Consent", "confidentiality": "Confidentiality"}
+# Version 2 drops item "old" and adds "new", and weighs consent double, so its overall is
+# computed with different weights: the frame keeps each cycle's own overall and marks the change.
+CYCLES = [
+    _cycle("2024", 1, {"consent": 40.0, "confidentiality": 60.0}, {"a": 50.0, "old": 30.0}, 50.0),
+    _cycle("2025", 1, {"consent": 50.0, "confidentiality": 70.0}, {"a": 60.0, "old": 40.0}, 60.0),
+    _cycle("2026", 2, {"consent": 70.0, "confidentiality": 70.0}, {"a": 65.0, "new": 80.0}, 70.0),
+]
+
+
+def test_dimension_trend_across_a_version_change():
+    frame = analysis.dimension_trend_frame(CYCLES, NAMES)
+    assert len(frame) == 9
+    consent = frame[frame.dimension == "consent"]
+    assert consent["mean"].tolist() == [40.0, 50.0, 70.0]
+    assert frame[frame.dimension == "overall"]["version"].tolist() == [1, 1, 2]
+    assert frame[frame.dimension == "overall"]["name"].iloc[0] == "Overall"
+    assert analysis.version_changes(CYCLES) == ["2026"]
+
+
+def test_item_trend_matches_items_by_key():
+    frame = analysis.item_trend_frame(CYCLES)
+    assert list(frame.columns) == ["2024", "2025", "2026"]
+    assert frame.loc["a"].tolist() == [50.0, 60.0, 65.0]
+    assert frame.loc["old"].iloc[:2].tolist() == [30.0, 40.0] and pd.isna(frame.loc["old", "2026"])
+    assert pd.isna(frame.loc["new", "2024"]) and frame.loc["new", "2026"] == 80.0
+
+
+def test_welch_change_between_cycles():
+    before = _cycle("2025", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
+    after = _cycle("2026", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
+    before["dimensions"]["consent"] = _summary(50.0, [40.0, 50.0, 60.0])
+    after["dimensions"]["consent"] = _summary(80.0, [75.0, 80.0, 85.0])
+    before["dimensions"]["confidentiality"] = _summary(50.0, [50.0])
+    after["dimensions"]["confidentiality"] = _summary(55.0, [50.0, 60.0])
+    before["overall"] = _summary(50.0, [30.0, 70.0])
+    after["overall"] = _summary(52.0, [32.0, 72.0])
+    frame = analysis.change_frame(before, after, NAMES).set_index("dimension")
+    assert frame.loc["consent", "delta"] == pytest.approx(30.0)
+    # Welch's t = 30 / sqrt(100/3 + 25/3) = 4.648…, df = 2.94…: p ≈ 0.0196.
+    assert frame.loc["consent", "p_value"] == pytest.approx(0.01960, abs=1e-4)
+    assert bool(frame.loc["consent", "meaningful"]) is True
+    assert pd.isna(frame.loc["confidentiality", "p_value"])
+    assert bool(frame.loc["confidentiality", "meaningful"]) is False
+    assert bool(frame.loc["overall", "meaningful"]) is False
+
+
+def test_least_consensus_takes_the_five_highest_sd():
+    results = {"item_sd": {"a": 10.0, "b": 40.0, "c": None, "d": 25.0, "e": 40.0, "f": 5.0, "g": 30.0, "h": 1.0}}
+    assert analysis.least_consensus(results) == ["b", "e", "g", "d", "a"]
+    assert analysis.least_consensus({"item_sd": {"a": None}}) == []
+
+
+def test_weakest_items_leave_out_critical_gaps():
+    results = {"item_means": {"a": 10.0, "b": 20.0, "c": 30.0, "d": None}}
+    assert analysis.weakest_items(results, exclude=["a"], top=2) == ["b", "c"]
+
+
+def test_role_group_breakdown_applies_suppression():
+    results = {
+        "role_groups": {
+            "leadership": {"n": 6, "dimensions": {"consent": 70.0, "confidentiality": 60.0}, "overall": 65.0},
+            "frontline": {"n": 12, "dimensions": {"consent": 50.0, "confidentiality": 55.0}, "overall": 52.5},
+            "volunteer": {"n": 2, "dimensions": {"consent": 90.0, "confidentiality": 90.0}, "overall": 90.0},
+            "other": {"n": 9, "dimensions": {"consent": 40.0, "confidentiality": 45.0}, "overall": 42.5},
+            "not_stated": {"n": 0, "dimensions": {"consent": None, "confidentiality": None}, "overall": None},
+        }
+    }
+    frame = analysis.role_group_frame(results, NAMES, 5)
+    assert frame["group"].tolist() == ["frontline", "other"]
+    assert 90.0 not in frame.to_numpy()
+    assert analysis.role_group_frame({"role_groups": {}}, NAMES, 5).empty
+
+
+def test_records_turn_nan_into_none():
+    frame = analysis.item_trend_frame(CYCLES).reset_index()
+    rows = analysis.records(frame)
+    assert any(row["2026"] is None for row in rows)
