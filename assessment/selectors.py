@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
 
 from accounts.tokens import hash_token
 from assessment import scoring
@@ -92,3 +93,10 @@ def cycle_link_counts(cycle: Cycle) -> dict[str, int]:
         shared=Count("id", filter=Q(kind=RespondentLink.Kind.SHARED, is_revoked=False)),
     )
     return counts
+
+
+def cycle_score_rows(cycle: Cycle) -> list[tuple[str, dict]]:
+    """Return (name, stored summary) for each dimension of a reportable cycle, then overall."""
+    dimensions = cycle.questionnaire.dimensions.order_by("order")
+    rows = [(d.name, cycle.results["dimensions"][d.key]) for d in dimensions if d.key in cycle.results["dimensions"]]
+    return [*rows, (_("Overall"), cycle.results["overall"])]

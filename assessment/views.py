@@ -24,11 +24,15 @@ def org_dashboard(request, org_slug):
     membership = get_membership(request.user, org_slug)
     organization = membership.organization
     cycles = selectors.organization_cycles(organization)
-    return render(
-        request,
-        "assessment/org_dashboard.html",
-        {"membership": membership, "organization": organization, "cycles": cycles},
-    )
+    latest = next((cycle for cycle in cycles if cycle.is_reportable), None)
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "cycles": cycles,
+        "latest": latest,
+        "latest_scores": selectors.cycle_score_rows(latest) if latest else [],
+    }
+    return render(request, "assessment/org_dashboard.html", context)
 
 
 def cycle_create(request, org_slug):
@@ -68,12 +72,7 @@ def cycle_detail(request, org_slug, cycle_id):
         "submitted_count": selectors.submitted_count(cycle),
         "links_form": LinksForm(initial={"kind": RespondentLink.Kind.SINGLE}),
         "link_counts": selectors.cycle_link_counts(cycle),
-        "score_rows": [
-            (dimension.name, cycle.results["dimensions"][dimension.key])
-            for dimension in cycle.questionnaire.dimensions.order_by("order")
-        ]
-        if cycle.is_reportable
-        else [],
+        "score_rows": selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
     }
     return render(request, "assessment/cycle_detail.html", context)
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", landing, name="landing"),
     path("", include("accounts.urls")),
     path("", include("assessment.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,182 @@
+"""Chart figures for reports. Pure plotly: plain data in, JSON-ready figure dicts out."""
+
+import json
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+# Okabe–Ito: distinguishable with every common kind of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14, "color": "#1b1f24"}
+
+
+def _layout(**extra) -> dict:
+    return {
+        "font": FONT,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "colorway": PALETTE,
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.2},
+        **extra,
+    }
+
+
+def _plain(figure: go.Figure) -> dict:
+    return json.loads(figure.to_json())
+
+
+def _score_axis(**extra) -> dict:
+    return {"range": [0, 100], "title": {"text": "Score (0–100)"}, "gridcolor": "#d9dee3", **extra}
+
+
+def dimension_bar_figure(rows: Sequence[Mapping]) -> dict:
+    """Return bars of each dimension's mean with its 95% interval.
+
+    ``rows``: [{"name": "Consent", "mean": 71.5, "ci_low": 60.1, "ci_high": 82.9}, …]
+    """
+    means = [row["mean"] for row in rows]
+    upper = [(row["ci_high"] - row["mean"]) if row["ci_high"] is not None else 0 for row in rows]
+    lower = [(row["mean"] - row["ci_low"]) if row["ci_low"] is not None else 0 for row in rows]
+    figure = go.Figure(
+        go.Bar(
+            x=[row["name"] for row in rows],
+            y=means,
+            marker_color=PALETTE[0],
+            error_y={"type": "data", "symmetric": False, "array": upper, "arrayminus": lower, "color": "#1b1f24"},
+            name="Score with 95% interval",
+            hovertemplate="%{x}: %{y:.0f}<extra></extra>",
+        )
+    )
+    figure.update_layout(_layout(yaxis=_score_axis(), showlegend=False))
+    return _plain(figure)
+
+
+def radar_figure(current: Mapping[str, float], previous: Mapping[str, float] | None, labels: Sequence[str]) -> dict:
+    """Return a radar of this cycle's dimension means against the previous cycle's.
+
+    ``current`` and ``previous`` map dimension names to means; ``labels`` name the two cycles.
+    """
+    names = list(current)
+    figure = go.Figure()
+    series = [(labels[0], current, PALETTE[0])]
+    if previous:
+        series.append((labels[1], previous, PALETTE[1]))
+    for label, values, colour in series:
+        closed = [*names, names[0]]
+        figure.add_trace(
+            go.Scatterpolar(
+                r=[values.get(name) for name in closed],
+                theta=closed,
+                name=label,
+                line={"color": colour, "width": 3},
+                fill="toself",
+                opacity=0.55,
+            )
+        )
+    figure.update_layout(_layout(polar={"radialaxis": {"range": [0, 100], "gridcolor": "#d9dee3"}}))
+    return _plain(figure)
+
+
+def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str]) -> dict:
+    """Return one line per dimension across cycles, with its interval as a band.
+
+    ``rows`` are records of ``analysis.dimension_trend_frame``; a dotted vertical line marks each
+    cycle where the questionnaire version changed.
+    """
+    figure = go.Figure()
+    names = list(dict.fromkeys(row["name"] for row in rows))
+    for index, name in enumerate(names):
+        own = [row for row in rows if row["name"] == name]
+        colour = PALETTE[index % len(PALETTE)]
+        x = [row["cycle"] for row in own]
+        if any(row["ci_low"] is not None for row in own):
+            low = [row["ci_low"] if row["ci_low"] is not None else row["mean"] for row in own]
+            high = [row["ci_high"] if row["ci_high"] is not None else row["mean"] for row in own]
+            figure.add_trace(
+                go.Scatter(
+                    x=x + x[::-1],
+                    y=high + low[::-1],
+                    fill="toself",
+                    fillcolor=colour,
+                    opacity=0.15,
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{name} 95% interval",
+                )
+            )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=[row["mean"] for row in own],
+                mode="lines+markers",
+                name=name,
+                line={
+                    "color": colour,
+                    "width": 3,
+                    "dash": "solid" if index == 0 else ["dot", "dash", "longdash"][index % 3],
+                },
+                marker={"size": 9, "symbol": ["circle", "square", "diamond", "triangle-up"][index % 4]},
+                hovertemplate=f"{name}, %{{x}}: %{{y:.0f}}<extra></extra>",
+            )
+        )
+    shapes, annotations = [], []
+    for label in version_changes:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": label,
+                "x1": label,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#4a5560", "dash": "dot", "width": 2},
+            }
+        )
+        annotations.append(
+            {
+                "x": label,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": "New questionnaire version",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 12},
+            }
+        )
+    figure.update_layout(
+        _layout(yaxis=_score_axis(), xaxis={"type": "category"}, shapes=shapes, annotations=annotations)
+    )
+    return _plain(figure)
+
+
+def item_heatmap_figure(item_labels: Sequence[str], cycle_labels: Sequence[str], values: Sequence[Sequence]) -> dict:
+    """Return a heatmap of item means (rows) across cycles (columns); missing values stay blank."""
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(cycle_labels),
+            y=list(item_labels),
+            zmin=0,
+            zmax=100,
+            colorscale="Cividis",
+            colorbar={"title": {"text": "Mean"}},
+            hovertemplate="%{y}, %{x}: %{z:.0f}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    figure.update_layout(
+        _layout(
+            height=max(320, 26 * len(item_labels) + 120),
+            margin={"l": 260, "r": 20, "t": 30, "b": 60},
+            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"type": "category"},
+            showlegend=False,
+        )
+    )
+    return _plain(figure)

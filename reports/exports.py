@@ -1,0 +1,59 @@
+"""Exports of an organization's own report data: plain rows, CSV text and XLSX bytes."""
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+from openpyxl import Workbook
+
+DIMENSION_COLUMNS = ["cycle", "closed_on", "version", "dimension", "name", "mean", "ci_low", "ci_high", "n", "band"]
+ITEM_COLUMNS = ["cycle", "item", "text", "mean"]
+
+
+def dimension_rows(payload: Mapping) -> list[dict]:
+    """Return dimension and overall scores per cycle, from a report payload."""
+    return [{column: row[column] for column in DIMENSION_COLUMNS} for row in payload["trend"]["rows"]]
+
+
+def item_rows(payload: Mapping) -> list[dict]:
+    """Return item means per cycle, from a report payload."""
+    return [
+        {"cycle": cycle, "item": row["key"], "text": row["text"], "mean": row["values"][cycle]}
+        for row in payload["items"]["rows"]
+        for cycle in payload["items"]["cycles"]
+    ]
+
+
+def to_csv(dimensions: Sequence[Mapping], items: Sequence[Mapping]) -> str:
+    """Return both tables in one CSV, told apart by the first column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["table", *DIMENSION_COLUMNS, "item", "text"])
+    for row in dimensions:
+        writer.writerow(["dimension_scores", *[_cell(row[c]) for c in DIMENSION_COLUMNS], "", ""])
+    for row in items:
+        writer.writerow(
+            ["item_means", row["cycle"], "", "", "", "", _cell(row["mean"]), "", "", "", "", row["item"], row["text"]]
+        )
+    return buffer.getvalue()
+
+
+def to_xlsx(dimensions: Sequence[Mapping], items: Sequence[Mapping]) -> bytes:
+    """Return a workbook with one sheet of dimension scores and one of item means."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Dimension scores"
+    sheet.append(DIMENSION_COLUMNS)
+    for row in dimensions:
+        sheet.append([row[c] for c in DIMENSION_COLUMNS])
+    sheet = workbook.create_sheet("Item means")
+    sheet.append(ITEM_COLUMNS)
+    for row in items:
+        sheet.append([row[c] for c in ITEM_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value):
+    return "" if value is None else value

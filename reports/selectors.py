@@ -1,0 +1,82 @@
+"""The only module in reports/ that queries: it returns plain data for the pure modules."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from assessment.models import Cycle, Dimension, Item
+from reports.models import CycleReport
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What reports need to know about the questionnaire versions they cover, keyed by item key."""
+
+    dimension_names: dict[str, str]
+    items: dict[str, dict]
+
+
+def _reportable(organization, mode: str):
+    return (
+        Cycle.objects.filter(organization=organization, mode=mode, status=Cycle.Status.CLOSED)
+        .filter(Q(results__reportable=True))
+        .order_by("closed_on", "opens_on", "created_at")
+    )
+
+
+def history_ids(cycle: Cycle) -> list[str]:
+    """Return the ids of the cycle's organization's reportable cycles of the same kind, up to it."""
+    ids = [str(pk) for pk in _reportable(cycle.organization, cycle.mode).values_list("id", flat=True)]
+    return ids[: ids.index(str(cycle.id)) + 1] if str(cycle.id) in ids else []
+
+
+def cycle_records(organization, mode: str) -> list[dict]:
+    """Return the reportable cycles of one kind, oldest first, as plain dicts with their results."""
+    cycles = _reportable(organization, mode).select_related("questionnaire")
+    return [
+        {
+            "id": str(cycle.id),
+            "label": cycle.label,
+            "opens_on": cycle.opens_on.isoformat(),
+            "closed_on": cycle.closed_on.isoformat() if cycle.closed_on else None,
+            "mode": cycle.mode,
+            "version": cycle.questionnaire.version,
+            "questionnaire_id": str(cycle.questionnaire_id),
+            "min_responses": cycle.min_responses,
+            "results": cycle.results,
+        }
+        for cycle in cycles
+    ]
+
+
+def catalog(questionnaire_ids: list[str]) -> Catalog:
+    """Return dimension names and item details; the newest version's wording wins for shared keys."""
+    dimensions = Dimension.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
+        "questionnaire__version", "order"
+    )
+    items = (
+        Item.objects.filter(questionnaire_id__in=questionnaire_ids)
+        .select_related("dimension")
+        .order_by("questionnaire__version", "order")
+    )
+    return Catalog(
+        dimension_names={d.key: d.name for d in dimensions},
+        items={
+            i.key: {
+                "key": i.key,
+                "text": i.text,
+                "dimension": i.dimension.key,
+                "dimension_name": i.dimension.name,
+                "critical": i.critical,
+                "reverse": i.reverse,
+                "sources": i.sources,
+                "recommendation": i.recommendation,
+                "order": (i.dimension.order, i.order),
+            }
+            for i in items
+        },
+    )
+
+
+def stored_report(cycle: Cycle) -> CycleReport | None:
+    return CycleReport.objects.filter(cycle=cycle).first()

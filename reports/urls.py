@@ -1,0 +1,15 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+report = "o/<slug:org_slug>/cycles/<uuid:cycle_id>/report"
+
+urlpatterns = [
+    path(f"{report}/", views.cycle_report, name="cycle_report"),
+    path(f"{report}.csv", views.cycle_report_export, {"fmt": "csv"}, name="report_csv"),
+    path(f"{report}.xlsx", views.cycle_report_export, {"fmt": "xlsx"}, name="report_xlsx"),
+    path(f"{report}.json", views.cycle_report_export, {"fmt": "json"}, name="report_json"),
+    path("o/<slug:org_slug>/trend/", views.trend, name="trend"),
+]
