@@ -75,7 +75,7 @@ def organization_cycles(organization) -> list[Cycle]:
     """Return the organization's cycles, newest first, with submitted counts and link counts."""
     return list(
         Cycle.objects.filter(organization=organization)
-        .select_related("questionnaire")
+        .select_related("questionnaire", "organization")
         .annotate(n_submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED)))
         .order_by("-opens_on", "-created_at")
     )

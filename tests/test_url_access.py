@@ -6,13 +6,17 @@ A URL without a row in EXPECTED fails the test, so each new URL must state who m
 from dataclasses import dataclass
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts import services
+from accounts.models import Membership, Organization, User
 from assessment import services as assessment_services
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
-from tests.conftest import login
+from assessment.models import Questionnaire
+from tests.assessment.conftest import full_answers
+from tests.conftest import PASSWORD, login
 from tests.urlmatrix import named_urls
 
 PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin")
@@ -59,6 +63,12 @@ EXPECTED: dict[str, Row] = {
     "assessment:link_landing": row("get", 200, 200, 200, 200, 200, note="public: the token is the key"),
     "assessment:link_continue": row("get", 404, 404, 404, 404, 404, note="public: needs the resume cookie"),
     "assessment:link_thanks": row("get", 200, 200, 200, 200, 200, note="public"),
+    # Reports of a closed, reportable staff survey; the organization lets staff read reports.
+    "reports:cycle_report": row(*ORG_MEMBER),
+    "reports:report_csv": row(*ORG_LEAD_PAGE),
+    "reports:report_xlsx": row(*ORG_LEAD_PAGE),
+    "reports:report_json": row(*ORG_LEAD_PAGE),
+    "reports:trend": row(*ORG_MEMBER),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
     "accounts:invitation_create": row(*ORG_ADMIN_ACTION),
@@ -109,44 +119,85 @@ def expectation(name: str) -> Row | None:
     return None
 
 
-@pytest.fixture
-def world(admin, lead, staff, outsider, organization):
+def _build_world():
     """Real objects for every URL parameter."""
+    organization = Organization.objects.create(name="Riverside Clinic", slug="matrix-org", sector="legal")
+    other = Organization.objects.create(name="Elsewhere", slug="matrix-other", sector="health")
+    users = {"anonymous": None}
+    members = {}
+    for persona, org, role in [
+        ("admin", organization, "admin"),
+        ("lead", organization, "lead"),
+        ("staff", organization, "staff"),
+        ("outsider", other, "admin"),
+    ]:
+        user = User.objects.create_user(email=f"{persona}@matrix.example.org", password=PASSWORD)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        members[persona] = Membership.objects.create(user=user, organization=org, role=role)
+        users[persona] = user
+    admin = users["admin"]
     invitation, token = services.invitation_create(
-        organization=organization, email="invitee@example.org", role="staff", by=admin.user, accept_url_for=str
+        organization=organization, email="invitee@example.org", role="staff", by=admin, accept_url_for=str
     )
     questionnaire, _ = assessment_services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
     cycle = assessment_services.cycle_create(
         organization=organization,
-        by=admin.user,
+        by=admin,
         questionnaire=questionnaire,
         label="Staff survey",
         mode="staff",
         opens_on="2026-03-01",
     )
-    link_token = assessment_services.links_create(cycle=cycle, by=admin.user, kind="single")[0]
+    link_token = assessment_services.links_create(cycle=cycle, by=admin, kind="single")[0]
+    closed = assessment_services.cycle_create(
+        organization=organization,
+        by=admin,
+        questionnaire=questionnaire,
+        label="Closed survey",
+        mode="staff",
+        opens_on="2025-03-01",
+        min_responses=3,
+    )
+    for closed_token in assessment_services.links_create(cycle=closed, by=admin, kind="single", count=3):
+        response, _ = assessment_services.link_redeem(token=closed_token)
+        assessment_services.response_save_answers(response=response, answers=full_answers(questionnaire))
+        assessment_services.response_submit(response=response)
+    closed = assessment_services.cycle_close(cycle=closed, by=admin)
     params = {
         "org_slug": organization.slug,
         "cycle_id": cycle.id,
-        "membership_id": staff.id,
+        "membership_id": members["staff"].id,
         "invitation_id": invitation.id,
         "token": token,
         # allauth and admin parameters: an unknown key must still answer without an error.
         "key": "not-a-real-key",
         "uidb36": "1",
         "app_label": "accounts",
-        "object_id": str(staff.user.pk),
-        "id": str(staff.user.pk),
+        "object_id": str(users["staff"].pk),
+        "id": str(users["staff"].pk),
         "content_type_id": 1,
     }
-    overrides = {"assessment:link_landing": {"token": link_token}}
-    users = {"anonymous": None, "outsider": outsider.user, "staff": staff.user, "lead": lead.user, "admin": admin.user}
+    overrides = {
+        "assessment:link_landing": {"token": link_token},
+        **{name: {"cycle_id": closed.id} for name in EXPECTED if name.startswith("reports:")},
+    }
     return params, overrides, users
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module; each test's own writes are rolled back by its transaction."""
+    with django_db_blocker.unblock():
+        built = _build_world()
+        yield built
+        Organization.objects.filter(slug__in=["matrix-org", "matrix-other"]).delete()
+        User.objects.filter(email__endswith="@matrix.example.org").delete()
+        Questionnaire.objects.all().delete()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("named", named_urls(), ids=lambda u: u.name)
-def test_url_access(client, world, named, persona):
+def test_url_access(db, client, world, named, persona):
     params, overrides, users = world
     params = {**params, **overrides.get(named.name, {})}
     expected = expectation(named.name)

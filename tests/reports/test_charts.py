@@ -1,0 +1,62 @@
+import json
+
+from reports import charts
+
+ROWS = [
+    {"cycle": "2024", "name": "Consent", "mean": 40.0, "ci_low": 30.0, "ci_high": 50.0},
+    {"cycle": "2025", "name": "Consent", "mean": 50.0, "ci_low": None, "ci_high": None},
+    {"cycle": "2024", "name": "Overall", "mean": 45.0, "ci_low": 40.0, "ci_high": 50.0},
+    {"cycle": "2025", "name": "Overall", "mean": 55.0, "ci_low": 50.0, "ci_high": 60.0},
+]
+
+
+def test_figures_are_plain_json():
+    figures = [
+        charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}]),
+        charts.radar_figure(
+            {"Consent": 70.0, "Confidentiality": 60.0}, {"Consent": 50.0, "Confidentiality": 55.0}, ["b", "a"]
+        ),
+        charts.trend_figure(ROWS, ["2025"]),
+        charts.item_heatmap_figure(["a", "b"], ["2024", "2025"], [[10.0, None], [50.0, 60.0]]),
+    ]
+    for figure in figures:
+        assert set(figure) == {"data", "layout"}
+        json.dumps(figure)
+
+
+def test_bars_carry_asymmetric_intervals():
+    figure = charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 55.0, "ci_high": 80.0}])
+    error = figure["data"][0]["error_y"]
+    assert (error["array"], error["arrayminus"]) == ([10.0], [15.0])
+
+
+def test_radar_without_previous_has_one_trace():
+    figure = charts.radar_figure({"Consent": 70.0, "Confidentiality": 60.0}, None, ["2026", ""])
+    assert len(figure["data"]) == 1
+    assert figure["data"][0]["theta"] == ["Consent", "Confidentiality", "Consent"]
+
+
+def test_trend_marks_version_changes_and_draws_bands():
+    figure = charts.trend_figure(ROWS, ["2025"])
+    lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    bands = [t for t in figure["data"] if t.get("fill") == "toself"]
+    assert [t["name"] for t in lines] == ["Consent", "Overall"]
+    assert len(bands) == 2
+    # A missing interval collapses the band to the mean at that point.
+    assert bands[0]["y"] == [50.0, 50.0, 50.0, 30.0]
+    assert figure["layout"]["shapes"][0]["x0"] == "2025"
+    assert figure["layout"]["annotations"][0]["text"] == "New questionnaire version"
+
+
+def test_palette_is_okabe_ito_and_lines_differ_by_more_than_colour():
+    assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]
+    figure = charts.trend_figure(ROWS, [])
+    lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    assert lines[0]["line"]["dash"] != lines[1]["line"]["dash"]
+    assert lines[0]["marker"]["symbol"] != lines[1]["marker"]["symbol"]
+
+
+def test_heatmap_keeps_missing_values_blank():
+    figure = charts.item_heatmap_figure(["a"], ["2024", "2025"], [[10.0, None]])
+    assert figure["data"][0]["z"] == [[10.0, None]]
+    assert (figure["data"][0]["zmin"], figure["data"][0]["zmax"]) == (0, 100)

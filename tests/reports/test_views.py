@@ -1,0 +1,188 @@
+import io
+import json
+
+import pandas as pd
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import AuditEvent
+from assessment import services
+from assessment.models import Cycle
+from reports import report as report_module
+from reports.models import CycleReport
+from tests.conftest import login
+
+
+def _report_url(cycle, name="reports:cycle_report"):
+    return reverse(name, args=[cycle.organization.slug, cycle.id])
+
+
+@pytest.mark.parametrize("persona", ["staff", "lead", "admin"])
+def test_members_read_a_closed_report(client, request, organization, closed_cycles, persona):
+    _, cycle = closed_cycles(organization)
+    login(client, request.getfixturevalue(persona).user)
+    response = client.get(_report_url(cycle))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Where you stand" in page and "Change since the last audit" in page
+    assert "no-store" in response["Cache-Control"]
+    assert "'unsafe-inline'" in response["Content-Security-Policy"].split("style-src")[1].split(";")[0]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_outsider_gets_404(client, outsider, organization, closed_cycles):
+    _, cycle = closed_cycles(organization)
+    login(client, outsider.user)
+    for name in ("reports:cycle_report", "reports:report_csv", "reports:report_json"):
+        assert client.get(_report_url(cycle, name)).status_code == 404
+    assert client.get(reverse("reports:trend", args=[organization.slug])).status_code == 404
+
+
+def test_staff_blocked_when_the_organization_disallows(client, staff, lead, organization, closed_cycles):
+    _, cycle = closed_cycles(organization)
+    organization.staff_can_view_reports = False
+    organization.save()
+    login(client, staff.user)
+    assert client.get(_report_url(cycle)).status_code == 404
+    assert client.get(reverse("reports:trend", args=[organization.slug])).status_code == 404
+    login(client, lead.user)
+    assert client.get(_report_url(cycle)).status_code == 200
+
+
+def test_staff_cannot_export(client, staff, organization, closed_cycles):
+    _, cycle = closed_cycles(organization)
+    login(client, staff.user)
+    assert client.get(_report_url(cycle, "reports:report_csv")).status_code == 404
+
+
+def test_no_report_for_an_open_or_unreportable_staff_cycle(client, lead, organization, closed_cycles, questionnaire):
+    (too_small,) = closed_cycles(organization, years=(2024,), responses=2, min_responses=3)
+    assert not too_small.is_reportable
+    open_cycle = services.cycle_create(
+        organization=organization,
+        by=lead.user,
+        questionnaire=questionnaire,
+        label="Open",
+        mode="staff",
+        opens_on="2026-01-01",
+    )
+    login(client, lead.user)
+    for cycle in (too_small, open_cycle):
+        assert client.get(_report_url(cycle)).status_code == 404
+        assert client.get(_report_url(cycle, "reports:report_json")).status_code == 404
+    assert not CycleReport.objects.exists()
+
+
+def test_report_is_computed_once_and_served_stored(client, lead, organization, closed_cycles, monkeypatch):
+    _, cycle = closed_cycles(organization)
+    login(client, lead.user)
+    assert client.get(_report_url(cycle)).status_code == 200
+    stored = CycleReport.objects.get(cycle=cycle)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a stored report was recomputed")
+
+    monkeypatch.setattr(report_module, "cycle_report", refuse)
+    assert client.get(_report_url(cycle)).status_code == 200
+    assert CycleReport.objects.get(cycle=cycle).payload == stored.payload
+
+
+def test_report_is_rebuilt_when_an_earlier_cycle_is_deleted(client, admin, organization, closed_cycles):
+    earlier, cycle = closed_cycles(organization)
+    login(client, admin.user)
+    assert "Compared with 2024 staff survey" in client.get(_report_url(cycle)).content.decode()
+    services.cycle_delete(cycle=earlier, by=admin.user)
+    page = client.get(_report_url(cycle)).content.decode()
+    assert "nothing to compare with yet" in page
+
+
+def test_report_figures_come_from_the_stored_results(client, lead, organization, closed_cycles):
+    previous, cycle = closed_cycles(organization)
+    login(client, lead.user)
+    client.get(_report_url(cycle))
+    payload = CycleReport.objects.get(cycle=cycle).payload
+    results = Cycle.objects.get(pk=cycle.pk).results
+    overall = next(row for row in payload["scores"] if row["key"] == "overall")
+    assert overall["mean"] == pytest.approx(results["overall"]["mean"])
+    assert payload["change"]["previous_label"] == previous.label
+    assert [c for c in payload["trend"]["cycles"]] == ["2024 staff survey", "2025 staff survey"]
+    assert payload["least_consensus"] and len(payload["least_consensus"]) <= 5
+    # 4 responses in groups of 1: every role group is below the minimum of 3, so none is shown.
+    assert payload["role_groups"]["shown"] is False
+    assert set(payload["charts"]) == {"bars", "radar", "trend", "heatmap"}
+
+
+def test_exports_match_the_report(client, lead, organization, closed_cycles):
+    _, cycle = closed_cycles(organization)
+    login(client, lead.user)
+    client.get(_report_url(cycle))
+    payload = CycleReport.objects.get(cycle=cycle).payload
+
+    response = client.get(_report_url(cycle, "reports:report_csv"))
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith("attachment;")
+    frame = pd.read_csv(io.StringIO(response.content.decode()))
+    dims = frame[frame.table == "dimension_scores"]
+    for row in payload["trend"]["rows"]:
+        match = dims[(dims.cycle == row["cycle"]) & (dims.dimension == row["dimension"])]
+        assert match["mean"].iloc[0] == pytest.approx(row["mean"])
+    items = frame[frame.table == "item_means"]
+    first = payload["items"]["rows"][0]
+    for label in payload["items"]["cycles"]:
+        assert items[(items.item == first["key"]) & (items.cycle == label)]["mean"].iloc[0] == pytest.approx(
+            first["values"][label]
+        )
+
+    response = client.get(_report_url(cycle, "reports:report_xlsx"))
+    assert "no-store" in response["Cache-Control"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Dimension scores", "Item means"]
+    sheet = pd.read_excel(io.BytesIO(response.content), sheet_name="Dimension scores")
+    overall = sheet[(sheet.cycle == cycle.label) & (sheet.dimension == "overall")]
+    expected = next(row for row in payload["scores"] if row["key"] == "overall")["mean"]
+    assert overall["mean"].iloc[0] == pytest.approx(expected)
+    assert (
+        len(pd.read_excel(io.BytesIO(response.content), sheet_name="Item means")) == len(payload["items"]["rows"]) * 2
+    )
+
+    response = client.get(_report_url(cycle, "reports:report_json"))
+    assert "no-store" in response["Cache-Control"]
+    body = json.loads(response.content)
+    assert body["scores"] == payload["scores"] and "charts" not in body
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).count() == 3
+
+
+def test_trend_page_lists_every_reportable_cycle(client, staff, organization, closed_cycles):
+    closed_cycles(organization, years=(2023, 2024, 2025))
+    login(client, staff.user)
+    page = client.get(reverse("reports:trend", args=[organization.slug])).content.decode()
+    for year in (2023, 2024, 2025):
+        assert f"Report: {year} staff survey" in page
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_query_counts_stay_flat_as_data_grows(client, lead, organization, org_factory, member_factory, closed_cycles):
+    small_cycle = closed_cycles(organization, years=(2024, 2025), responses=3)[-1]
+    big_org = org_factory("Big")
+    big_lead = member_factory(big_org, "lead")
+    big_cycle = closed_cycles(big_org, years=(2020, 2021, 2022, 2023, 2024), responses=8)[-1]
+
+    counts = {}
+    for name, user, cycle in (("small", lead.user, small_cycle), ("big", big_lead.user, big_cycle)):
+        login(client, user)
+        client.get(_report_url(cycle))  # first view computes and stores
+        counts[name] = (
+            _count_queries(client, _report_url(cycle)),
+            _count_queries(client, reverse("reports:trend", args=[cycle.organization.slug])),
+            _count_queries(client, cycle.organization.get_absolute_url()),
+        )
+    assert counts["small"] == counts["big"]
+    assert max(counts["big"]) <= 15
