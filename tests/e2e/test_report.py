@@ -1,0 +1,58 @@
+import pytest
+
+from accounts.demo import DEMO_PASSWORD, build_demo_accounts
+from assessment.demo import build_demo_audits
+from assessment.models import Cycle
+from reports.models import CycleReport
+from tests.e2e.conftest import check_page
+
+
+@pytest.fixture
+def demo(transactional_db):
+    organizations, _ = build_demo_accounts()
+    build_demo_audits(organizations)
+    return organizations[0]
+
+
+def _log_in(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/")
+
+
+def _cells(page, selector):
+    return [
+        [cell.strip() for cell in row]
+        for row in page.locator(f"{selector} tbody tr").evaluate_all(
+            "rows => rows.map(r => Array.from(r.children).map(c => c.innerText))"
+        )
+    ]
+
+
+def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
+    cycle = Cycle.objects.get(organization=demo, label="2026 staff survey")
+    _log_in(page, f"lead@{demo.slug}.example")
+    page.get_by_role("link", name=demo.name).click()
+    check_page(page, name="dashboard-with-scores")
+    page.get_by_role("link", name="Report “2026 staff survey”").click()
+    page.wait_for_url(f"**/cycles/{cycle.id}/report/")
+    for chart in ("chart-bars", "chart-radar", "chart-trend", "chart-heatmap"):
+        page.locator(f"[data-figure='{chart}'] svg.main-svg").first.wait_for()
+    check_page(page, name="report")
+
+    payload = CycleReport.objects.get(cycle=cycle).payload
+    scores = _cells(page, "#scores-table")
+    assert [row[0] for row in scores] == [row["name"] for row in payload["scores"]]
+    assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
+    change = _cells(page, "#change-table")
+    assert [row[3] for row in change] == [
+        ("+" if row["delta"] > 0 else "") + f"{row['delta']:.1f}" for row in payload["change"]["rows"]
+    ]
+    trend = _cells(page, "#trend-table")
+    assert [(row[0], row[2]) for row in trend] == [(r["cycle"], f"{r['mean']:.0f}") for r in payload["trend"]["rows"]]
+
+    page.get_by_role("link", name="Every audit over time").click()
+    page.locator("[data-figure='chart-trend-staff'] svg.main-svg").first.wait_for()
+    check_page(page, name="trend")
