@@ -7,12 +7,16 @@ Cycles come in as dicts (see ``reports.selectors.cycle_records``)::
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from assessment import scoring
 
 ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", "not_stated")
+BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
+PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
 OVERALL = "overall"
 MEANINGFUL_P = 0.05
 
@@ -162,3 +166,61 @@ def records(frame: pd.DataFrame) -> list[dict]:
     """Return the frame's rows as JSON-ready dicts (NaN becomes None)."""
     cleaned = frame.astype(object).where(frame.notna(), None)
     return cleaned.to_dict(orient="records")
+
+
+@dataclass(frozen=True)
+class BenchmarkStats:
+    n: int
+    suppressed: bool
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    p10: float | None = None
+    p90: float | None = None
+
+
+def _publishable(value: float, n: int) -> float:
+    """Round half up to a multiple of 5 below 20 organizations, to a whole number from 20 on.
+
+    >>> _publishable(66.5, 6), _publishable(62.5, 6), _publishable(62.4, 6), _publishable(62.5, 20)
+    (65.0, 65.0, 60.0, 63.0)
+    """
+    step = Decimal(1) if n >= PERCENTILES_FROM else Decimal(5)
+    rounded = (Decimal(str(value)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return float(rounded)
+
+
+def benchmark_stats(scores: Sequence[float | None], k: int) -> BenchmarkStats:
+    """Return the figures a coalition may publish about its members' scores.
+
+    Nothing but n below max(k, 5) members; quartiles by linear interpolation; p10 and p90 from 20
+    members on; every figure rounded (to 5 points below 20 members), because an exact median of a
+    small group is one member's score. Never a minimum, maximum, mean or list.
+    """
+    values = pd.Series([v for v in scores if v is not None], dtype="float64")
+    n = len(values)
+    if n < max(k, BENCHMARK_FLOOR):
+        return BenchmarkStats(n=n, suppressed=True)
+    quantiles = values.quantile([0.10, 0.25, 0.50, 0.75, 0.90], interpolation="linear")
+    publish = lambda q: _publishable(float(quantiles[q]), n)  # noqa: E731
+    wide = n >= PERCENTILES_FROM
+    return BenchmarkStats(
+        n=n,
+        suppressed=False,
+        q1=publish(0.25),
+        median=publish(0.50),
+        q3=publish(0.75),
+        p10=publish(0.10) if wide else None,
+        p90=publish(0.90) if wide else None,
+    )
+
+
+def quartile_position(own: float | None, stats: BenchmarkStats) -> int | None:
+    """Return 1 (bottom) to 4 (top) by the published quartiles; a score on a boundary goes up.
+
+    >>> quartile_position(65.0, BenchmarkStats(n=6, suppressed=False, q1=55.0, median=65.0, q3=80.0))
+    3
+    """
+    if own is None or stats.suppressed:
+        return None
+    return 1 + sum(own >= boundary for boundary in (stats.q1, stats.median, stats.q3))

@@ -1,0 +1,70 @@
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reports.analysis import BenchmarkStats, benchmark_stats, quartile_position
+
+EXAMPLE = json.loads((Path(__file__).resolve().parent.parent / "vectors" / "scoring-worked-example.json").read_text())
+
+
+@pytest.mark.parametrize("key", sorted(EXAMPLE["benchmark_scores"]))
+def test_benchmark_vectors(key):
+    case = EXAMPLE["benchmark_scores"][key]
+    expected = EXAMPLE["expected"]["benchmark"][key]
+    stats = benchmark_stats(case["peers"], case["k"])
+    for field, value in expected.items():
+        if field == "own_quartile":
+            assert quartile_position(case["own"], stats) == value
+        else:
+            assert getattr(stats, field) == value, field
+
+
+def test_suppressed_figures_hold_nothing_but_n():
+    stats = benchmark_stats([50.0, 60.0, 70.0, 80.0, 90.0, 95.0], k=7)
+    assert asdict(stats) == {"n": 6, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None}
+
+
+def test_floor_of_five_members_whatever_k():
+    assert benchmark_stats([10.0, 20.0, 30.0, 40.0], k=2).suppressed
+    assert not benchmark_stats([10.0, 20.0, 30.0, 40.0, 50.0], k=2).suppressed
+
+
+def test_percentiles_and_whole_numbers_from_twenty_members():
+    scores = [float(v) for v in range(40, 80, 2)]  # 20 members: 40, 42, … 78
+    stats = benchmark_stats(scores, k=5)
+    assert stats.n == 20
+    # Quantiles 43.8, 49.5, 59, 68.5, 74.2: halves round up (68.5 -> 69, not to even).
+    assert (stats.p10, stats.q1, stats.median, stats.q3, stats.p90) == (44.0, 50.0, 59.0, 69.0, 74.0)
+    small = benchmark_stats(scores[:19], k=5)
+    assert small.p10 is None and small.p90 is None
+    assert all(value % 5 == 0 for value in (small.q1, small.median, small.q3))
+
+
+def test_none_scores_are_left_out():
+    assert benchmark_stats([None, 50.0, 60.0, 70.0, 80.0, 90.0], k=5).n == 5
+
+
+def test_boundary_scores_count_in_the_upper_quartile():
+    stats = BenchmarkStats(n=8, suppressed=False, q1=50.0, median=60.0, q3=70.0)
+    assert [quartile_position(v, stats) for v in (49.9, 50.0, 59.0, 60.0, 70.0, 99.0)] == [1, 2, 2, 3, 4, 4]
+    assert quartile_position(None, stats) is None
+
+
+SCORES = st.lists(st.floats(0, 100, allow_nan=False), min_size=0, max_size=40)
+
+
+@given(SCORES, st.integers(5, 12))
+def test_published_figures_never_reveal_extremes_or_small_groups(scores, k):
+    stats = benchmark_stats(scores, k)
+    if stats.n < k:
+        assert stats.suppressed and stats.median is None
+        return
+    published = [v for v in (stats.p10, stats.q1, stats.median, stats.q3, stats.p90) if v is not None]
+    step = 5 if stats.n < 20 else 1
+    assert all(v % step == 0 for v in published)
+    assert published == sorted(published)
+    assert (stats.p10 is None) == (stats.n < 20)
