@@ -181,6 +181,8 @@ class AuditEvent(models.Model):
         TEAM_RESPONSE_EDITED = "team_response_edited", _("Team response edited")
         TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Team response submitted")
         EXPORTED = "exported", _("Report exported")
+        COALITION_JOINED = "coalition_joined", _("Joined a coalition (consent given)")
+        COALITION_WITHDRAWN = "coalition_withdrawn", _("Withdrew from a coalition")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
@@ -195,3 +197,65 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class Coalition(models.Model):
+    """A network of organizations that compares its members anonymously."""
+
+    K_MIN_FLOOR = 5
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    k_min = models.PositiveSmallIntegerField(
+        _("minimum members for published figures"),
+        default=K_MIN_FLOOR,
+        help_text=_("No figures are published for fewer consenting members than this (5 or more)."),
+    )
+    stewards = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="stewarded_coalitions")
+    join_code_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(k_min__gte=5), name="coalition_k_min_floor"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("coalitions:coalition_detail", kwargs={"coalition_slug": self.slug})
+
+
+class CoalitionMembership(models.Model):
+    """An organization's informed consent to share aggregates with a coalition, and its withdrawal."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="coalition_memberships")
+    consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    consented_at = models.DateTimeField(default=timezone.now)
+    consent_version = models.CharField(max_length=20)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-consented_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "organization"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_coalition_membership",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} in {self.coalition}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

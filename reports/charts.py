@@ -180,3 +180,53 @@ def item_heatmap_figure(item_labels: Sequence[str], cycle_labels: Sequence[str],
         )
     )
     return _plain(figure)
+
+
+def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
+    """Return, per dimension, the coalition's published middle half and median with the organization's own score.
+
+    ``rows``: [{"name": "Consent", "own": 72.0, "q1": 55.0, "median": 65.0, "q3": 80.0}, …]; suppressed
+    rows (no quartiles) are left out.
+    """
+    shown = [row for row in rows if row.get("median") is not None]
+    names = [row["name"] for row in shown]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=[row["q3"] - row["q1"] for row in shown],
+            base=[row["q1"] for row in shown],
+            orientation="h",
+            marker_color="#d9dee3",
+            marker_line={"color": "#4a5560", "width": 1},
+            name="Middle half of members (quartile 1 to 3)",
+            hovertemplate="%{y}: %{base:.0f}–%{x:.0f}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            y=names,
+            x=[row["median"] for row in shown],
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 4, "color": "#000000"}},
+            name="Coalition median",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            y=names,
+            x=[row["own"] for row in shown],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 14, "color": PALETTE[5], "line": {"width": 1, "color": "#000000"}},
+            name="Your organization",
+        )
+    )
+    figure.update_layout(
+        _layout(
+            xaxis=_score_axis(),
+            yaxis={"autorange": "reversed", "automargin": True},
+            height=max(260, 70 * len(shown) + 120),
+            barmode="overlay",
+        )
+    )
+    return _plain(figure)

@@ -25,7 +25,15 @@ def test_benchmark_vectors(key):
 
 def test_suppressed_figures_hold_nothing_but_n():
     stats = benchmark_stats([50.0, 60.0, 70.0, 80.0, 90.0, 95.0], k=7)
-    assert asdict(stats) == {"n": 6, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None}
+    assert asdict(stats) == {
+        "n": 6,
+        "suppressed": True,
+        "q1": None,
+        "median": None,
+        "q3": None,
+        "p10": None,
+        "p90": None,
+    }
 
 
 def test_floor_of_five_members_whatever_k():

@@ -1,0 +1,162 @@
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.access import (
+    get_coalition,
+    get_coalition_for_steward,
+    get_coalition_for_user,
+    user_memberships,
+)
+from accounts.forms import CoalitionForm, JoinCoalitionForm
+from reports import selectors, services
+from reports.benchmarks import benchmark_rows, median_trend
+from reports.charts import trend_figure
+from reports.models import BenchmarkSnapshot
+from reports.views import CHART_CSP
+
+
+def coalition_create(request):
+    form = CoalitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            coalition, code = account_services.coalition_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            return render(request, "coalitions/join_code.html", {"coalition": coalition, "code": code, "created": True})
+    return render(request, "coalitions/coalition_create.html", {"form": form})
+
+
+@never_cache
+@csp_update(CHART_CSP)
+def coalition_detail(request, coalition_slug):
+    coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
+    snapshots = selectors.coalition_snapshots(coalition)
+    names = selectors.dimension_names_for({key for s in snapshots for key in s.stats})
+    context = {"coalition": coalition, "is_steward": steward, "snapshots": snapshots}
+    if steward:
+        this_year = timezone.localdate().year
+        periods = sorted({s.period for s in snapshots} | {this_year - 1, this_year})
+        context["members"] = selectors.coalition_memberships(coalition)
+        context["participation"] = selectors.participation_counts(coalition, periods)
+        context["publishable_years"] = [p for p in periods if p not in {s.period for s in snapshots}]
+    trend_rows = median_trend(snapshots, names)
+    context["trend_rows"] = trend_rows
+    context["trend_chart"] = trend_figure(trend_rows, []) if trend_rows else None
+    context["member_views"] = [
+        {
+            "membership": membership,
+            "latest": snapshots[-1] if snapshots else None,
+            "rows": benchmark_rows(
+                snapshots[-1].stats,
+                names,
+                selectors.organization_positions(membership.organization, snapshots[-1].period),
+            )
+            if snapshots
+            else [],
+        }
+        for membership in memberships
+    ]
+    return render(request, "coalitions/coalition_detail.html", context)
+
+
+@never_cache
+def benchmark(request, coalition_slug, year):
+    coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
+    snapshot = get_object_or_404(BenchmarkSnapshot, coalition=coalition, period=year)
+    names = selectors.dimension_names_for(snapshot.stats)
+    context = {
+        "coalition": coalition,
+        "is_steward": steward,
+        "snapshot": snapshot,
+        "rows": benchmark_rows(snapshot.stats, names, None),
+        "member_views": [
+            {
+                "membership": membership,
+                "rows": benchmark_rows(
+                    snapshot.stats, names, selectors.organization_positions(membership.organization, year)
+                ),
+            }
+            for membership in memberships
+        ],
+    }
+    return render(request, "coalitions/benchmark.html", context)
+
+
+def coalition_join(request, coalition_slug):
+    coalition = get_coalition(coalition_slug)
+    admin_of = [m.organization for m in user_memberships(request.user) if m.is_admin]
+    if not admin_of:
+        raise Http404
+    form = JoinCoalitionForm(request.POST or None, organizations=admin_of)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.coalition_join(
+                coalition=coalition,
+                organization=form.cleaned_data["organization"],
+                by=request.user,
+                join_code=form.cleaned_data["join_code"],
+                consent=form.cleaned_data["consent"],
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(org)s is now a member of %(coalition)s.")
+                % {"org": form.cleaned_data["organization"].name, "coalition": coalition.name},
+            )
+            return redirect(coalition)
+    context = {"coalition": coalition, "form": form, "consent_version": account_services.CONSENT_VERSION}
+    return render(request, "coalitions/join.html", context)
+
+
+@require_POST
+def coalition_withdraw(request, coalition_slug):
+    coalition = get_coalition(coalition_slug)
+    admin_of = {m.organization.slug: m.organization for m in user_memberships(request.user) if m.is_admin}
+    organization = admin_of.get(request.POST.get("organization", ""))
+    if organization is None:
+        raise Http404
+    try:
+        account_services.coalition_withdraw(coalition=coalition, organization=organization, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(organization)
+    messages.success(
+        request,
+        _("%(org)s has withdrawn from %(coalition)s. It will be left out of every future snapshot.")
+        % {"org": organization.name, "coalition": coalition.name},
+    )
+    return redirect("accounts:org_settings", org_slug=organization.slug)
+
+
+@require_POST
+def snapshot_publish(request, coalition_slug):
+    coalition = get_coalition_for_steward(request.user, coalition_slug)
+    period = request.POST.get("period", "")
+    try:
+        snapshot = services.snapshot_publish(
+            coalition=coalition, period=int(period) if period.isdigit() else 0, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(coalition)
+    messages.success(request, _("Figures for %(period)s are published.") % {"period": snapshot.period})
+    return redirect(snapshot)
+
+
+@require_POST
+@never_cache
+def join_code_renew(request, coalition_slug):
+    coalition = get_coalition_for_steward(request.user, coalition_slug)
+    code = account_services.coalition_new_join_code(coalition=coalition)
+    return render(request, "coalitions/join_code.html", {"coalition": coalition, "code": code, "created": False})
