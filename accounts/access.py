@@ -1,5 +1,6 @@
 """The one place that decides who may see which organization."""
 
+from django.db import models
 from django.http import Http404
 
 from accounts.models import Coalition, CoalitionMembership, Membership
@@ -88,3 +89,18 @@ def get_coalition_for_steward(user, slug: str) -> Coalition:
     if not is_steward(user, coalition):
         raise Http404
     return coalition
+
+
+def user_coalitions(user) -> list[Coalition]:
+    """Return the coalitions the user stewards or whose member organizations they belong to."""
+    if not user.is_authenticated:
+        return []
+    member_orgs = Membership.objects.filter(user=user).values("organization_id")
+    return list(
+        Coalition.objects.filter(
+            models.Q(stewards=user)
+            | models.Q(memberships__organization_id__in=member_orgs, memberships__withdrawn_at=None)
+        )
+        .distinct()
+        .order_by("name")
+    )

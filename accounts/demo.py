@@ -30,7 +30,7 @@ class DemoLogin:
     description: str
 
 
-def _user(email: str) -> User:
+def demo_user(email: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=DEMO_PASSWORD)
@@ -52,11 +52,11 @@ def build_demo_accounts() -> tuple[list[Organization], list[DemoLogin]]:
             defaults={"name": name, "sector": sector, "region": region, "size_band": Organization.SizeBand.MEDIUM},
         )
         organizations.append(organization)
-        _member(_user(f"admin@{slug}.example"), organization, Role.ADMIN)
+        _member(demo_user(f"admin@{slug}.example"), organization, Role.ADMIN)
     first = organizations[0]
-    _member(_user("lead@riverside-legal.example"), first, Role.LEAD)
+    _member(demo_user("lead@riverside-legal.example"), first, Role.LEAD)
     for number in range(1, 4):
-        _member(_user(f"staff{number}@riverside-legal.example"), first, Role.STAFF)
+        _member(demo_user(f"staff{number}@riverside-legal.example"), first, Role.STAFF)
     logins = [
         DemoLogin(f"admin@{first.slug}.example", f"admin of {first.name}"),
         DemoLogin(f"lead@{first.slug}.example", f"lead of {first.name}"),

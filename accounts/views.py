@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access import get_membership, user_memberships
+from accounts.access import get_membership, user_coalitions, user_memberships
 from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership
 
@@ -16,7 +16,8 @@ Role = Membership.Role
 
 @login_not_required
 def landing(request):
-    return render(request, "accounts/landing.html", {"memberships": user_memberships(request.user)})
+    context = {"memberships": user_memberships(request.user), "coalitions": user_coalitions(request.user)}
+    return render(request, "accounts/landing.html", context)
 
 
 def org_create(request):

@@ -47,7 +47,7 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
         raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
     scores = list(selectors.period_scores(selectors.active_member_ids(coalition), period).values())
-    keys = sorted({key for row in scores for key in row if key != "overall"})
+    keys = list(dict.fromkeys(key for row in scores for key in row if key != "overall"))
     stats = {
         key: asdict(analysis.benchmark_stats([row.get(key) for row in scores], coalition.k_min))
         for key in [*keys, "overall"]

@@ -11,6 +11,8 @@ from accounts.models import AuditEvent, Membership
 from accounts.services import audit
 from assessment.models import Cycle
 from reports import exports, selectors
+from reports.benchmarks import benchmark_rows
+from reports.charts import coalition_position_figure
 from reports.report import trend_report
 from reports.services import cycle_report_payload
 
@@ -32,8 +34,29 @@ def cycle_report(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug)
     cycle = _reportable_cycle(membership, cycle_id)
     payload = cycle_report_payload(cycle=cycle)
-    context = {"membership": membership, "organization": membership.organization, "cycle": cycle, "report": payload}
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "report": payload,
+        "coalition_positions": _coalition_positions(cycle, payload),
+    }
     return render(request, "reports/cycle_report.html", context)
+
+
+def _coalition_positions(cycle: Cycle, payload: dict) -> list[dict]:
+    """Return this cycle's scores against the figures its coalitions published for the same year.
+
+    Computed on each view, not stored: a coalition may publish after the report was first read.
+    """
+    snapshots = selectors.active_coalition_snapshots_for(cycle.organization, cycle.closed_on.year)
+    names = {row["key"]: row["name"] for row in payload["scores"]}
+    own = {row["key"]: row["mean"] for row in payload["scores"]}
+    positions = []
+    for snapshot in snapshots:
+        rows = benchmark_rows(snapshot.stats, names, own)
+        positions.append({"snapshot": snapshot, "rows": rows, "chart": coalition_position_figure(rows)})
+    return positions
 
 
 @never_cache

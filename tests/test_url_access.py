@@ -10,16 +10,17 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Membership, Organization, User
+from accounts.models import Coalition, Membership, Organization, User
 from assessment import services as assessment_services
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Questionnaire
+from reports.services import snapshot_publish
 from tests.assessment.conftest import full_answers
 from tests.conftest import PASSWORD, login
 from tests.urlmatrix import named_urls
 
-PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin")
+PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin", "steward", "other_steward")
 LOGIN = "login"  # a redirect to the login page
 ADMIN_LOGIN = "admin-login"  # a redirect to the Django admin's login, or the site's for anonymous visitors
 
@@ -29,10 +30,15 @@ class Row:
     method: str
     expect: dict[str, int | str]
     note: str = ""
+    data: dict | None = None
 
 
-def row(method, anonymous, outsider, staff, lead, admin, note=""):
-    return Row(method, dict(zip(PERSONAS, (anonymous, outsider, staff, lead, admin), strict=True)), note)
+def row(method, anonymous, outsider, staff, lead, admin, note="", *, steward=None, other_steward=None, data=None):
+    """Say what each persona gets. Stewards are outsiders to organizations unless told otherwise."""
+    steward = outsider if steward is None else steward
+    other_steward = outsider if other_steward is None else other_steward
+    values = (anonymous, outsider, staff, lead, admin, steward, other_steward)
+    return Row(method, dict(zip(PERSONAS, values, strict=True)), note, data)
 
 
 def account_page(anonymous, member, method="get"):
@@ -69,6 +75,16 @@ EXPECTED: dict[str, Row] = {
     "reports:report_xlsx": row(*ORG_LEAD_PAGE),
     "reports:report_json": row(*ORG_LEAD_PAGE),
     "reports:trend": row(*ORG_MEMBER),
+    # Coalitions: the organization is a member; "steward" stewards it, "other_steward" another one.
+    "coalitions:coalition_create": row("get", LOGIN, 200, 200, 200, 200),
+    "coalitions:coalition_detail": row(*ORG_MEMBER, steward=200, other_steward=404),
+    "coalitions:benchmark": row(*ORG_MEMBER, steward=200, other_steward=404),
+    "coalitions:coalition_join": row(
+        "get", LOGIN, 200, 404, 404, 200, note="admins of any organization", steward=404, other_steward=404
+    ),
+    "coalitions:coalition_withdraw": row(*ORG_ADMIN_ACTION, data={"organization": "matrix-org"}),
+    "coalitions:snapshot_publish": row("post", LOGIN, 404, 404, 404, 404, steward=302, other_steward=404),
+    "coalitions:join_code_renew": row("post", LOGIN, 404, 404, 404, 404, steward=200, other_steward=404),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
     "accounts:invitation_create": row(*ORG_ADMIN_ACTION),
@@ -130,10 +146,13 @@ def _build_world():
         ("lead", organization, "lead"),
         ("staff", organization, "staff"),
         ("outsider", other, "admin"),
+        ("steward", None, None),
+        ("other_steward", None, None),
     ]:
         user = User.objects.create_user(email=f"{persona}@matrix.example.org", password=PASSWORD)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        members[persona] = Membership.objects.create(user=user, organization=org, role=role)
+        if org is not None:
+            members[persona] = Membership.objects.create(user=user, organization=org, role=role)
         users[persona] = user
     admin = users["admin"]
     invitation, token = services.invitation_create(
@@ -163,6 +182,10 @@ def _build_world():
         assessment_services.response_save_answers(response=response, answers=full_answers(questionnaire))
         assessment_services.response_submit(response=response)
     closed = assessment_services.cycle_close(cycle=closed, by=admin)
+    coalition, code = services.coalition_create(user=users["steward"], name="Matrix Coalition")
+    services.coalition_create(user=users["other_steward"], name="Matrix Other Coalition")
+    services.coalition_join(coalition=coalition, organization=organization, by=admin, join_code=code, consent=True)
+    snapshot = snapshot_publish(coalition=coalition, period=closed.closed_on.year, by=users["steward"])
     params = {
         "org_slug": organization.slug,
         "cycle_id": cycle.id,
@@ -176,6 +199,8 @@ def _build_world():
         "object_id": str(users["staff"].pk),
         "id": str(users["staff"].pk),
         "content_type_id": 1,
+        "coalition_slug": coalition.slug,
+        "year": snapshot.period,
     }
     overrides = {
         "assessment:link_landing": {"token": link_token},
@@ -191,6 +216,7 @@ def world(django_db_setup, django_db_blocker):
         built = _build_world()
         yield built
         Organization.objects.filter(slug__in=["matrix-org", "matrix-other"]).delete()
+        Coalition.objects.filter(name__startswith="Matrix").delete()
         User.objects.filter(email__endswith="@matrix.example.org").delete()
         Questionnaire.objects.all().delete()
 
@@ -208,7 +234,7 @@ def test_url_access(db, client, world, named, persona):
     url = reverse(named.name, kwargs={p: params[p] for p in named.params})
     if users[persona]:
         login(client, users[persona])
-    response = getattr(client, expected.method)(url)
+    response = getattr(client, expected.method)(url, expected.data or {})
     want = expected.expect[persona]
     assert response.status_code < 500
     if want == LOGIN:

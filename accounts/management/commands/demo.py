@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
+from reports.demo import build_demo_coalitions
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         organizations, logins = build_demo_accounts()
         self.stdout.write("Loading the questionnaire and three years of audits (this takes a few seconds)…")
         open_token = build_demo_audits(organizations)
+        self.stdout.write("Building coalitions and publishing their yearly figures…")
+        logins += build_demo_coalitions(organizations)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(organizations)} organizations."))
         self.stdout.write(f"\nLog in with any of these (password: {DEMO_PASSWORD}):")
         for login in logins:
