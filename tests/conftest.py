@@ -6,6 +6,10 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Membership, Organization, User
+from assessment import services as assessment_services
+from assessment.demo import INSTRUMENT_PATH
+from assessment.instrument_file import read_instrument_file
+from assessment.models import Cycle
 from tests.origin import off_origin_urls
 
 PASSWORD = "correct horse battery staple"
@@ -97,3 +101,49 @@ def outsider(member_factory, org_factory):
 def login(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def full_answers(questionnaire, value="3") -> dict[str, str]:
+    """Answer every item of the questionnaire with ``value`` (capped at each item's maximum)."""
+    answers = {}
+    for item in questionnaire.items.all():
+        answers[item.key] = value if not value.isdigit() else str(min(int(value), item.max_value))
+    return answers
+
+
+@pytest.fixture
+def questionnaire(db):
+    questionnaire, _ = assessment_services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+    return questionnaire
+
+
+@pytest.fixture
+def closed_cycles(questionnaire, admin, lead, staff):
+    """Build closed staff surveys, one per year, each answered through single-use links."""
+
+    def build(organization, years=(2024, 2025), responses=4, values=("1", "2", "3", "4"), min_responses=3):
+        cycles = []
+        for index, year in enumerate(years):
+            cycle = assessment_services.cycle_create(
+                organization=organization,
+                by=admin.user,
+                questionnaire=questionnaire,
+                label=f"{year} staff survey",
+                mode=Cycle.Mode.STAFF,
+                opens_on=f"{year}-03-01",
+                min_responses=min_responses,
+            )
+            for number, token in enumerate(
+                assessment_services.links_create(cycle=cycle, by=admin.user, kind="single", count=responses)
+            ):
+                response, _ = assessment_services.link_redeem(token=token)
+                value = values[(number + index) % len(values)]
+                group = ["frontline", "leadership", "volunteer", ""][number % 4]
+                assessment_services.response_save_answers(
+                    response=response, answers=full_answers(questionnaire, value), role_group=group
+                )
+                assessment_services.response_submit(response=response)
+            cycles.append(assessment_services.cycle_close(cycle=cycle, by=admin.user, on=f"{year}-04-01"))
+        return cycles
+
+    return build

@@ -16,8 +16,7 @@ from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Questionnaire
 from reports.services import snapshot_publish
-from tests.assessment.conftest import full_answers
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, full_answers, login
 from tests.urlmatrix import named_urls
 
 PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin", "steward", "other_steward")

@@ -1,16 +1,9 @@
 import pytest
 
 from assessment import services
-from assessment.demo import INSTRUMENT_PATH
-from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle
-from assessment.services import cycle_create, questionnaire_load
-
-
-@pytest.fixture
-def questionnaire(db):
-    questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
-    return questionnaire
+from assessment.services import cycle_create
+from tests.conftest import full_answers
 
 
 @pytest.fixture
@@ -38,14 +31,6 @@ def staff_cycle(cycle_factory):
 @pytest.fixture
 def team_cycle(cycle_factory):
     return cycle_factory(Cycle.Mode.TEAM)
-
-
-def full_answers(questionnaire, value="3") -> dict[str, str]:
-    """Answer every item of the questionnaire with ``value`` (capped at each item's maximum)."""
-    answers = {}
-    for item in questionnaire.items.all():
-        answers[item.key] = value if not value.isdigit() else str(min(int(value), item.max_value))
-    return answers
 
 
 @pytest.fixture

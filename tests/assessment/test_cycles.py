@@ -5,8 +5,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from assessment import services
 from assessment.models import Cycle, RespondentLink, Response
-from tests.assessment.conftest import full_answers
-from tests.conftest import login
+from tests.conftest import full_answers, login
 
 
 def _create(client, organization, **overrides):

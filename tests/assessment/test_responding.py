@@ -6,8 +6,7 @@ from assessment import services
 from assessment.models import Answer, Participation, RespondentLink, Response
 from assessment.selectors import questionnaire_pages
 from assessment.views import RESUME_COOKIE
-from tests.assessment.conftest import full_answers
-from tests.conftest import login
+from tests.conftest import full_answers, login
 
 
 def _page_answers(questionnaire, number, value="3"):

@@ -1,17 +1,7 @@
 from pathlib import Path
 
-import pytest
-
-from assessment import services
-from assessment.demo import INSTRUMENT_PATH
-from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle, RespondentLink, Response
 from tests.e2e.conftest import check_page
-
-
-@pytest.fixture
-def questionnaire(db):
-    return services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))[0]
 
 
 def _log_in(page, user):

@@ -1,0 +1,72 @@
+import pytest
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import CoalitionMembership
+from reports.models import BenchmarkSnapshot
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import check_page
+
+
+@pytest.fixture
+def network(org_factory, member_factory, user_factory, closed_cycles):
+    year = timezone.localdate().year
+    steward = user_factory("steward@example.org")
+    coalition, code = account_services.coalition_create(user=steward, name="Lakeshore Network")
+    joiner = None
+    for index in range(5):
+        organization = org_factory(f"Agency {index}")
+        admin = member_factory(organization, "admin")
+        closed_cycles(
+            organization, years=(year,), responses=3, values=[("1",), ("2",), ("3",), ("4",), ("2", "3")][index]
+        )
+        if index < 4:
+            account_services.coalition_join(
+                coalition=coalition, organization=organization, by=admin.user, join_code=code, consent=True
+            )
+        else:
+            joiner = admin
+    return {"coalition": coalition, "code": code, "steward": steward, "joiner": joiner, "year": year}
+
+
+def _log_in(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/")
+
+
+def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_server, network):
+    coalition, joiner = network["coalition"], network["joiner"]
+    _log_in(page, joiner.user.email)
+    page.goto(f"/c/{coalition.slug}/join/")
+    assert page.get_by_role("heading", name="The risk that remains").is_visible()
+    check_page(page, name="coalition-consent")
+    page.get_by_label("Join code:").fill(network["code"])
+    page.get_by_label("I have read the above and consent").check()
+    page.get_by_role("button", name="Join with consent").click()
+    page.get_by_text("is now a member of Lakeshore Network").wait_for()
+    membership = CoalitionMembership.objects.get(organization=joiner.organization)
+    assert membership.consented_by == joiner.user and membership.consent_version == "1"
+
+    steward_context = browser.new_context(base_url=live_server.url)
+    steward_page = steward_context.new_page()
+    steward_page.console_errors = []
+    _log_in(steward_page, "steward@example.org")
+    steward_page.goto(f"/c/{coalition.slug}/")
+    check_page(steward_page, name="coalition-steward")
+    steward_page.get_by_label("Publish the figures for").select_option(str(network["year"]))
+    steward_page.get_by_role("button", name="Publish").click()
+    steward_page.get_by_text(f"Figures for {network['year']} are published.").wait_for()
+    check_page(steward_page, name="benchmark-steward")
+    assert "Your score" not in steward_page.content()
+    steward_context.close()
+    assert BenchmarkSnapshot.objects.get(coalition=coalition).stats["overall"]["n"] == 5
+
+    page.goto(f"/c/{coalition.slug}/benchmark/{network['year']}/")
+    table = page.locator(f"#own-table-{joiner.organization.slug}")
+    overall = table.locator("tbody tr").last
+    assert overall.locator("th").inner_text() == "Overall"
+    assert " of 4" in overall.locator("td").last.inner_text()
+    check_page(page, name="benchmark-member")

@@ -1,0 +1,234 @@
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts import services as account_services
+from accounts.models import AuditEvent, CoalitionMembership
+from assessment.models import Cycle
+from reports import services
+from reports.models import BenchmarkSnapshot
+from tests.conftest import login
+
+YEAR = 2025
+
+
+@pytest.fixture
+def network(org_factory, member_factory, user_factory, closed_cycles):
+    """A coalition of six consenting organizations, each with one closed survey in 2025."""
+    steward = user_factory("steward@example.org")
+    coalition, code = account_services.coalition_create(user=steward, name="Network")
+    organizations, admins = [], []
+    for index in range(6):
+        organization = org_factory(f"Member {index}")
+        admin = member_factory(organization, "admin")
+        values = [("1", "2"), ("2", "3"), ("3", "4"), ("2", "2"), ("4", "4"), ("1", "1")][index]
+        closed_cycles(organization, years=(YEAR,), responses=3, values=values)
+        account_services.coalition_join(
+            coalition=coalition, organization=organization, by=admin.user, join_code=code, consent=True
+        )
+        organizations.append(organization)
+        admins.append(admin)
+    return {"coalition": coalition, "code": code, "steward": steward, "organizations": organizations, "admins": admins}
+
+
+def _publish(network, year=YEAR):
+    return services.snapshot_publish(coalition=network["coalition"], period=year, by=network["steward"])
+
+
+def test_join_records_consent(network):
+    membership = CoalitionMembership.objects.filter(coalition=network["coalition"]).first()
+    assert membership.consent_version == account_services.CONSENT_VERSION
+    assert membership.consented_by is not None and membership.consented_at is not None
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.COALITION_JOINED).count() == 6
+
+
+def test_join_needs_the_code_and_the_consent_box(network, org_factory, member_factory):
+    organization = org_factory("Newcomer")
+    admin = member_factory(organization, "admin")
+    with pytest.raises(ValidationError) as error:
+        account_services.coalition_join(
+            coalition=network["coalition"], organization=organization, by=admin.user, join_code="wrong", consent=True
+        )
+    assert error.value.messages == [str(account_services.JOIN_CODE_INVALID_MESSAGE)]
+    with pytest.raises(ValidationError) as error:
+        account_services.coalition_join(
+            coalition=network["coalition"],
+            organization=organization,
+            by=admin.user,
+            join_code=network["code"],
+            consent=False,
+        )
+    assert error.value.messages == [str(account_services.CONSENT_REQUIRED_MESSAGE)]
+    assert not CoalitionMembership.objects.filter(organization=organization).exists()
+
+
+def test_join_page_requires_consent(client, network, org_factory, member_factory):
+    organization = org_factory("Newcomer")
+    admin = member_factory(organization, "admin")
+    login(client, admin.user)
+    url = reverse("coalitions:coalition_join", args=[network["coalition"].slug])
+    page = client.get(url).content.decode()
+    for heading in ("What is shared", "What is never shared", "Who sees what", "The risk that remains", "Withdrawing"):
+        assert heading in page
+    response = client.post(url, {"organization": organization.pk, "join_code": network["code"]})
+    assert str(account_services.CONSENT_REQUIRED_MESSAGE) in response.content.decode()
+    client.post(url, {"organization": organization.pk, "join_code": network["code"], "consent": "on"})
+    assert CoalitionMembership.objects.filter(organization=organization, withdrawn_at=None).exists()
+
+
+def test_snapshot_publishes_only_rounded_quartiles(network):
+    snapshot = _publish(network)
+    overall = snapshot.stats["overall"]
+    assert overall["n"] == 6 and overall["suppressed"] is False
+    assert set(overall) == {"n", "suppressed", "q1", "median", "q3", "p10", "p90"}
+    assert all(overall[key] % 5 == 0 for key in ("q1", "median", "q3"))
+    assert overall["p10"] is None and overall["p90"] is None
+    assert list(snapshot.stats) == ["consent", "confidentiality", "non_judgment", "overall"]
+
+
+def test_coalition_below_k_shows_only_n(network):
+    coalition = network["coalition"]
+    coalition.k_min = 7
+    coalition.save()
+    snapshot = _publish(network)
+    for figures in snapshot.stats.values():
+        assert figures == {"n": 6, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None}
+
+
+def test_published_snapshot_never_changes(network, org_factory, member_factory, closed_cycles, admin, organization):
+    snapshot = _publish(network)
+    before = BenchmarkSnapshot.objects.get(pk=snapshot.pk).stats
+    # A member withdraws, another joins, and a member closes another cycle in the same year.
+    account_services.coalition_withdraw(
+        coalition=network["coalition"], organization=network["organizations"][0], by=network["admins"][0].user
+    )
+    account_services.coalition_join(
+        coalition=network["coalition"],
+        organization=organization,
+        by=admin.user,
+        join_code=network["code"],
+        consent=True,
+    )
+    closed_cycles(network["organizations"][1], years=(YEAR,), responses=3, values=("4",))
+    assert BenchmarkSnapshot.objects.get(pk=snapshot.pk).stats == before
+
+
+def test_second_snapshot_for_a_year_is_refused(network):
+    _publish(network)
+    with pytest.raises(ValidationError) as error:
+        _publish(network)
+    assert error.value.messages == [str(services.SNAPSHOT_EXISTS_MESSAGE % {"period": YEAR})]
+    assert BenchmarkSnapshot.objects.count() == 1
+
+
+def test_future_year_is_refused(network):
+    with pytest.raises(ValidationError):
+        _publish(network, year=2999)
+    assert not BenchmarkSnapshot.objects.exists()
+
+
+def test_withdrawn_and_non_consenting_members_are_left_out(network, org_factory, closed_cycles):
+    outsider = org_factory("Not a member")
+    closed_cycles(outsider, years=(YEAR,), responses=3)
+    account_services.coalition_withdraw(
+        coalition=network["coalition"], organization=network["organizations"][0], by=network["admins"][0].user
+    )
+    snapshot = _publish(network)
+    assert snapshot.stats["overall"]["n"] == 5
+
+
+def test_only_cycles_closed_in_the_year_count(network):
+    Cycle.objects.filter(organization=network["organizations"][0]).update(closed_on="2024-12-31")
+    assert _publish(network).stats["overall"]["n"] == 5
+
+
+def _member_scores(network) -> list[float]:
+    scores = []
+    for cycle in Cycle.objects.filter(organization__in=network["organizations"]):
+        scores.append(cycle.results["overall"]["mean"])
+        scores.extend(summary["mean"] for summary in cycle.results["dimensions"].values())
+    return scores
+
+
+def test_stewards_never_receive_a_members_score(client, network):
+    _publish(network)
+    login(client, network["steward"])
+    coalition = network["coalition"]
+    bodies = [
+        client.get(reverse("coalitions:coalition_detail", args=[coalition.slug])).content.decode(),
+        client.get(reverse("coalitions:benchmark", args=[coalition.slug, YEAR])).content.decode(),
+        client.post(reverse("coalitions:join_code_renew", args=[coalition.slug])).content.decode(),
+        client.post(
+            reverse("coalitions:snapshot_publish", args=[coalition.slug]), {"period": YEAR}, follow=True
+        ).content.decode(),
+    ]
+    for organization in network["organizations"]:
+        cycle = Cycle.objects.get(organization=organization)
+        for name in ("reports:cycle_report", "reports:report_csv", "reports:report_json", "reports:report_xlsx"):
+            response = client.get(reverse(name, args=[organization.slug, cycle.id]))
+            assert response.status_code == 404
+    # Published figures are multiples of 5; any other member score in a page would be a leak.
+    distinctive = [score for score in _member_scores(network) if score % 5]
+    assert len(distinctive) >= 6
+    for body in bodies:
+        assert "Your score" not in body and "Where Member" not in body
+        for score in distinctive:
+            for text in {f"{score:.1f}", f"{score:.2f}", repr(score)}:
+                assert not re.search(rf"(?<![\d.]){re.escape(text)}(?![\d])", body), text
+    assert "Member 0" in bodies[0]  # stewards do see who is a member
+
+
+def test_member_sees_its_quartile(client, network):
+    _publish(network)
+    admin = network["admins"][4]  # the organization that answered "4" throughout
+    login(client, admin.user)
+    page = client.get(reverse("coalitions:benchmark", args=[network["coalition"].slug, YEAR])).content.decode()
+    assert "Where Member 4 stands" in page
+    assert "4 of 4" in page
+    assert "Where Member 0 stands" not in page
+
+
+def test_steward_who_is_a_member_admin_sees_only_that_member(client, network):
+    _publish(network)
+    admin = network["admins"][2]
+    network["coalition"].stewards.add(admin.user)
+    login(client, admin.user)
+    page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
+    assert "Where Member 2 stands" in page
+    assert page.count("Your score") == 1
+
+
+def test_report_shows_the_coalition_position(client, network):
+    _publish(network)
+    admin = network["admins"][1]
+    cycle = Cycle.objects.get(organization=admin.organization)
+    login(client, admin.user)
+    page = client.get(reverse("reports:cycle_report", args=[admin.organization.slug, cycle.id])).content.decode()
+    assert f"Against Network ({YEAR})" in page
+    assert "chart-coalition-network" in page
+
+
+def test_withdrawal_by_admin(client, network):
+    admin = network["admins"][3]
+    login(client, admin.user)
+    client.post(
+        reverse("coalitions:coalition_withdraw", args=[network["coalition"].slug]),
+        {"organization": admin.organization.slug},
+    )
+    membership = CoalitionMembership.objects.get(organization=admin.organization)
+    assert membership.withdrawn_at is not None and membership.withdrawn_by == admin.user
+    page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug]))
+    assert page.status_code == 404
+
+
+def test_member_staff_sees_benchmark_when_reports_are_allowed(client, network, member_factory):
+    staff = member_factory(network["organizations"][0], "staff")
+    _publish(network)
+    login(client, staff.user)
+    url = reverse("coalitions:benchmark", args=[network["coalition"].slug, YEAR])
+    assert client.get(url).status_code == 200
+    network["organizations"][0].staff_can_view_reports = False
+    network["organizations"][0].save()
+    assert client.get(url).status_code == 404
