@@ -95,7 +95,11 @@ def user_coalitions(user) -> list[Coalition]:
     """Return the coalitions the user stewards or whose member organizations they belong to."""
     if not user.is_authenticated:
         return []
-    member_orgs = Membership.objects.filter(user=user).values("organization_id")
+    member_orgs = (
+        Membership.objects.filter(user=user)
+        .filter(models.Q(role__in=[Role.ADMIN, Role.LEAD]) | models.Q(organization__staff_can_view_reports=True))
+        .values("organization_id")
+    )
     return list(
         Coalition.objects.filter(
             models.Q(stewards=user)

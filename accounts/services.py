@@ -63,6 +63,12 @@ def organization_update(*, organization: Organization, by, changes: dict) -> Org
     return organization
 
 
+@transaction.atomic
+def organization_delete(*, organization: Organization) -> None:
+    """Delete the organization and everything that belongs to it: members, audits, answers, reports."""
+    organization.delete()
+
+
 def _other_admins_exist(membership: Membership) -> bool:
     return (
         Membership.objects.select_for_update()

@@ -14,5 +14,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/members/<uuid:membership_id>/role/", views.member_change_role, name="member_change_role"),
     path("o/<slug:org_slug>/members/<uuid:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org_slug>/settings/", views.org_settings, name="org_settings"),
+    path("o/<slug:org_slug>/delete/", views.org_delete, name="org_delete"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

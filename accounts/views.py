@@ -139,3 +139,15 @@ def invitation_accept(request, token):
             return redirect(membership.organization)
     status = 200 if invitation else 404
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "token": token}, status=status)
+
+
+@require_POST
+def org_delete(request, org_slug):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    organization = membership.organization
+    if request.POST.get("confirm", "").strip() != organization.name:
+        messages.error(request, _("Type the organization's name exactly to confirm deleting it."))
+        return redirect("accounts:org_settings", org_slug=org_slug)
+    services.organization_delete(organization=organization)
+    messages.success(request, _("%(name)s and all its data were deleted.") % {"name": organization.name})
+    return redirect("landing")

@@ -86,6 +86,7 @@ EXPECTED: dict[str, Row] = {
     "coalitions:join_code_renew": row("post", LOGIN, 404, 404, 404, 404, steward=200, other_steward=404),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
+    "accounts:org_delete": row(*ORG_ADMIN_ACTION, note="without the typed confirmation: a message, nothing deleted"),
     "accounts:invitation_create": row(*ORG_ADMIN_ACTION),
     "accounts:invitation_revoke": row(*ORG_ADMIN_ACTION),
     "accounts:member_change_role": row(*ORG_ADMIN_ACTION),

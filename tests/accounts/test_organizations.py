@@ -232,3 +232,29 @@ def test_admin_updates_settings(client, admin, organization):
     assert organization.staff_can_view_reports is False
     event = AuditEvent.objects.get(action=AuditEvent.Action.SETTINGS_CHANGED)
     assert "require_mfa" in event.detail
+
+
+def test_admin_deletes_the_organization_with_confirmation(client, admin, staff, organization, closed_cycles):
+    closed_cycles(organization, years=(2025,), responses=3)
+    login(client, admin.user)
+    url = reverse("accounts:org_delete", args=[organization.slug])
+    response = client.post(url, {"confirm": "riverside"}, follow=True)
+    assert "name exactly to confirm deleting it" in response.content.decode()
+    assert Organization.objects.filter(pk=organization.pk).exists()
+    client.post(url, {"confirm": organization.name})
+    assert not Organization.objects.filter(pk=organization.pk).exists()
+    from assessment.models import Answer, Cycle, Response
+
+    assert not Cycle.objects.exists() and not Response.objects.exists() and not Answer.objects.exists()
+    assert not Membership.objects.filter(organization_id=organization.pk).exists()
+
+
+def test_lead_cannot_delete_the_organization(client, lead, organization):
+    login(client, lead.user)
+    assert (
+        client.post(
+            reverse("accounts:org_delete", args=[organization.slug]), {"confirm": organization.name}
+        ).status_code
+        == 404
+    )
+    assert Organization.objects.filter(pk=organization.pk).exists()
