@@ -31,10 +31,11 @@ def audit(*, organization: Organization, actor, action: str, detail: str = "") -
     return AuditEvent.objects.create(organization=organization, actor=actor, action=action, detail=detail[:300])
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:50] or "organization"
+def _unique_slug(model, name: str, fallback: str) -> str:
+    """Return a slug for ``name`` that no row of ``model`` uses yet."""
+    base = slugify(name)[:50] or fallback
     slug, counter = base, 2
-    while Organization.objects.filter(slug=slug).exists():
+    while model.objects.filter(slug=slug).exists():
         slug = f"{base}-{counter}"
         counter += 1
     return slug
@@ -44,7 +45,11 @@ def _unique_slug(name: str) -> str:
 def organization_create(*, user, name: str, sector: str, region: str = "", size_band: str = "") -> Organization:
     """Create an organization with ``user`` as its first admin."""
     organization = Organization.objects.create(
-        name=name, slug=_unique_slug(name), sector=sector, region=region, size_band=size_band
+        name=name,
+        slug=_unique_slug(Organization, name, "organization"),
+        sector=sector,
+        region=region,
+        size_band=size_band,
     )
     Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
     audit(organization=organization, actor=user, action=Action.ORG_CREATED, detail=name)
@@ -197,15 +202,6 @@ CONSENT_REQUIRED_MESSAGE = _("Tick the box to confirm that you consent on behalf
 K_MIN_MESSAGE = _("The minimum number of members for published figures is 5 or more.")
 
 
-def _unique_coalition_slug(name: str) -> str:
-    base = slugify(name)[:50] or "coalition"
-    slug, counter = base, 2
-    while Coalition.objects.filter(slug=slug).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
-
-
 @transaction.atomic
 def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> tuple[Coalition, str]:
     """Create a coalition stewarded by ``user``; return it and its join code (shown once)."""
@@ -213,7 +209,7 @@ def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> 
         raise ValidationError(K_MIN_MESSAGE)
     code = new_token()[:12]
     coalition = Coalition.objects.create(
-        name=name, slug=_unique_coalition_slug(name), k_min=k_min, join_code_hash=hash_token(code)
+        name=name, slug=_unique_slug(Coalition, name, "coalition"), k_min=k_min, join_code_hash=hash_token(code)
     )
     coalition.stewards.add(user)
     return coalition, code

@@ -45,4 +45,8 @@ def test_sign_up_verify_create_organization_and_invite(page, live_server):
     page.get_by_text("Invitation sent to colleague@example.org").wait_for()
     check_page(page, name="members")
     assert Invitation.objects.get(organization=organization).email == "colleague@example.org"
+
+    page.get_by_role("link", name="Settings").click()
+    assert page.title() == "Settings · Harbour Health Centre · Ally Readiness"
+    check_page(page, name="settings")
     assert "colleague@example.org" in mail.outbox[-1].to
