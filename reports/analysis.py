@@ -45,6 +45,19 @@ def visible_groups(counts: Mapping[str, int], min_n: int) -> set[str]:
     return visible if len(visible) >= 2 else set()
 
 
+def ordered_keys(keys, preferred: Sequence[str]) -> list[str]:
+    """Return ``keys`` in the order of ``preferred``, others after them alphabetically.
+
+    Stored results are JSON objects, whose key order PostgreSQL does not keep, so display order
+    always comes from the questionnaire, never from a stored object.
+
+    >>> ordered_keys({"non_judgment", "consent", "extra"}, ["consent", "confidentiality", "non_judgment"])
+    ['consent', 'non_judgment', 'extra']
+    """
+    position = {key: index for index, key in enumerate(preferred)}
+    return sorted(keys, key=lambda key: (position.get(key, len(position)), key))
+
+
 def dimension_trend_frame(cycles: Sequence[Mapping], dimension_names: Mapping[str, str]) -> pd.DataFrame:
     """Return one row per (cycle, dimension or overall): mean, interval, n, band and version.
 
@@ -54,7 +67,8 @@ def dimension_trend_frame(cycles: Sequence[Mapping], dimension_names: Mapping[st
     for position, cycle in enumerate(cycles):
         results = cycle["results"]
         summaries = {**results["dimensions"], OVERALL: results[OVERALL]}
-        for key, summary in summaries.items():
+        for key in ordered_keys(summaries, [*dimension_names, OVERALL]):
+            summary = summaries[key]
             rows.append(
                 {
                     "position": position,
@@ -111,7 +125,8 @@ def change_frame(previous: Mapping, current: Mapping, dimension_names: Mapping[s
     Uses the per-response scores stored with each cycle; "meaningful" means p < 0.05.
     """
     rows = []
-    keys = [key for key in current["dimensions"] if key in previous["dimensions"]] + [OVERALL]
+    shared = [key for key in current["dimensions"] if key in previous["dimensions"]]
+    keys = [*ordered_keys(shared, list(dimension_names)), OVERALL]
     for key in keys:
         before = previous[OVERALL] if key == OVERALL else previous["dimensions"][key]
         after = current[OVERALL] if key == OVERALL else current["dimensions"][key]

@@ -2,20 +2,20 @@
 
 from collections.abc import Mapping, Sequence
 
-from reports.analysis import BenchmarkStats, quartile_position
+from reports.analysis import BenchmarkStats, ordered_keys, quartile_position
 
 OVERALL = "overall"
 
 
-def _ordered(stats: Mapping) -> list[str]:
-    return [key for key in stats if key != OVERALL] + [OVERALL]
+def _ordered(stats: Mapping, names: Mapping[str, str]) -> list[str]:
+    return [*ordered_keys([key for key in stats if key != OVERALL], list(names)), OVERALL]
 
 
 def benchmark_rows(stats: Mapping, names: Mapping[str, str], own: Mapping[str, float | None] | None) -> list[dict]:
     """Return one row per dimension and overall: the published figures, and the organization's own
     score and quartile when ``own`` is given."""
     rows = []
-    for key in _ordered(stats):
+    for key in _ordered(stats, names):
         figures = stats[key]
         own_score = own.get(key) if own else None
         rows.append(
@@ -34,7 +34,7 @@ def median_trend(snapshots: Sequence, names: Mapping[str, str]) -> list[dict]:
     """Return the published medians across years, in the shape of a dimension trend frame."""
     rows = []
     for snapshot in snapshots:
-        for key in _ordered(snapshot.stats):
+        for key in _ordered(snapshot.stats, names):
             figures = snapshot.stats[key]
             if figures["suppressed"]:
                 continue

@@ -18,9 +18,9 @@ def dimension_rows(payload: Mapping) -> list[dict]:
 def item_rows(payload: Mapping) -> list[dict]:
     """Return item means per cycle, from a report payload."""
     return [
-        {"cycle": cycle, "item": row["key"], "text": row["text"], "mean": row["values"][cycle]}
+        {"cycle": cycle, "item": row["key"], "text": row["text"], "mean": mean}
         for row in payload["items"]["rows"]
-        for cycle in payload["items"]["cycles"]
+        for cycle, mean in zip(payload["items"]["cycles"], row["values"], strict=True)
     ]
 
 

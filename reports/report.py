@@ -29,7 +29,8 @@ def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
 
 def _score_rows(results: Mapping, names: Mapping[str, str]) -> list[dict]:
     rows = []
-    for key, summary in [*results["dimensions"].items(), (analysis.OVERALL, results[analysis.OVERALL])]:
+    keys = analysis.ordered_keys(results["dimensions"], list(names))
+    for key, summary in [*((k, results["dimensions"][k]) for k in keys), (analysis.OVERALL, results[analysis.OVERALL])]:
         rows.append(
             {
                 "key": key,
@@ -70,10 +71,12 @@ def cycle_report(
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
     item_keys = sorted(item_frame.index, key=lambda key: (order.get(key, (99, 99)), key))
     item_frame = item_frame.reindex(item_keys)
-    heatmap_rows = [
-        {"key": key, "text": items.get(key, {}).get("text", key), "values": analysis.records(item_frame.loc[[key]])[0]}
-        for key in item_keys
-    ]
+    cycle_labels = [c["label"] for c in history]
+    heatmap_rows = []
+    for key in item_keys:
+        by_label = analysis.records(item_frame.loc[[key]])[0]
+        values = [by_label[label] for label in cycle_labels]  # a list: JSON objects lose their order
+        heatmap_rows.append({"key": key, "text": items.get(key, {}).get("text", key), "values": values})
 
     report = {
         "cycle": {k: cycle[k] for k in ("id", "label", "opens_on", "closed_on", "mode", "version", "min_responses")},
@@ -90,8 +93,8 @@ def cycle_report(
             "dk_total": sum(results.get("dk_counts", {}).values()),
             "na_total": sum(results.get("na_counts", {}).values()),
             "alpha": [
-                {"key": key, "name": dimension_names.get(key, key), "alpha": value}
-                for key, value in results.get("alpha", {}).items()
+                {"key": key, "name": dimension_names.get(key, key), "alpha": results["alpha"][key]}
+                for key in analysis.ordered_keys(results.get("alpha", {}), list(dimension_names))
             ],
         },
         "notes": [
@@ -105,14 +108,20 @@ def cycle_report(
         report["role_groups"] = {
             "shown": not groups.empty,
             "min_n": cycle["min_responses"],
-            "dimensions": [{"key": key, "name": dimension_names.get(key, key)} for key in results["dimensions"]],
+            "dimensions": [
+                {"key": key, "name": dimension_names.get(key, key)}
+                for key in analysis.ordered_keys(results["dimensions"], list(dimension_names))
+            ],
             "rows": [{**row, "name": ROLE_GROUP_NAMES[row["group"]]} for row in analysis.records(groups)],
         }
     report["charts"] = {
         "bars": charts.dimension_bar_figure(dimension_scores),
         "radar": charts.radar_figure(
             {row["name"]: row["mean"] for row in dimension_scores},
-            {dimension_names.get(k, k): v["mean"] for k, v in previous["results"]["dimensions"].items()}
+            {
+                dimension_names.get(key, key): previous["results"]["dimensions"][key]["mean"]
+                for key in analysis.ordered_keys(previous["results"]["dimensions"], list(dimension_names))
+            }
             if previous
             else None,
             [cycle["label"], previous["label"] if previous else ""],
@@ -121,7 +130,7 @@ def cycle_report(
         "heatmap": charts.item_heatmap_figure(
             [row["key"] for row in heatmap_rows],
             report["items"]["cycles"],
-            [[row["values"][label] for label in report["items"]["cycles"]] for row in heatmap_rows],
+            [row["values"] for row in heatmap_rows],
         ),
     }
     return report

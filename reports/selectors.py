@@ -1,5 +1,6 @@
 """The only module in reports/ that queries: it returns plain data for the pure modules."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -32,12 +33,18 @@ def history_ids(cycle: Cycle) -> list[str]:
 
 
 def cycle_records(organization, mode: str) -> list[dict]:
-    """Return the reportable cycles of one kind, oldest first, as plain dicts with their results."""
-    cycles = _reportable(organization, mode).select_related("questionnaire")
+    """Return the reportable cycles of one kind, oldest first, as plain dicts with their results.
+
+    Labels are made unique (by adding the closing date) since charts and tables key on them.
+    """
+    cycles = list(_reportable(organization, mode).select_related("questionnaire"))
+    counts = Counter(cycle.label for cycle in cycles)
     return [
         {
             "id": str(cycle.id),
-            "label": cycle.label,
+            "label": cycle.label
+            if counts[cycle.label] == 1
+            else f"{cycle.label} ({cycle.closed_on or cycle.opens_on})",
             "opens_on": cycle.opens_on.isoformat(),
             "closed_on": cycle.closed_on.isoformat() if cycle.closed_on else None,
             "mode": cycle.mode,
@@ -123,10 +130,9 @@ def coalition_snapshots(coalition) -> list[BenchmarkSnapshot]:
 def dimension_names_for(keys) -> dict[str, str]:
     """Return display names of dimension keys, from the newest questionnaire that has them."""
     names = {}
-    for key, name in (
-        Dimension.objects.filter(key__in=list(keys)).order_by("questionnaire__version").values_list("key", "name")
-    ):
-        names[key] = name
+    rows = Dimension.objects.filter(key__in=list(keys)).order_by("-questionnaire__version", "order")
+    for key, name in rows.values_list("key", "name"):
+        names.setdefault(key, name)
     return names
 
 

@@ -131,10 +131,8 @@ def test_exports_match_the_report(client, lead, organization, closed_cycles):
         assert match["mean"].iloc[0] == pytest.approx(row["mean"])
     items = frame[frame.table == "item_means"]
     first = payload["items"]["rows"][0]
-    for label in payload["items"]["cycles"]:
-        assert items[(items.item == first["key"]) & (items.cycle == label)]["mean"].iloc[0] == pytest.approx(
-            first["values"][label]
-        )
+    for label, mean in zip(payload["items"]["cycles"], first["values"], strict=True):
+        assert items[(items.item == first["key"]) & (items.cycle == label)]["mean"].iloc[0] == pytest.approx(mean)
 
     response = client.get(_report_url(cycle, "reports:report_xlsx"))
     assert "no-store" in response["Cache-Control"]
@@ -186,3 +184,24 @@ def test_query_counts_stay_flat_as_data_grows(client, lead, organization, org_fa
         )
     assert counts["small"] == counts["big"]
     assert max(counts["big"]) <= 15
+
+
+def test_cycles_with_the_same_label_stay_apart(client, lead, organization, closed_cycles):
+    first, second = closed_cycles(organization, years=(2024, 2025))
+    Cycle.objects.filter(pk__in=[first.pk, second.pk]).update(label="Annual staff survey")
+    login(client, lead.user)
+    client.get(_report_url(second))
+    payload = CycleReport.objects.get(cycle=second).payload
+    assert payload["trend"]["cycles"] == ["Annual staff survey (2024-04-01)", "Annual staff survey (2025-04-01)"]
+    assert all(len(row["values"]) == 2 for row in payload["items"]["rows"])
+
+
+def test_dimension_order_follows_the_questionnaire(client, lead, organization, closed_cycles):
+    _, cycle = closed_cycles(organization)
+    login(client, lead.user)
+    client.get(_report_url(cycle))
+    payload = CycleReport.objects.get(cycle=cycle).payload
+    order = ["consent", "confidentiality", "non_judgment", "overall"]
+    assert [row["key"] for row in payload["scores"]] == order
+    assert [row["dimension"] for row in payload["change"]["rows"]] == order
+    assert [row["key"] for row in payload["methodology"]["alpha"]] == order[:3]
