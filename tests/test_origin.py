@@ -45,3 +45,10 @@ urlpatterns = [path("external/", _external_page)]
 def test_every_client_page_is_checked(db):
     with pytest.raises(AssertionError, match="points off the origin"):
         Client().get("/external/")
+
+
+def test_not_found_page_uses_the_site_layout(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'href="#main"' in response.content.decode()
