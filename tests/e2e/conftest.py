@@ -56,6 +56,17 @@ def page(browser, live_server):
     context.close()
 
 
+def log_in(page, email: str, password: str | None = None) -> None:
+    """Log in through the real login form."""
+    from tests.conftest import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:").fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/")
+
+
 def check_page(page, *, name: str | None = None, page_is_404: bool = False) -> None:
     """Assert the current page has no axe violations, no console errors, and stays on its origin.
 

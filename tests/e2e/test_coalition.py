@@ -4,8 +4,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import CoalitionMembership
 from reports.models import BenchmarkSnapshot
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, log_in
 
 
 @pytest.fixture
@@ -29,17 +28,9 @@ def network(org_factory, member_factory, user_factory, closed_cycles):
     return {"coalition": coalition, "code": code, "steward": steward, "joiner": joiner, "year": year}
 
 
-def _log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:").fill(email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/")
-
-
 def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_server, network):
     coalition, joiner = network["coalition"], network["joiner"]
-    _log_in(page, joiner.user.email)
+    log_in(page, joiner.user.email)
     page.goto(f"/c/{coalition.slug}/join/")
     assert page.get_by_role("heading", name="The risk that remains").is_visible()
     check_page(page, name="coalition-consent")
@@ -53,7 +44,7 @@ def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_serv
     steward_context = browser.new_context(base_url=live_server.url)
     steward_page = steward_context.new_page()
     steward_page.console_errors = []
-    _log_in(steward_page, "steward@example.org")
+    log_in(steward_page, "steward@example.org")
     steward_page.goto(f"/c/{coalition.slug}/")
     check_page(steward_page, name="coalition-steward")
     steward_page.get_by_label("Publish the figures for").select_option(str(network["year"]))

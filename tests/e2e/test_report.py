@@ -4,7 +4,7 @@ from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
 from assessment.models import Cycle
 from reports.models import CycleReport
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, log_in
 
 
 @pytest.fixture
@@ -12,14 +12,6 @@ def demo(transactional_db):
     organizations, _ = build_demo_accounts()
     build_demo_audits(organizations)
     return organizations[0]
-
-
-def _log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:").fill(email)
-    page.get_by_label("Password:").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/")
 
 
 def _cells(page, selector):
@@ -33,7 +25,7 @@ def _cells(page, selector):
 
 def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
     cycle = Cycle.objects.get(organization=demo, label="2026 staff survey")
-    _log_in(page, f"lead@{demo.slug}.example")
+    log_in(page, f"lead@{demo.slug}.example", DEMO_PASSWORD)
     page.get_by_role("link", name=demo.name).click()
     check_page(page, name="dashboard-with-scores")
     page.get_by_role("link", name="Report “2026 staff survey”").click()

@@ -1,17 +1,7 @@
 from pathlib import Path
 
 from assessment.models import Cycle, RespondentLink, Response
-from tests.e2e.conftest import check_page
-
-
-def _log_in(page, user):
-    from tests.conftest import PASSWORD
-
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:").fill(user.email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/")
+from tests.e2e.conftest import check_page, log_in
 
 
 def _answer_current_page(page, value="2"):
@@ -55,7 +45,7 @@ def _answer_through(browser, live_server, link, *, leave_after_first_page=False)
 
 
 def test_lead_runs_a_staff_survey_with_links(page, browser, live_server, lead, organization, questionnaire, tmp_path):
-    _log_in(page, lead.user)
+    log_in(page, lead.user.email)
     page.goto(f"/o/{organization.slug}/")
     check_page(page)
     page.get_by_role("link", name="Start a new audit").click()
