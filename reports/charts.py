@@ -200,7 +200,8 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
             marker_color="#d9dee3",
             marker_line={"color": "#4a5560", "width": 1},
             name="Middle half of members (quartile 1 to 3)",
-            hovertemplate="%{y}: %{base:.0f}–%{x:.0f}<extra></extra>",
+            customdata=[row["q3"] for row in shown],
+            hovertemplate="%{y}: %{base:.0f}–%{customdata:.0f}<extra></extra>",
         )
     )
     figure.add_trace(
@@ -208,7 +209,7 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
             y=names,
             x=[row["median"] for row in shown],
             mode="markers",
-            marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 4, "color": "#000000"}},
+            marker={"symbol": "line-ns-open", "size": 26, "color": "#000000", "line": {"width": 4, "color": "#000000"}},
             name="Coalition median",
         )
     )

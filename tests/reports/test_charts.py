@@ -60,3 +60,14 @@ def test_heatmap_keeps_missing_values_blank():
     figure = charts.item_heatmap_figure(["a"], ["2024", "2025"], [[10.0, None]])
     assert figure["data"][0]["z"] == [[10.0, None]]
     assert (figure["data"][0]["zmin"], figure["data"][0]["zmax"]) == (0, 100)
+
+
+def test_coalition_position_leaves_out_suppressed_rows():
+    rows = [
+        {"name": "Consent", "own": 72.0, "q1": 55.0, "median": 65.0, "q3": 80.0},
+        {"name": "Confidentiality", "own": 60.0, "q1": None, "median": None, "q3": None},
+    ]
+    figure = charts.coalition_position_figure(rows)
+    band, median, own = figure["data"]
+    assert band["y"] == ["Consent"] and band["base"] == [55.0] and band["x"] == [25.0]
+    assert median["x"] == [65.0] and own["x"] == [72.0]
