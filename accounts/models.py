@@ -136,10 +136,6 @@ class Membership(models.Model):
     def can_view_reports(self) -> bool:
         return self.can_manage_cycles or self.organization.staff_can_view_reports
 
-    @property
-    def must_use_mfa(self) -> bool:
-        return self.organization.require_mfa and self.can_manage_cycles
-
 
 class Invitation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

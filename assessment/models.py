@@ -106,10 +106,6 @@ class Item(models.Model):
     def __str__(self):
         return self.key
 
-    @classmethod
-    def max_value_for(cls, scale: str) -> int:
-        return len(cls.SCALE_LABELS[cls.Scale(scale)]) - 1
-
     @property
     def scale_labels(self) -> list:
         return self.SCALE_LABELS[self.Scale(self.scale)]
