@@ -10,6 +10,20 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14, "color": "#1b1f24"}
 
 
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def script_json(figure: Mapping) -> str:
+    r"""Return the figure as JSON that is safe inside a ``<script type="application/json">`` element.
+
+    Stored once with a report, so a page embeds it without encoding it again.
+
+    >>> script_json({"layout": {"title": "</script>&"}})
+    '{"layout":{"title":"\\u003C/script\\u003E\\u0026"}}'
+    """
+    return json.dumps(figure, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
 def _layout(**extra) -> dict:
     return {
         "font": FONT,

@@ -18,7 +18,7 @@ from accounts.access import (
 from accounts.forms import CoalitionForm, JoinCoalitionForm
 from reports import selectors, services
 from reports.benchmarks import benchmark_rows, median_trend
-from reports.charts import trend_figure
+from reports.charts import script_json, trend_figure
 from reports.models import BenchmarkSnapshot
 from reports.views import CHART_CSP
 
@@ -50,7 +50,7 @@ def coalition_detail(request, coalition_slug):
         context["publishable_years"] = [p for p in periods if p not in {s.period for s in snapshots}]
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
-    context["trend_chart"] = trend_figure(trend_rows, []) if trend_rows else None
+    context["trend_chart"] = script_json(trend_figure(trend_rows, [])) if trend_rows else None
     context["member_views"] = [
         {
             "membership": membership,

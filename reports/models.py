@@ -18,6 +18,8 @@ class CycleReport(models.Model):
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, primary_key=True, related_name="stored_report")
     basis = models.JSONField()
     payload = models.JSONField()
+    # Position charts against coalition snapshots, by snapshot id, drawn on first view.
+    coalition_charts = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -5,6 +5,9 @@ from collections.abc import Mapping, Sequence
 from assessment import scoring
 from reports import analysis, charts
 
+# Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
+REPORT_FORMAT = 2
+
 ROLE_GROUP_NAMES = {
     "leadership": "Leadership or management",
     "frontline": "Frontline staff",
@@ -79,6 +82,7 @@ def cycle_report(
         heatmap_rows.append({"key": key, "text": items.get(key, {}).get("text", key), "values": values})
 
     report = {
+        "format": REPORT_FORMAT,
         "cycle": {k: cycle[k] for k in ("id", "label", "opens_on", "closed_on", "mode", "version", "min_responses")},
         "n": results["n"],
         "is_staff": is_staff,
@@ -86,7 +90,12 @@ def cycle_report(
         "change": change,
         "critical_gaps": gaps,
         "weakest": weakest,
-        "trend": {"rows": trend_rows, "cycles": [c["label"] for c in history], "version_changes": changes},
+        "trend": {
+            "rows": trend_rows,
+            "cycles": [c["label"] for c in history],
+            "links": [{"id": c["id"], "label": c["label"]} for c in history],
+            "version_changes": changes,
+        },
         "items": {"cycles": [c["label"] for c in history], "rows": heatmap_rows},
         "item_table": [_item_row(key, results, items) for key in item_keys if key in results["item_means"]],
         "methodology": {
@@ -114,7 +123,7 @@ def cycle_report(
             ],
             "rows": [{**row, "name": ROLE_GROUP_NAMES[row["group"]]} for row in analysis.records(groups)],
         }
-    report["charts"] = {
+    figures = {
         "bars": charts.dimension_bar_figure(dimension_scores),
         "radar": charts.radar_figure(
             {row["name"]: row["mean"] for row in dimension_scores},
@@ -133,16 +142,5 @@ def cycle_report(
             [row["values"] for row in heatmap_rows],
         ),
     }
+    report["charts"] = {name: charts.script_json(figure) for name, figure in figures.items()}
     return report
-
-
-def trend_report(history: Sequence[Mapping], dimension_names: Mapping[str, str]) -> dict:
-    """Return the trend of one kind of cycle across all of them."""
-    rows = analysis.records(analysis.dimension_trend_frame(history, dimension_names))
-    changes = analysis.version_changes(history)
-    return {
-        "cycles": [{k: c[k] for k in ("id", "label", "closed_on", "version")} for c in history],
-        "rows": rows,
-        "version_changes": changes,
-        "chart": charts.trend_figure(rows, changes),
-    }

@@ -26,6 +26,10 @@ def _reportable(organization, mode: str):
     )
 
 
+def latest_reportable_cycle(organization, mode: str) -> Cycle | None:
+    return _reportable(organization, mode).select_related("organization").last()
+
+
 def history_ids(cycle: Cycle) -> list[str]:
     """Return the ids of the cycle's organization's reportable cycles of the same kind, up to it."""
     ids = [str(pk) for pk in _reportable(cycle.organization, cycle.mode).values_list("id", flat=True)]

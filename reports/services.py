@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Coalition
 from assessment.models import Cycle
-from reports import analysis, report, selectors
+from reports import analysis, charts, report, selectors
 from reports.models import BenchmarkSnapshot, CycleReport
 
 
@@ -20,14 +20,31 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     """
     basis = selectors.history_ids(cycle)
     stored = selectors.stored_report(cycle)
-    if stored is not None and stored.basis == basis:
+    if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
         return stored.payload
     history = [record for record in selectors.cycle_records(cycle.organization, cycle.mode) if record["id"] in basis]
     catalog = selectors.catalog(sorted({record["questionnaire_id"] for record in history}))
     payload = report.cycle_report(history, catalog.dimension_names, catalog.items)
     with transaction.atomic():
-        CycleReport.objects.update_or_create(cycle=cycle, defaults={"basis": basis, "payload": payload})
+        CycleReport.objects.update_or_create(
+            cycle=cycle, defaults={"basis": basis, "payload": payload, "coalition_charts": {}}
+        )
     return payload
+
+
+def coalition_position_charts(*, cycle: Cycle, positions: list[dict]) -> dict[str, str]:
+    """Return the position chart of each coalition snapshot for this cycle, drawing each once.
+
+    Both the snapshot and the closed cycle never change, so a drawn chart is stored with the report.
+    """
+    stored = CycleReport.objects.filter(cycle=cycle).only("coalition_charts").first()
+    known = dict(stored.coalition_charts) if stored else {}
+    missing = [p for p in positions if str(p["snapshot"].id) not in known]
+    for position in missing:
+        known[str(position["snapshot"].id)] = charts.script_json(charts.coalition_position_figure(position["rows"]))
+    if missing and stored is not None:
+        CycleReport.objects.filter(cycle=cycle).update(coalition_charts=known)
+    return known
 
 
 SNAPSHOT_EXISTS_MESSAGE = _("Figures for %(period)s are already published. A published snapshot never changes.")

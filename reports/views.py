@@ -12,9 +12,7 @@ from accounts.services import audit
 from assessment.models import Cycle
 from reports import exports, selectors
 from reports.benchmarks import benchmark_rows
-from reports.charts import coalition_position_figure
-from reports.report import trend_report
-from reports.services import cycle_report_payload
+from reports.services import coalition_position_charts, cycle_report_payload
 
 Role = Membership.Role
 # plotly.js sets inline styles on the charts it draws; scripts stay 'self' only.
@@ -50,12 +48,14 @@ def _coalition_positions(cycle: Cycle, payload: dict) -> list[dict]:
     Computed on each view, not stored: a coalition may publish after the report was first read.
     """
     snapshots = selectors.active_coalition_snapshots_for(cycle.organization, cycle.closed_on.year)
+    if not snapshots:
+        return []
     names = {row["key"]: row["name"] for row in payload["scores"]}
     own = {row["key"]: row["mean"] for row in payload["scores"]}
-    positions = []
-    for snapshot in snapshots:
-        rows = benchmark_rows(snapshot.stats, names, own)
-        positions.append({"snapshot": snapshot, "rows": rows, "chart": coalition_position_figure(rows)})
+    positions = [{"snapshot": s, "rows": benchmark_rows(s.stats, names, own)} for s in snapshots]
+    drawn = coalition_position_charts(cycle=cycle, positions=positions)
+    for position in positions:
+        position["chart"] = drawn[str(position["snapshot"].id)]
     return positions
 
 
@@ -95,9 +95,12 @@ def trend(request, org_slug):
         raise Http404
     sections = []
     for mode, title in Cycle.Mode.choices:
-        history = selectors.cycle_records(membership.organization, mode)
-        if history:
-            catalog = selectors.catalog(sorted({record["questionnaire_id"] for record in history}))
-            sections.append({"mode": mode, "title": title, **trend_report(history, catalog.dimension_names)})
+        latest = selectors.latest_reportable_cycle(membership.organization, mode)
+        if latest is not None:
+            # The latest report's trend already covers every earlier cycle of its kind.
+            payload = cycle_report_payload(cycle=latest)
+            sections.append(
+                {"mode": mode, "title": title, "trend": payload["trend"], "chart": payload["charts"]["trend"]}
+            )
     context = {"membership": membership, "organization": membership.organization, "sections": sections}
     return render(request, "reports/trend.html", context)

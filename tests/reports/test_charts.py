@@ -71,3 +71,15 @@ def test_coalition_position_leaves_out_suppressed_rows():
     band, median, own = figure["data"]
     assert band["y"] == ["Consent"] and band["base"] == [55.0] and band["x"] == [25.0]
     assert median["x"] == [65.0] and own["x"] == [72.0]
+
+
+def test_doctests_hold():
+    import doctest
+
+    assert doctest.testmod(charts).failed == 0
+
+
+def test_script_json_cannot_close_its_script_element():
+    text = charts.script_json({"data": [{"x": ["</script><script>alert(1)</script>", "a & b"]}]})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["data"][0]["x"][0] == "</script><script>alert(1)</script>"
