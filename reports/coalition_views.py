@@ -51,20 +51,7 @@ def coalition_detail(request, coalition_slug):
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
     context["trend_chart"] = script_json(trend_figure(trend_rows, [])) if trend_rows else None
-    context["member_views"] = [
-        {
-            "membership": membership,
-            "latest": snapshots[-1] if snapshots else None,
-            "rows": benchmark_rows(
-                snapshots[-1].stats,
-                names,
-                selectors.organization_positions(membership.organization, snapshots[-1].period),
-            )
-            if snapshots
-            else [],
-        }
-        for membership in memberships
-    ]
+    context["member_views"] = _member_views(memberships, snapshots[-1] if snapshots else None, names)
     return render(request, "coalitions/coalition_detail.html", context)
 
 
@@ -78,17 +65,25 @@ def benchmark(request, coalition_slug, year):
         "is_steward": steward,
         "snapshot": snapshot,
         "rows": benchmark_rows(snapshot.stats, names, None),
-        "member_views": [
-            {
-                "membership": membership,
-                "rows": benchmark_rows(
-                    snapshot.stats, names, selectors.organization_positions(membership.organization, year)
-                ),
-            }
-            for membership in memberships
-        ],
+        "member_views": _member_views(memberships, snapshot, names),
     }
     return render(request, "coalitions/benchmark.html", context)
+
+
+def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> list[dict]:
+    """Return, per member organization of the viewer, its own scores against a snapshot."""
+    return [
+        {
+            "membership": membership,
+            "latest": snapshot,
+            "rows": benchmark_rows(
+                snapshot.stats, names, selectors.organization_positions(membership.organization, snapshot.period)
+            )
+            if snapshot
+            else [],
+        }
+        for membership in memberships
+    ]
 
 
 def coalition_join(request, coalition_slug):

@@ -154,13 +154,8 @@ def coalition_memberships(coalition) -> list[CoalitionMembership]:
     )
 
 
-def organization_positions(organization, period: int, *, cycle_id=None) -> dict[str, float | None] | None:
-    """Return an organization's own scores for a period (or for one cycle), for its own eyes."""
-    if cycle_id is not None:
-        results = Cycle.objects.filter(pk=cycle_id).values_list("results", flat=True).first()
-        if not results or not results.get("reportable"):
-            return None
-        return {**{k: v["mean"] for k, v in results["dimensions"].items()}, "overall": results["overall"]["mean"]}
+def organization_positions(organization, period: int) -> dict[str, float | None] | None:
+    """Return an organization's own scores for a period, for its own eyes."""
     return period_scores([organization.pk], period).get(organization.pk)
 
 
