@@ -1,9 +1,8 @@
-"""The one place that decides who may see which organization."""
+"""The one place that decides who may see which organization (coalitions: ``coalitions.access``)."""
 
-from django.db import models
 from django.http import Http404
 
-from accounts.models import Coalition, CoalitionMembership, Membership
+from accounts.models import Membership
 
 Role = Membership.Role
 
@@ -45,66 +44,3 @@ def user_must_set_up_mfa(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
-def get_coalition(slug: str) -> Coalition:
-    coalition = Coalition.objects.filter(slug=slug).first()
-    if coalition is None:
-        raise Http404
-    return coalition
-
-
-def is_steward(user, coalition: Coalition) -> bool:
-    return user.is_authenticated and coalition.stewards.filter(pk=user.pk).exists()
-
-
-def coalition_member_memberships(user, coalition: Coalition) -> list[Membership]:
-    """Return the user's memberships of organizations that are active members of the coalition."""
-    if not user.is_authenticated:
-        return []
-    active = CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None).values("organization_id")
-    return list(
-        Membership.objects.select_related("organization")
-        .filter(user=user, organization_id__in=active)
-        .order_by("organization__name")
-    )
-
-
-def get_coalition_for_user(user, slug: str) -> tuple[Coalition, bool, list[Membership]]:
-    """Return the coalition, whether the user stewards it, and their member organizations; else 404.
-
-    Members of member organizations who may read their organization's reports see the
-    coalition's published figures; stewards see who is a member, never a member's scores.
-    """
-    coalition = get_coalition(slug)
-    steward = is_steward(user, coalition)
-    memberships = [m for m in coalition_member_memberships(user, coalition) if m.can_view_reports]
-    if not steward and not memberships:
-        raise Http404
-    return coalition, steward, memberships
-
-
-def get_coalition_for_steward(user, slug: str) -> Coalition:
-    coalition = get_coalition(slug)
-    if not is_steward(user, coalition):
-        raise Http404
-    return coalition
-
-
-def user_coalitions(user) -> list[Coalition]:
-    """Return the coalitions the user stewards or whose member organizations they belong to."""
-    if not user.is_authenticated:
-        return []
-    member_orgs = (
-        Membership.objects.filter(user=user)
-        .filter(models.Q(role__in=[Role.ADMIN, Role.LEAD]) | models.Q(organization__staff_can_view_reports=True))
-        .values("organization_id")
-    )
-    return list(
-        Coalition.objects.filter(
-            models.Q(stewards=user)
-            | models.Q(memberships__organization_id__in=member_orgs, memberships__withdrawn_at=None)
-        )
-        .distinct()
-        .order_by("name")
-    )

@@ -33,31 +33,3 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-
-
-class CoalitionForm(forms.Form):
-    name = forms.CharField(label=_("Coalition name"), max_length=200)
-    k_min = forms.IntegerField(
-        label=_("Minimum members for published figures"),
-        min_value=5,
-        max_value=1000,
-        initial=5,
-        help_text=_("Nothing but the number of members is published while fewer than this many take part."),
-    )
-
-
-class JoinCoalitionForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, empty_label=None)
-    join_code = forms.CharField(
-        label=_("Join code"), max_length=40, help_text=_("The coalition's steward gives you this code.")
-    )
-    consent = forms.BooleanField(
-        label=_("I have read the above and consent, on behalf of my organization, to sharing these figures."),
-        required=False,
-    )
-
-    def __init__(self, *args, organizations, **kwargs):
-        super().__init__(*args, **kwargs)
-        from accounts.models import Organization
-
-        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, Coalition, CoalitionMembership, Invitation, Membership, Organization
+from accounts.models import AuditEvent, Invitation, Membership, Organization
 from accounts.tokens import hash_token, new_token
 
 Role = Membership.Role
@@ -31,7 +31,7 @@ def audit(*, organization: Organization, actor, action: str, detail: str = "") -
     return AuditEvent.objects.create(organization=organization, actor=actor, action=action, detail=detail[:300])
 
 
-def _unique_slug(model, name: str, fallback: str) -> str:
+def unique_slug(model, name: str, fallback: str) -> str:
     """Return a slug for ``name`` that no row of ``model`` uses yet."""
     base = slugify(name)[:50] or fallback
     slug, counter = base, 2
@@ -46,7 +46,7 @@ def organization_create(*, user, name: str, sector: str, region: str = "", size_
     """Create an organization with ``user`` as its first admin."""
     organization = Organization.objects.create(
         name=name,
-        slug=_unique_slug(Organization, name, "organization"),
+        slug=unique_slug(Organization, name, "organization"),
         sector=sector,
         region=region,
         size_band=size_band,
@@ -189,68 +189,4 @@ def invitation_accept(*, token: str, user) -> Membership:
         action=Action.MEMBER_JOINED,
         detail=f"{user.email} as {invitation.role}",
     )
-    return membership
-
-
-# Coalitions
-
-CONSENT_VERSION = "1"
-JOIN_CODE_INVALID_MESSAGE = _("That join code is not right for this coalition. Ask its steward for the current code.")
-ALREADY_IN_COALITION_MESSAGE = _("This organization is already a member of the coalition.")
-NOT_IN_COALITION_MESSAGE = _("This organization is not a member of the coalition.")
-CONSENT_REQUIRED_MESSAGE = _("Tick the box to confirm that you consent on behalf of your organization.")
-K_MIN_MESSAGE = _("The minimum number of members for published figures is 5 or more.")
-
-
-@transaction.atomic
-def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> tuple[Coalition, str]:
-    """Create a coalition stewarded by ``user``; return it and its join code (shown once)."""
-    if k_min < Coalition.K_MIN_FLOOR:
-        raise ValidationError(K_MIN_MESSAGE)
-    code = new_token()[:12]
-    coalition = Coalition.objects.create(
-        name=name, slug=_unique_slug(Coalition, name, "coalition"), k_min=k_min, join_code_hash=hash_token(code)
-    )
-    coalition.stewards.add(user)
-    return coalition, code
-
-
-def coalition_new_join_code(*, coalition: Coalition) -> str:
-    """Replace the coalition's join code; the old one stops working."""
-    code = new_token()[:12]
-    coalition.join_code_hash = hash_token(code)
-    coalition.save(update_fields=["join_code_hash"])
-    return code
-
-
-@transaction.atomic
-def coalition_join(*, coalition: Coalition, organization: Organization, by, join_code: str, consent: bool):
-    """Record the organization admin's informed consent and make the organization a member."""
-    if not consent:
-        raise ValidationError(CONSENT_REQUIRED_MESSAGE)
-    if not coalition.join_code_hash or hash_token(join_code.strip()) != coalition.join_code_hash:
-        raise ValidationError(JOIN_CODE_INVALID_MESSAGE)
-    if CoalitionMembership.objects.filter(coalition=coalition, organization=organization, withdrawn_at=None).exists():
-        raise ValidationError(ALREADY_IN_COALITION_MESSAGE)
-    membership = CoalitionMembership.objects.create(
-        coalition=coalition, organization=organization, consented_by=by, consent_version=CONSENT_VERSION
-    )
-    audit(organization=organization, actor=by, action=Action.COALITION_JOINED, detail=coalition.name)
-    return membership
-
-
-@transaction.atomic
-def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) -> CoalitionMembership:
-    """Withdraw consent: the organization is left out of every later snapshot."""
-    membership = (
-        CoalitionMembership.objects.select_for_update()
-        .filter(coalition=coalition, organization=organization, withdrawn_at=None)
-        .first()
-    )
-    if membership is None:
-        raise ValidationError(NOT_IN_COALITION_MESSAGE)
-    membership.withdrawn_at = timezone.now()
-    membership.withdrawn_by = by
-    membership.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit(organization=organization, actor=by, action=Action.COALITION_WITHDRAWN, detail=coalition.name)
     return membership

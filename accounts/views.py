@@ -7,17 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access import get_membership, user_coalitions, user_memberships
+from accounts.access import get_membership
 from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership
 
 Role = Membership.Role
-
-
-@login_not_required
-def landing(request):
-    context = {"memberships": user_memberships(request.user), "coalitions": user_coalitions(request.user)}
-    return render(request, "accounts/landing.html", context)
 
 
 def org_create(request):

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from assessment import services
 from assessment.models import Cycle, Dimension, Item, Questionnaire
+from assessment.services.questionnaires import questionnaire_clone, questionnaire_publish
 
 
 class DimensionInline(admin.TabularInline):
@@ -63,14 +63,14 @@ class QuestionnaireAdmin(PublishedIsReadOnly, admin.ModelAdmin):
     @admin.action(description="Clone to a new draft version")
     def clone_to_draft(self, request, queryset):
         for questionnaire in queryset:
-            clone = services.questionnaire_clone(questionnaire=questionnaire)
+            clone = questionnaire_clone(questionnaire=questionnaire)
             self.message_user(request, f"Created {clone}.", messages.SUCCESS)
 
     @admin.action(description="Publish (it can never change again)")
     def publish(self, request, queryset):
         for questionnaire in queryset:
             try:
-                services.questionnaire_publish(questionnaire=questionnaire)
+                questionnaire_publish(questionnaire=questionnaire)
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.ERROR)
 

@@ -8,9 +8,12 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Membership, Organization
-from assessment import services
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle, Questionnaire, RespondentLink
+from assessment.services.cycles import cycle_close, cycle_create
+from assessment.services.links import link_redeem, links_create
+from assessment.services.questionnaires import questionnaire_load
+from assessment.services.responding import response_save_answers, response_submit
 
 INSTRUMENT_PATH = Path(settings.BASE_DIR) / "fixtures" / "questionnaires" / "ally-readiness-1.json"
 YEARS = (2024, 2025, 2026)
@@ -19,7 +22,7 @@ WEAK_CRITICAL_ITEM = "limits-explained-first"
 
 
 def load_instrument() -> Questionnaire:
-    questionnaire, _ = services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
     return questionnaire
 
 
@@ -43,9 +46,9 @@ def _answers(questionnaire, level, rnd, *, weak_level=None) -> dict[str, str]:
 
 
 def _submit_through_link(cycle, token, answers, role_group):
-    response, _ = services.link_redeem(token=token)
-    services.response_save_answers(response=response, answers=answers, role_group=role_group)
-    services.response_submit(response=response)
+    response, _ = link_redeem(token=token)
+    response_save_answers(response=response, answers=answers, role_group=role_group)
+    response_submit(response=response)
 
 
 @transaction.atomic
@@ -61,7 +64,7 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
         for year_index, year in enumerate(YEARS):
             level = min(0.92, start + 0.09 * year_index + rnd.uniform(-0.03, 0.03))
             weak = 0.35 if index % 3 == 0 else None
-            cycle = services.cycle_create(
+            cycle = cycle_create(
                 organization=organization,
                 by=admin,
                 questionnaire=questionnaire,
@@ -71,15 +74,15 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
                 closes_on=date(year, 3, 31),
             )
             count = rnd.randint(9, 16)
-            tokens = services.links_create(cycle=cycle, by=admin, kind=RespondentLink.Kind.SINGLE, count=count)
+            tokens = links_create(cycle=cycle, by=admin, kind=RespondentLink.Kind.SINGLE, count=count)
             groups = ["leadership", "frontline", "frontline", "frontline", "volunteer", "other", ""]
             for token in tokens:
                 _submit_through_link(
                     cycle, token, _answers(questionnaire, level, rnd, weak_level=weak), rnd.choice(groups)
                 )
-            services.cycle_close(cycle=cycle, by=admin, on=date(year, 4, 1))
+            cycle_close(cycle=cycle, by=admin, on=date(year, 4, 1))
             if index == 0:
-                team = services.cycle_create(
+                team = cycle_create(
                     organization=organization,
                     by=admin,
                     questionnaire=questionnaire,
@@ -92,11 +95,11 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
                 notes = {
                     "no-contact-policy": "Client consent policy, section 3 (reviewed with all staff each January)."
                 }
-                services.response_save_answers(response=response, answers=answers, notes=notes, by=admin)
-                services.response_submit(response=response, user=admin)
+                response_save_answers(response=response, answers=answers, notes=notes, by=admin)
+                response_submit(response=response, user=admin)
                 Cycle.objects.filter(pk=team.pk).update(closed_on=date(year, 2, 20))
         if index == 0:
-            cycle = services.cycle_create(
+            cycle = cycle_create(
                 organization=organization,
                 by=admin,
                 questionnaire=questionnaire,
@@ -104,7 +107,7 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
                 mode=Cycle.Mode.STAFF,
                 opens_on=date(2026, 11, 1),
             )
-            tokens = services.links_create(cycle=cycle, by=admin, kind=RespondentLink.Kind.SINGLE, count=2)
+            tokens = links_create(cycle=cycle, by=admin, kind=RespondentLink.Kind.SINGLE, count=2)
             for token in tokens:
                 _submit_through_link(cycle, token, _answers(questionnaire, 0.7, rnd), "frontline")
     # A fresh link on every run, since links are shown only once.
@@ -112,4 +115,4 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
     if open_cycle is None:
         return None
     admin = Membership.objects.filter(organization=organizations[0], role=Membership.Role.ADMIN).first().user
-    return services.links_create(cycle=open_cycle, by=admin, kind=RespondentLink.Kind.SINGLE)[0]
+    return links_create(cycle=open_cycle, by=admin, kind=RespondentLink.Kind.SINGLE)[0]

@@ -100,3 +100,12 @@ def cycle_score_rows(cycle: Cycle) -> list[tuple[str, dict]]:
     dimensions = cycle.questionnaire.dimensions.order_by("order")
     rows = [(d.name, cycle.results["dimensions"][d.key]) for d in dimensions if d.key in cycle.results["dimensions"]]
     return [*rows, (_("Overall"), cycle.results["overall"])]
+
+
+def dimension_names_for(keys) -> dict[str, str]:
+    """Return display names of dimension keys, from the newest questionnaire that has them."""
+    names = {}
+    rows = Dimension.objects.filter(key__in=list(keys)).order_by("-questionnaire__version", "order")
+    for key, name in rows.values_list("key", "name"):
+        names.setdefault(key, name)
+    return names

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_membership
 from accounts.models import Membership
-from assessment import selectors, services
+from assessment import selectors
 from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, LinksForm
 from assessment.models import Cycle, Participation, RespondentLink
+from assessment.services import cycles, links, responding
 
 Role = Membership.Role
 RESUME_COOKIE = "ally_resume"
@@ -23,12 +24,12 @@ RESUME_COOKIE_AGE = 60 * 60 * 24 * 60
 def org_dashboard(request, org_slug):
     membership = get_membership(request.user, org_slug)
     organization = membership.organization
-    cycles = selectors.organization_cycles(organization)
-    latest = next((cycle for cycle in cycles if cycle.is_reportable), None)
+    organization_cycles = selectors.organization_cycles(organization)
+    latest = next((cycle for cycle in organization_cycles if cycle.is_reportable), None)
     context = {
         "membership": membership,
         "organization": organization,
-        "cycles": cycles,
+        "cycles": organization_cycles,
         "latest": latest,
         "latest_scores": selectors.cycle_score_rows(latest) if latest else [],
     }
@@ -40,7 +41,7 @@ def cycle_create(request, org_slug):
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = services.cycle_create(
+            cycle = cycles.cycle_create(
                 organization=membership.organization,
                 by=request.user,
                 questionnaire=selectors.latest_published_questionnaire(),
@@ -82,7 +83,7 @@ def cycle_open(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     try:
-        services.cycle_open(cycle=cycle, by=request.user)
+        cycles.cycle_open(cycle=cycle, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(cycle)
@@ -93,7 +94,7 @@ def cycle_close(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     try:
-        services.cycle_close(cycle=cycle, by=request.user)
+        cycles.cycle_close(cycle=cycle, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -108,7 +109,7 @@ def cycle_delete(request, org_slug, cycle_id):
     if request.POST.get("confirm") != cycle.label:
         messages.error(request, _("Type the audit's label exactly to confirm deleting it."))
         return redirect(cycle)
-    services.cycle_delete(cycle=cycle, by=request.user)
+    cycles.cycle_delete(cycle=cycle, by=request.user)
     messages.success(request, _("The audit and all its answers were deleted."))
     return redirect(membership.organization)
 
@@ -124,7 +125,7 @@ def links_create(request, org_slug, cycle_id):
         return redirect(cycle)
     kind, count = form.cleaned_data["kind"], form.cleaned_data["count"] or 1
     try:
-        tokens = services.links_create(cycle=cycle, by=request.user, kind=kind, count=count)
+        tokens = links.links_create(cycle=cycle, by=request.user, kind=kind, count=count)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(cycle)
@@ -180,11 +181,11 @@ def _answer_page(request, response, *, base_url, user=None, by=None, extra=None)
         notes = {k.removeprefix("note-"): v for k, v in request.POST.items() if k.startswith("note-")}
         role_group = request.POST.get("role_group") if number == finish and cycle.is_staff_survey else None
         try:
-            services.response_save_answers(
+            responding.response_save_answers(
                 response=response, answers=answers, notes=notes or None, role_group=role_group, by=by
             )
             if action == "submit":
-                services.response_submit(response=response, user=user)
+                responding.response_submit(response=response, user=user)
                 return None
         except ValidationError as error:
             messages.error(request, error.messages[0])
@@ -209,7 +210,7 @@ def _answer_page(request, response, *, base_url, user=None, by=None, extra=None)
         "saved": saved,
         "posted": posted,
         "base_url": base_url,
-        "missing": services.missing_items(response) if number == finish else [],
+        "missing": responding.missing_items(response) if number == finish else [],
         "role_group_choices": ROLE_GROUP_CHOICES,
         "progress": sum(1 for page in pages for item in page.items if item.key in saved),
         "item_count": sum(len(page.items) for page in pages),
@@ -263,7 +264,7 @@ def respond_start(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug)
     cycle = _cycle_for(membership, cycle_id)
     try:
-        _, secret = services.member_response_start(cycle=cycle, user=request.user)
+        _, secret = responding.member_response_start(cycle=cycle, user=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(membership.organization)
@@ -273,10 +274,10 @@ def respond_start(request, org_slug, cycle_id):
 @login_not_required
 @never_cache
 def link_landing(request, token):
-    link = services.link_for_token(token)
+    link = links.link_for_token(token)
     if request.method == "POST":
         try:
-            _, secret = services.link_redeem(token=token)
+            _, secret = links.link_redeem(token=token)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:

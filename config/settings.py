@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "accounts",
     "assessment",
     "reports",
+    "coalitions",
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 
 # Okabe–Ito: distinguishable with every common kind of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# plotly.js sets inline styles on the charts it draws; pages that draw charts allow them (scripts stay 'self').
+CHART_CSP = {"style-src": ["'unsafe-inline'"]}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14, "color": "#1b1f24"}
 
 

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from accounts.models import CoalitionMembership
 from assessment.models import Cycle, Dimension, Item
-from reports.models import BenchmarkSnapshot, CycleReport
+from reports.models import CycleReport
 
 
 @dataclass(frozen=True)
@@ -92,76 +91,3 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
 
 def stored_report(cycle: Cycle) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle).first()
-
-
-def period_scores(organization_ids, period: int) -> dict[str, dict[str, float | None]]:
-    """Return, per organization, the mean scores of its latest reportable cycle closed in ``period``.
-
-    Used only to compute published figures; never shown to anyone but the organization itself.
-    """
-    cycles = (
-        Cycle.objects.filter(
-            organization_id__in=organization_ids,
-            status=Cycle.Status.CLOSED,
-            closed_on__year=period,
-            results__reportable=True,
-        )
-        .order_by("organization_id", "-closed_on", "-opens_on", "-created_at")
-        .values_list("organization_id", "results")
-    )
-    latest = {}
-    for organization_id, results in cycles:
-        if organization_id not in latest:
-            latest[organization_id] = {
-                **{key: summary["mean"] for key, summary in results["dimensions"].items()},
-                "overall": results["overall"]["mean"],
-            }
-    return latest
-
-
-def active_member_ids(coalition) -> list:
-    return list(
-        CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None).values_list(
-            "organization_id", flat=True
-        )
-    )
-
-
-def coalition_snapshots(coalition) -> list[BenchmarkSnapshot]:
-    return list(BenchmarkSnapshot.objects.filter(coalition=coalition).order_by("period"))
-
-
-def dimension_names_for(keys) -> dict[str, str]:
-    """Return display names of dimension keys, from the newest questionnaire that has them."""
-    names = {}
-    rows = Dimension.objects.filter(key__in=list(keys)).order_by("-questionnaire__version", "order")
-    for key, name in rows.values_list("key", "name"):
-        names.setdefault(key, name)
-    return names
-
-
-def participation_counts(coalition, periods) -> dict[int, int]:
-    """Return, per period, how many active members have a reportable cycle closed in it."""
-    members = active_member_ids(coalition)
-    return {period: len(period_scores(members, period)) for period in periods}
-
-
-def coalition_memberships(coalition) -> list[CoalitionMembership]:
-    return list(
-        CoalitionMembership.objects.filter(coalition=coalition)
-        .select_related("organization", "consented_by")
-        .order_by("organization__name", "-consented_at")
-    )
-
-
-def organization_positions(organization, period: int) -> dict[str, float | None] | None:
-    """Return an organization's own scores for a period, for its own eyes."""
-    return period_scores([organization.pk], period).get(organization.pk)
-
-
-def active_coalition_snapshots_for(organization, period: int) -> list[BenchmarkSnapshot]:
-    """Return the published snapshots of a period from coalitions the organization belongs to."""
-    coalitions = CoalitionMembership.objects.filter(organization=organization, withdrawn_at=None).values("coalition_id")
-    return list(
-        BenchmarkSnapshot.objects.filter(coalition_id__in=coalitions, period=period).select_related("coalition")
-    )

@@ -11,12 +11,10 @@ from accounts.models import AuditEvent, Membership
 from accounts.services import audit
 from assessment.models import Cycle
 from reports import exports, selectors
-from reports.benchmarks import benchmark_rows
-from reports.services import coalition_position_charts, cycle_report_payload
+from reports.charts import CHART_CSP
+from reports.services import cycle_report_payload
 
 Role = Membership.Role
-# plotly.js sets inline styles on the charts it draws; scripts stay 'self' only.
-CHART_CSP = {"style-src": ["'unsafe-inline'"]}
 
 
 def _reportable_cycle(membership, cycle_id) -> Cycle:
@@ -37,26 +35,8 @@ def cycle_report(request, org_slug, cycle_id):
         "organization": membership.organization,
         "cycle": cycle,
         "report": payload,
-        "coalition_positions": _coalition_positions(cycle, payload),
     }
     return render(request, "reports/cycle_report.html", context)
-
-
-def _coalition_positions(cycle: Cycle, payload: dict) -> list[dict]:
-    """Return this cycle's scores against the figures its coalitions published for the same year.
-
-    Computed on each view, not stored: a coalition may publish after the report was first read.
-    """
-    snapshots = selectors.active_coalition_snapshots_for(cycle.organization, cycle.closed_on.year)
-    if not snapshots:
-        return []
-    names = {row["key"]: row["name"] for row in payload["scores"]}
-    own = {row["key"]: row["mean"] for row in payload["scores"]}
-    positions = [{"snapshot": s, "rows": benchmark_rows(s.stats, names, own)} for s in snapshots]
-    drawn = coalition_position_charts(cycle=cycle, positions=positions)
-    for position in positions:
-        position["chart"] = drawn[str(position["snapshot"].id)]
-    return positions
 
 
 @never_cache

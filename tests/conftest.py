@@ -6,10 +6,13 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Membership, Organization, User
-from assessment import services as assessment_services
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle
+from assessment.services.cycles import cycle_close, cycle_create
+from assessment.services.links import link_redeem, links_create
+from assessment.services.questionnaires import questionnaire_load
+from assessment.services.responding import response_save_answers, response_submit
 from tests.origin import off_origin_urls
 
 PASSWORD = "correct horse battery staple"
@@ -113,7 +116,7 @@ def full_answers(questionnaire, value="3") -> dict[str, str]:
 
 @pytest.fixture
 def questionnaire(db):
-    questionnaire, _ = assessment_services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
     return questionnaire
 
 
@@ -124,7 +127,7 @@ def closed_cycles(questionnaire, admin, lead, staff):
     def build(organization, years=(2024, 2025), responses=4, values=("1", "2", "3", "4"), min_responses=3):
         cycles = []
         for index, year in enumerate(years):
-            cycle = assessment_services.cycle_create(
+            cycle = cycle_create(
                 organization=organization,
                 by=admin.user,
                 questionnaire=questionnaire,
@@ -134,16 +137,16 @@ def closed_cycles(questionnaire, admin, lead, staff):
                 min_responses=min_responses,
             )
             for number, token in enumerate(
-                assessment_services.links_create(cycle=cycle, by=admin.user, kind="single", count=responses)
+                links_create(cycle=cycle, by=admin.user, kind="single", count=responses)
             ):
-                response, _ = assessment_services.link_redeem(token=token)
+                response, _ = link_redeem(token=token)
                 value = values[(number + index) % len(values)]
                 group = ["frontline", "leadership", "volunteer", ""][number % 4]
-                assessment_services.response_save_answers(
+                response_save_answers(
                     response=response, answers=full_answers(questionnaire, value), role_group=group
                 )
-                assessment_services.response_submit(response=response)
-            cycles.append(assessment_services.cycle_close(cycle=cycle, by=admin.user, on=f"{year}-04-01"))
+                response_submit(response=response)
+            cycles.append(cycle_close(cycle=cycle, by=admin.user, on=f"{year}-04-01"))
         return cycles
 
     return build

@@ -10,12 +10,16 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Coalition, Membership, Organization, User
-from assessment import services as assessment_services
+from accounts.models import Membership, Organization, User
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Questionnaire
-from reports.services import snapshot_publish
+from assessment.services.cycles import cycle_close, cycle_create
+from assessment.services.links import link_redeem, links_create
+from assessment.services.questionnaires import questionnaire_load
+from assessment.services.responding import response_save_answers, response_submit
+from coalitions import services as coalition_services
+from coalitions.models import Coalition
 from tests.conftest import PASSWORD, full_answers, login
 from tests.urlmatrix import named_urls
 
@@ -158,8 +162,8 @@ def _build_world():
     invitation, token = services.invitation_create(
         organization=organization, email="invitee@example.org", role="staff", by=admin, accept_url_for=str
     )
-    questionnaire, _ = assessment_services.questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
-    cycle = assessment_services.cycle_create(
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+    cycle = cycle_create(
         organization=organization,
         by=admin,
         questionnaire=questionnaire,
@@ -167,8 +171,8 @@ def _build_world():
         mode="staff",
         opens_on="2026-03-01",
     )
-    link_token = assessment_services.links_create(cycle=cycle, by=admin, kind="single")[0]
-    closed = assessment_services.cycle_create(
+    link_token = links_create(cycle=cycle, by=admin, kind="single")[0]
+    closed = cycle_create(
         organization=organization,
         by=admin,
         questionnaire=questionnaire,
@@ -177,15 +181,19 @@ def _build_world():
         opens_on="2025-03-01",
         min_responses=3,
     )
-    for closed_token in assessment_services.links_create(cycle=closed, by=admin, kind="single", count=3):
-        response, _ = assessment_services.link_redeem(token=closed_token)
-        assessment_services.response_save_answers(response=response, answers=full_answers(questionnaire))
-        assessment_services.response_submit(response=response)
-    closed = assessment_services.cycle_close(cycle=closed, by=admin)
-    coalition, code = services.coalition_create(user=users["steward"], name="Matrix Coalition")
-    services.coalition_create(user=users["other_steward"], name="Matrix Other Coalition")
-    services.coalition_join(coalition=coalition, organization=organization, by=admin, join_code=code, consent=True)
-    snapshot = snapshot_publish(coalition=coalition, period=closed.closed_on.year, by=users["steward"])
+    for closed_token in links_create(cycle=closed, by=admin, kind="single", count=3):
+        response, _ = link_redeem(token=closed_token)
+        response_save_answers(response=response, answers=full_answers(questionnaire))
+        response_submit(response=response)
+    closed = cycle_close(cycle=closed, by=admin)
+    coalition, code = coalition_services.coalition_create(user=users["steward"], name="Matrix Coalition")
+    coalition_services.coalition_create(user=users["other_steward"], name="Matrix Other Coalition")
+    coalition_services.coalition_join(
+        coalition=coalition, organization=organization, by=admin, join_code=code, consent=True
+    )
+    snapshot = coalition_services.snapshot_publish(
+        coalition=coalition, period=closed.closed_on.year, by=users["steward"]
+    )
     params = {
         "org_slug": organization.slug,
         "cycle_id": cycle.id,

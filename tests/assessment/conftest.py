@@ -1,8 +1,8 @@
 import pytest
 
-from assessment import services
 from assessment.models import Cycle
-from assessment.services import cycle_create
+from assessment.services.cycles import cycle_create
+from assessment.services.responding import member_response_start, response_save_answers, response_submit
 from tests.conftest import full_answers
 
 
@@ -39,10 +39,10 @@ def submit_as_member(member_factory):
 
     def submit(cycle, value="3", role_group=""):
         member = member_factory(cycle.organization)
-        response, _ = services.member_response_start(cycle=cycle, user=member.user)
-        services.response_save_answers(
+        response, _ = member_response_start(cycle=cycle, user=member.user)
+        response_save_answers(
             response=response, answers=full_answers(cycle.questionnaire, value), role_group=role_group
         )
-        return services.response_submit(response=response, user=member.user)
+        return response_submit(response=response, user=member.user)
 
     return submit

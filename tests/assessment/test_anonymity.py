@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db import connection, models
 
 from accounts.models import User
-from assessment import services
 from assessment.models import Answer, Participation, RespondentLink, Response
 from assessment.selectors import questionnaire_pages
+from assessment.services.cycles import cycle_close
+from assessment.services.links import link_redeem, links_create
+from assessment.services.responding import member_response_start, response_save_answers, response_submit
 
 IDENTIFYING_FIELDS = (models.DateField, models.DateTimeField, models.TimeField, models.GenericIPAddressField)
 
@@ -54,17 +56,17 @@ def _raw_rows(model, columns="*"):
 
 def test_submitted_responses_cannot_be_linked(lead, organization, staff_cycle, member_factory, questionnaire):
     members = [member_factory(organization) for _ in range(6)]
-    tokens = services.links_create(cycle=staff_cycle, by=lead.user, kind="single", count=6)
+    tokens = links_create(cycle=staff_cycle, by=lead.user, kind="single", count=6)
     submission_order = []  # (response id, overall score) in the order people submitted
     for number in range(12):
         if number % 2:
-            response, secret = services.link_redeem(token=tokens[number // 2])
+            response, secret = link_redeem(token=tokens[number // 2])
             user = None
         else:
             user = members[number // 2].user
-            response, secret = services.member_response_start(cycle=staff_cycle, user=user)
-        services.response_save_answers(response=response, answers=_distinct_answers(questionnaire, number))
-        submitted = services.response_submit(response=response, user=user)
+            response, secret = member_response_start(cycle=staff_cycle, user=user)
+        response_save_answers(response=response, answers=_distinct_answers(questionnaire, number))
+        submitted = response_submit(response=response, user=user)
         submission_order.append((str(submitted.pk), submitted.scores["overall"]))
 
     assert len({score for _, score in submission_order}) == 12, "test needs distinct scores"
@@ -88,7 +90,7 @@ def test_submitted_responses_cannot_be_linked(lead, organization, staff_cycle, m
                 assert text not in link_values, f"{model.__name__} holds a link"
     assert not Response.objects.exclude(resume_hash=None).filter(status="submitted").exists()
 
-    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    cycle_close(cycle=staff_cycle, by=lead.user)
 
     # Closing reseals: every submitted response has a new random key, in a new physical order.
     after = list(Response.objects.filter(cycle=staff_cycle).values_list("pk", flat=True))

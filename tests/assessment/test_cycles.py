@@ -3,8 +3,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from assessment import services
 from assessment.models import Cycle, RespondentLink, Response
+from assessment.services.cycles import (
+    CYCLE_ALREADY_CLOSED_MESSAGE,
+    CYCLE_NOT_DRAFT_MESSAGE,
+    cycle_close,
+    cycle_create,
+    cycle_open,
+)
+from assessment.services.links import LINKS_ONLY_FOR_STAFF_MESSAGE, links_create
+from assessment.services.responding import response_save_answers, response_submit
 from tests.conftest import full_answers, login
 
 
@@ -36,7 +44,7 @@ def test_min_responses_has_a_floor_of_three(client, lead, organization, question
     assert "Ensure this value is greater than or equal to 3." in response.content.decode()
     assert not Cycle.objects.exists()
     with pytest.raises(ValidationError):
-        services.cycle_create(
+        cycle_create(
             organization=organization,
             by=lead.user,
             questionnaire=questionnaire,
@@ -86,19 +94,19 @@ def test_closing_below_the_minimum_explains_why_there_is_no_report(
 
 
 def test_closed_staff_cycle_never_reopens(lead, staff_cycle):
-    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    cycle_close(cycle=staff_cycle, by=lead.user)
     with pytest.raises(ValidationError) as error:
-        services.cycle_open(cycle=staff_cycle, by=lead.user)
-    assert error.value.messages == [str(services.CYCLE_NOT_DRAFT_MESSAGE)]
+        cycle_open(cycle=staff_cycle, by=lead.user)
+    assert error.value.messages == [str(CYCLE_NOT_DRAFT_MESSAGE)]
     with pytest.raises(ValidationError) as error:
-        services.cycle_close(cycle=staff_cycle, by=lead.user)
-    assert error.value.messages == [str(services.CYCLE_ALREADY_CLOSED_MESSAGE)]
+        cycle_close(cycle=staff_cycle, by=lead.user)
+    assert error.value.messages == [str(CYCLE_ALREADY_CLOSED_MESSAGE)]
 
 
 def test_closing_stores_aggregates_once(lead, organization, staff_cycle, submit_as_member):
     for value in ("4", "3", "2"):
         submit_as_member(staff_cycle, value)
-    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    cycle_close(cycle=staff_cycle, by=lead.user)
     staff_cycle.refresh_from_db()
     results = staff_cycle.results
     assert results["reportable"] is True and results["n"] == 3
@@ -113,10 +121,10 @@ def test_team_response_submission_closes_the_cycle_with_its_report(client, lead,
     login(client, lead.user)
     response = team_cycle.responses.get()
     answers = full_answers(team_cycle.questionnaire, "4")
-    services.response_save_answers(
+    response_save_answers(
         response=response, answers=answers, notes={"no-contact-policy": "Policy 3.1"}, by=lead.user
     )
-    services.response_submit(response=response, user=lead.user)
+    response_submit(response=response, user=lead.user)
     team_cycle.refresh_from_db()
     assert team_cycle.is_closed and team_cycle.is_reportable
     assert team_cycle.results["notes"] == {"no-contact-policy": "Policy 3.1"}
@@ -156,8 +164,8 @@ def test_shared_link_is_shown_once(client, lead, organization, staff_cycle):
 
 def test_links_refused_for_team_cycles(lead, team_cycle):
     with pytest.raises(ValidationError) as error:
-        services.links_create(cycle=team_cycle, by=lead.user, kind="single", count=2)
-    assert error.value.messages == [str(services.LINKS_ONLY_FOR_STAFF_MESSAGE)]
+        links_create(cycle=team_cycle, by=lead.user, kind="single", count=2)
+    assert error.value.messages == [str(LINKS_ONLY_FOR_STAFF_MESSAGE)]
     assert not RespondentLink.objects.exists()
 
 

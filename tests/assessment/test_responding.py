@@ -2,9 +2,24 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Answer, Participation, RespondentLink, Response
 from assessment.selectors import questionnaire_pages
+from assessment.services.cycles import cycle_close
+from assessment.services.links import LINK_INVALID_MESSAGE, link_redeem, links_create
+from assessment.services.responding import (
+    ALREADY_ANSWERED_MESSAGE,
+    ALREADY_SUBMITTED_MESSAGE,
+    CYCLE_NOT_OPEN_MESSAGE,
+    DRAFT_GONE_MESSAGE,
+    INCOMPLETE_MESSAGE,
+    INVALID_ROLE_GROUP_MESSAGE,
+    INVALID_VALUE_MESSAGE,
+    NOTES_NOT_ALLOWED_MESSAGE,
+    UNKNOWN_ITEM_MESSAGE,
+    member_response_start,
+    response_save_answers,
+    response_submit,
+)
 from assessment.views import RESUME_COOKIE
 from tests.conftest import full_answers, login
 
@@ -23,7 +38,7 @@ def _answer_all_pages(client, url, questionnaire, value="3"):
 
 
 def _link_token(cycle, by, kind="single"):
-    return services.links_create(cycle=cycle, by=by, kind=kind, count=1)[0]
+    return links_create(cycle=cycle, by=by, kind=kind, count=1)[0]
 
 
 # Members
@@ -49,20 +64,20 @@ def test_member_answers_a_staff_survey(client, staff, organization, staff_cycle)
 
 
 def test_staff_member_cannot_answer_twice(client, staff, organization, staff_cycle, questionnaire):
-    response, _ = services.member_response_start(cycle=staff_cycle, user=staff.user)
-    services.response_save_answers(response=response, answers=full_answers(questionnaire))
-    services.response_submit(response=response, user=staff.user)
+    response, _ = member_response_start(cycle=staff_cycle, user=staff.user)
+    response_save_answers(response=response, answers=full_answers(questionnaire))
+    response_submit(response=response, user=staff.user)
     with pytest.raises(ValidationError) as error:
-        services.member_response_start(cycle=staff_cycle, user=staff.user)
-    assert error.value.messages == [str(services.ALREADY_ANSWERED_MESSAGE)]
+        member_response_start(cycle=staff_cycle, user=staff.user)
+    assert error.value.messages == [str(ALREADY_ANSWERED_MESSAGE)]
     # A second draft started earlier in another browser cannot be submitted either.
     Participation.objects.all().delete()
-    other, _ = services.member_response_start(cycle=staff_cycle, user=staff.user)
-    services.response_save_answers(response=other, answers=full_answers(questionnaire))
+    other, _ = member_response_start(cycle=staff_cycle, user=staff.user)
+    response_save_answers(response=other, answers=full_answers(questionnaire))
     Participation.objects.create(cycle=staff_cycle, user=staff.user)
     with pytest.raises(ValidationError) as error:
-        services.response_submit(response=other, user=staff.user)
-    assert error.value.messages == [str(services.ALREADY_ANSWERED_MESSAGE)]
+        response_submit(response=other, user=staff.user)
+    assert error.value.messages == [str(ALREADY_ANSWERED_MESSAGE)]
     other.refresh_from_db()
     assert not other.is_submitted and other.answers.count() == questionnaire.items.count()
     assert Response.objects.filter(status="submitted").count() == 1
@@ -103,7 +118,7 @@ def test_two_respondents_answer_through_links_and_one_resumes(client, lead, staf
     from django.test import Client
 
     first, second = Client(), Client()
-    tokens = services.links_create(cycle=staff_cycle, by=lead.user, kind="single", count=2)
+    tokens = links_create(cycle=staff_cycle, by=lead.user, kind="single", count=2)
     continue_url = reverse("assessment:link_continue")
     for browser, token in [(first, tokens[0]), (second, tokens[1])]:
         landing = browser.get(reverse("assessment:link_landing", args=[token]))
@@ -131,9 +146,9 @@ def test_two_respondents_answer_through_links_and_one_resumes(client, lead, staf
 
 def test_used_link_is_refused(client, lead, staff_cycle, questionnaire):
     token = _link_token(staff_cycle, lead.user)
-    response, _ = services.link_redeem(token=token)
-    services.response_save_answers(response=response, answers=full_answers(questionnaire))
-    services.response_submit(response=response)
+    response, _ = link_redeem(token=token)
+    response_save_answers(response=response, answers=full_answers(questionnaire))
+    response_submit(response=response)
     page = client.get(reverse("assessment:link_landing", args=[token]))
     assert page.status_code == 404
     assert "This link cannot be used" in page.content.decode()
@@ -144,14 +159,14 @@ def test_used_link_is_refused(client, lead, staff_cycle, questionnaire):
 
 def test_single_link_redeemed_twice_submits_once(lead, staff_cycle, questionnaire):
     token = _link_token(staff_cycle, lead.user)
-    first, _ = services.link_redeem(token=token)
-    second, _ = services.link_redeem(token=token)
+    first, _ = link_redeem(token=token)
+    second, _ = link_redeem(token=token)
     for draft in (first, second):
-        services.response_save_answers(response=draft, answers=full_answers(questionnaire))
-    services.response_submit(response=first)
+        response_save_answers(response=draft, answers=full_answers(questionnaire))
+    response_submit(response=first)
     with pytest.raises(ValidationError) as error:
-        services.response_submit(response=second)
-    assert error.value.messages == [str(services.LINK_INVALID_MESSAGE)]
+        response_submit(response=second)
+    assert error.value.messages == [str(LINK_INVALID_MESSAGE)]
     second.refresh_from_db()
     assert not second.is_submitted
 
@@ -159,9 +174,9 @@ def test_single_link_redeemed_twice_submits_once(lead, staff_cycle, questionnair
 def test_shared_link_serves_many(lead, staff_cycle, questionnaire):
     token = _link_token(staff_cycle, lead.user, kind="shared")
     for _ in range(3):
-        response, _ = services.link_redeem(token=token)
-        services.response_save_answers(response=response, answers=full_answers(questionnaire))
-        services.response_submit(response=response)
+        response, _ = link_redeem(token=token)
+        response_save_answers(response=response, answers=full_answers(questionnaire))
+        response_submit(response=response)
     assert Response.objects.filter(status="submitted").count() == 3
 
 
@@ -183,7 +198,7 @@ def test_continue_without_a_draft_is_404(client, db):
 
 @pytest.fixture
 def draft(lead, staff_cycle):
-    response, _ = services.link_redeem(token=_link_token(staff_cycle, lead.user))
+    response, _ = link_redeem(token=_link_token(staff_cycle, lead.user))
     return response
 
 
@@ -195,10 +210,10 @@ def _assert_refused(call, message):
 
 def test_out_of_range_answer_is_refused(draft):
     _assert_refused(
-        lambda: services.response_save_answers(
+        lambda: response_save_answers(
             response=draft, answers={"police-contact-consent": "3", "anonymous-option": "3"}
         ),
-        services.INVALID_VALUE_MESSAGE,
+        INVALID_VALUE_MESSAGE,
     )
     assert not Answer.objects.exists()
 
@@ -207,18 +222,18 @@ def test_out_of_range_answer_is_refused(draft):
 def test_invalid_values_are_refused(draft, value):
     # "na" is only allowed on items that allow it; police-contact-consent does not.
     _assert_refused(
-        lambda: services.response_save_answers(response=draft, answers={"police-contact-consent": value}),
-        services.INVALID_VALUE_MESSAGE,
+        lambda: response_save_answers(response=draft, answers={"police-contact-consent": value}),
+        INVALID_VALUE_MESSAGE,
     )
     assert not Answer.objects.exists()
 
 
 def test_item_not_in_the_questionnaire_is_refused(draft):
     _assert_refused(
-        lambda: services.response_save_answers(
+        lambda: response_save_answers(
             response=draft, answers={"police-contact-consent": "4", "favourite-colour": "2"}
         ),
-        services.UNKNOWN_ITEM_MESSAGE,
+        UNKNOWN_ITEM_MESSAGE,
     )
     assert not Answer.objects.exists()
 
@@ -230,42 +245,42 @@ def test_tampered_form_keeps_earlier_answers_and_shows_the_message(client, lead,
     client.post(url, {"page": 1, "action": "save", "answer-police-contact-consent": "4"})
     response = client.post(url, {"page": 1, "action": "save", "answer-police-contact-consent": "9"})
     assert response.status_code == 400
-    assert str(services.INVALID_VALUE_MESSAGE) in response.content.decode()
+    assert str(INVALID_VALUE_MESSAGE) in response.content.decode()
     assert Answer.objects.get().value == 4
 
 
 def test_notes_are_refused_in_staff_surveys(draft):
     _assert_refused(
-        lambda: services.response_save_answers(
+        lambda: response_save_answers(
             response=draft, answers={"police-contact-consent": "4"}, notes={"police-contact-consent": "My name is…"}
         ),
-        services.NOTES_NOT_ALLOWED_MESSAGE,
+        NOTES_NOT_ALLOWED_MESSAGE,
     )
     assert not Answer.objects.exists()
 
 
 def test_invalid_role_group_is_refused(draft):
     _assert_refused(
-        lambda: services.response_save_answers(response=draft, answers={}, role_group="ceo"),
-        services.INVALID_ROLE_GROUP_MESSAGE,
+        lambda: response_save_answers(response=draft, answers={}, role_group="ceo"),
+        INVALID_ROLE_GROUP_MESSAGE,
     )
     draft.refresh_from_db()
     assert draft.role_group == ""
 
 
 def test_answers_to_a_closed_cycle_are_refused(lead, draft, staff_cycle, team_cycle):
-    services.response_save_answers(response=draft, answers={"police-contact-consent": "4"})
-    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    response_save_answers(response=draft, answers={"police-contact-consent": "4"})
+    cycle_close(cycle=staff_cycle, by=lead.user)
     _assert_refused(
-        lambda: services.response_save_answers(response=draft, answers={"police-contact-consent": "1"}),
-        services.DRAFT_GONE_MESSAGE,
+        lambda: response_save_answers(response=draft, answers={"police-contact-consent": "1"}),
+        DRAFT_GONE_MESSAGE,
     )
     assert not Answer.objects.filter(response__cycle=staff_cycle).exists()
     team = team_cycle.responses.get()
-    services.cycle_close(cycle=team_cycle, by=lead.user)
+    cycle_close(cycle=team_cycle, by=lead.user)
     _assert_refused(
-        lambda: services.response_save_answers(response=team, answers={"police-contact-consent": "1"}),
-        services.DRAFT_GONE_MESSAGE,
+        lambda: response_save_answers(response=team, answers={"police-contact-consent": "1"}),
+        DRAFT_GONE_MESSAGE,
     )
 
 
@@ -273,32 +288,32 @@ def test_answers_to_a_draft_cycle_are_refused(cycle_factory, member_factory):
     cycle = cycle_factory(open_now=False)
     member = member_factory(cycle.organization)
     _assert_refused(
-        lambda: services.member_response_start(cycle=cycle, user=member.user), services.CYCLE_NOT_OPEN_MESSAGE
+        lambda: member_response_start(cycle=cycle, user=member.user), CYCLE_NOT_OPEN_MESSAGE
     )
     assert not Response.objects.filter(cycle=cycle).exists()
 
 
 def test_closed_cycle_link_is_refused(client, lead, staff_cycle):
     token = _link_token(staff_cycle, lead.user)
-    services.cycle_close(cycle=staff_cycle, by=lead.user)
+    cycle_close(cycle=staff_cycle, by=lead.user)
     assert client.post(reverse("assessment:link_landing", args=[token])).status_code == 404
     assert not Response.objects.exists()
 
 
 def test_double_submission_is_refused(draft, questionnaire):
-    services.response_save_answers(response=draft, answers=full_answers(questionnaire))
-    services.response_submit(response=draft)
-    _assert_refused(lambda: services.response_submit(response=draft), services.ALREADY_SUBMITTED_MESSAGE)
+    response_save_answers(response=draft, answers=full_answers(questionnaire))
+    response_submit(response=draft)
+    _assert_refused(lambda: response_submit(response=draft), ALREADY_SUBMITTED_MESSAGE)
     _assert_refused(
-        lambda: services.response_save_answers(response=draft, answers={"police-contact-consent": "0"}),
-        services.ALREADY_SUBMITTED_MESSAGE,
+        lambda: response_save_answers(response=draft, answers={"police-contact-consent": "0"}),
+        ALREADY_SUBMITTED_MESSAGE,
     )
     assert Answer.objects.get(response=draft, item__key="police-contact-consent").value == 3
 
 
 def test_incomplete_submission_is_refused(client, draft, questionnaire):
-    services.response_save_answers(response=draft, answers={"police-contact-consent": "dk"})
-    _assert_refused(lambda: services.response_submit(response=draft), services.INCOMPLETE_MESSAGE)
+    response_save_answers(response=draft, answers={"police-contact-consent": "dk"})
+    _assert_refused(lambda: response_submit(response=draft), INCOMPLETE_MESSAGE)
     draft.refresh_from_db()
     assert not draft.is_submitted and draft.resume_hash is not None
     assert draft.answers.count() == 1

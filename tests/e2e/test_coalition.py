@@ -1,9 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts.models import CoalitionMembership
-from reports.models import BenchmarkSnapshot
+from coalitions import services as coalition_services
+from coalitions.models import BenchmarkSnapshot, CoalitionMembership
 from tests.e2e.conftest import check_page, log_in
 
 
@@ -11,7 +10,7 @@ from tests.e2e.conftest import check_page, log_in
 def network(org_factory, member_factory, user_factory, closed_cycles):
     year = timezone.localdate().year
     steward = user_factory("steward@example.org")
-    coalition, code = account_services.coalition_create(user=steward, name="Lakeshore Network")
+    coalition, code = coalition_services.coalition_create(user=steward, name="Lakeshore Network")
     joiner = None
     for index in range(5):
         organization = org_factory(f"Agency {index}")
@@ -20,7 +19,7 @@ def network(org_factory, member_factory, user_factory, closed_cycles):
             organization, years=(year,), responses=3, values=[("1",), ("2",), ("3",), ("4",), ("2", "3")][index]
         )
         if index < 4:
-            account_services.coalition_join(
+            coalition_services.coalition_join(
                 coalition=coalition, organization=organization, by=admin.user, join_code=code, consent=True
             )
         else:

@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
-from assessment import services
 from assessment.models import Cycle
+from assessment.services.cycles import cycle_create, cycle_delete
 from reports import report as report_module
 from reports.models import CycleReport
 from tests.conftest import login
@@ -61,7 +61,7 @@ def test_staff_cannot_export(client, staff, organization, closed_cycles):
 def test_no_report_for_an_open_or_unreportable_staff_cycle(client, lead, organization, closed_cycles, questionnaire):
     (too_small,) = closed_cycles(organization, years=(2024,), responses=2, min_responses=3)
     assert not too_small.is_reportable
-    open_cycle = services.cycle_create(
+    open_cycle = cycle_create(
         organization=organization,
         by=lead.user,
         questionnaire=questionnaire,
@@ -94,7 +94,7 @@ def test_report_is_rebuilt_when_an_earlier_cycle_is_deleted(client, admin, organ
     earlier, cycle = closed_cycles(organization)
     login(client, admin.user)
     assert "Compared with 2024 staff survey" in client.get(_report_url(cycle)).content.decode()
-    services.cycle_delete(cycle=earlier, by=admin.user)
+    cycle_delete(cycle=earlier, by=admin.user)
     page = client.get(_report_url(cycle)).content.decode()
     assert "nothing to compare with yet" in page
 

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.instrument_file import InstrumentFileError, read_instrument_file
-from assessment.services import questionnaire_load
+from assessment.services.questionnaires import questionnaire_load
 
 
 class Command(BaseCommand):

@@ -3,10 +3,9 @@
 from django.db import transaction
 
 from accounts.demo import DemoLogin, demo_user
-from accounts.models import Coalition, Membership
-from accounts.services import coalition_create, coalition_join
-from reports.models import BenchmarkSnapshot
-from reports.services import snapshot_publish
+from accounts.models import Membership
+from coalitions.models import BenchmarkSnapshot, Coalition
+from coalitions.services import coalition_create, coalition_join, snapshot_publish
 
 YEARS = (2024, 2025, 2026)
 COALITIONS = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import coalition_views as views
+from coalitions import views
 
 app_name = "coalitions"
 

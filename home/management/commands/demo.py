@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
-from reports.demo import build_demo_coalitions
+from coalitions.demo import build_demo_coalitions
 
 
 class Command(BaseCommand):

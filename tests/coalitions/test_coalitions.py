@@ -4,11 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts import services as account_services
-from accounts.models import AuditEvent, CoalitionMembership
+from accounts.models import AuditEvent
 from assessment.models import Cycle
-from reports import services
-from reports.models import BenchmarkSnapshot
+from coalitions import services
+from coalitions.models import BenchmarkSnapshot, CoalitionMembership
 from tests.conftest import login
 
 YEAR = 2025
@@ -18,14 +17,14 @@ YEAR = 2025
 def network(org_factory, member_factory, user_factory, closed_cycles):
     """A coalition of six consenting organizations, each with one closed survey in 2025."""
     steward = user_factory("steward@example.org")
-    coalition, code = account_services.coalition_create(user=steward, name="Network")
+    coalition, code = services.coalition_create(user=steward, name="Network")
     organizations, admins = [], []
     for index in range(6):
         organization = org_factory(f"Member {index}")
         admin = member_factory(organization, "admin")
         values = [("1", "2"), ("2", "3"), ("3", "4"), ("2", "2"), ("4", "4"), ("1", "1")][index]
         closed_cycles(organization, years=(YEAR,), responses=3, values=values)
-        account_services.coalition_join(
+        services.coalition_join(
             coalition=coalition, organization=organization, by=admin.user, join_code=code, consent=True
         )
         organizations.append(organization)
@@ -39,7 +38,7 @@ def _publish(network, year=YEAR):
 
 def test_join_records_consent(network):
     membership = CoalitionMembership.objects.filter(coalition=network["coalition"]).first()
-    assert membership.consent_version == account_services.CONSENT_VERSION
+    assert membership.consent_version == services.CONSENT_VERSION
     assert membership.consented_by is not None and membership.consented_at is not None
     assert AuditEvent.objects.filter(action=AuditEvent.Action.COALITION_JOINED).count() == 6
 
@@ -48,19 +47,19 @@ def test_join_needs_the_code_and_the_consent_box(network, org_factory, member_fa
     organization = org_factory("Newcomer")
     admin = member_factory(organization, "admin")
     with pytest.raises(ValidationError) as error:
-        account_services.coalition_join(
+        services.coalition_join(
             coalition=network["coalition"], organization=organization, by=admin.user, join_code="wrong", consent=True
         )
-    assert error.value.messages == [str(account_services.JOIN_CODE_INVALID_MESSAGE)]
+    assert error.value.messages == [str(services.JOIN_CODE_INVALID_MESSAGE)]
     with pytest.raises(ValidationError) as error:
-        account_services.coalition_join(
+        services.coalition_join(
             coalition=network["coalition"],
             organization=organization,
             by=admin.user,
             join_code=network["code"],
             consent=False,
         )
-    assert error.value.messages == [str(account_services.CONSENT_REQUIRED_MESSAGE)]
+    assert error.value.messages == [str(services.CONSENT_REQUIRED_MESSAGE)]
     assert not CoalitionMembership.objects.filter(organization=organization).exists()
 
 
@@ -73,7 +72,7 @@ def test_join_page_requires_consent(client, network, org_factory, member_factory
     for heading in ("What is shared", "What is never shared", "Who sees what", "The risk that remains", "Withdrawing"):
         assert heading in page
     response = client.post(url, {"organization": organization.pk, "join_code": network["code"]})
-    assert str(account_services.CONSENT_REQUIRED_MESSAGE) in response.content.decode()
+    assert str(services.CONSENT_REQUIRED_MESSAGE) in response.content.decode()
     client.post(url, {"organization": organization.pk, "join_code": network["code"], "consent": "on"})
     assert CoalitionMembership.objects.filter(organization=organization, withdrawn_at=None).exists()
 
@@ -101,10 +100,10 @@ def test_published_snapshot_never_changes(network, org_factory, member_factory, 
     snapshot = _publish(network)
     before = BenchmarkSnapshot.objects.get(pk=snapshot.pk).stats
     # A member withdraws, another joins, and a member closes another cycle in the same year.
-    account_services.coalition_withdraw(
+    services.coalition_withdraw(
         coalition=network["coalition"], organization=network["organizations"][0], by=network["admins"][0].user
     )
-    account_services.coalition_join(
+    services.coalition_join(
         coalition=network["coalition"],
         organization=organization,
         by=admin.user,
@@ -132,7 +131,7 @@ def test_future_year_is_refused(network):
 def test_withdrawn_and_non_consenting_members_are_left_out(network, org_factory, closed_cycles):
     outsider = org_factory("Not a member")
     closed_cycles(outsider, years=(YEAR,), responses=3)
-    account_services.coalition_withdraw(
+    services.coalition_withdraw(
         coalition=network["coalition"], organization=network["organizations"][0], by=network["admins"][0].user
     )
     snapshot = _publish(network)

@@ -8,26 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import services as account_services
-from accounts.access import (
-    get_coalition,
-    get_coalition_for_steward,
-    get_coalition_for_user,
-    user_memberships,
-)
-from accounts.forms import CoalitionForm, JoinCoalitionForm
-from reports import selectors, services
-from reports.benchmarks import benchmark_rows, median_trend
-from reports.charts import script_json, trend_figure
-from reports.models import BenchmarkSnapshot
-from reports.views import CHART_CSP
+from accounts.access import user_memberships
+from assessment.selectors import dimension_names_for
+from coalitions import selectors, services
+from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
+from coalitions.benchmarks import benchmark_rows, median_trend
+from coalitions.forms import CoalitionForm, JoinCoalitionForm
+from coalitions.models import BenchmarkSnapshot
+from reports.charts import CHART_CSP, script_json, trend_figure
 
 
 def coalition_create(request):
     form = CoalitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            coalition, code = account_services.coalition_create(user=request.user, **form.cleaned_data)
+            coalition, code = services.coalition_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -40,7 +35,7 @@ def coalition_create(request):
 def coalition_detail(request, coalition_slug):
     coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
     snapshots = selectors.coalition_snapshots(coalition)
-    names = selectors.dimension_names_for({key for s in snapshots for key in s.stats})
+    names = dimension_names_for({key for s in snapshots for key in s.stats})
     context = {"coalition": coalition, "is_steward": steward, "snapshots": snapshots}
     if steward:
         this_year = timezone.localdate().year
@@ -59,7 +54,7 @@ def coalition_detail(request, coalition_slug):
 def benchmark(request, coalition_slug, year):
     coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
     snapshot = get_object_or_404(BenchmarkSnapshot, coalition=coalition, period=year)
-    names = selectors.dimension_names_for(snapshot.stats)
+    names = dimension_names_for(snapshot.stats)
     context = {
         "coalition": coalition,
         "is_steward": steward,
@@ -94,7 +89,7 @@ def coalition_join(request, coalition_slug):
     form = JoinCoalitionForm(request.POST or None, organizations=admin_of)
     if request.method == "POST" and form.is_valid():
         try:
-            account_services.coalition_join(
+            services.coalition_join(
                 coalition=coalition,
                 organization=form.cleaned_data["organization"],
                 by=request.user,
@@ -110,7 +105,7 @@ def coalition_join(request, coalition_slug):
                 % {"org": form.cleaned_data["organization"].name, "coalition": coalition.name},
             )
             return redirect(coalition)
-    context = {"coalition": coalition, "form": form, "consent_version": account_services.CONSENT_VERSION}
+    context = {"coalition": coalition, "form": form, "consent_version": services.CONSENT_VERSION}
     return render(request, "coalitions/join.html", context)
 
 
@@ -122,7 +117,7 @@ def coalition_withdraw(request, coalition_slug):
     if organization is None:
         raise Http404
     try:
-        account_services.coalition_withdraw(coalition=coalition, organization=organization, by=request.user)
+        services.coalition_withdraw(coalition=coalition, organization=organization, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(organization)
@@ -153,5 +148,5 @@ def snapshot_publish(request, coalition_slug):
 @never_cache
 def join_code_renew(request, coalition_slug):
     coalition = get_coalition_for_steward(request.user, coalition_slug)
-    code = account_services.coalition_new_join_code(coalition=coalition)
+    code = services.coalition_new_join_code(coalition=coalition)
     return render(request, "coalitions/join_code.html", {"coalition": coalition, "code": code, "created": False})

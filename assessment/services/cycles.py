@@ -1,0 +1,139 @@
+"""Writes for audit cycles: creating, opening, closing (with resealing and stored results) and deleting."""
+
+import random
+import uuid
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AuditEvent, Organization
+from accounts.services import audit
+from assessment import aggregation
+from assessment.models import MIN_RESPONSES_FLOOR, Answer, Cycle, Questionnaire, Response
+from assessment.selectors import cycle_answer_sets, questionnaire_instrument
+
+Action = AuditEvent.Action
+
+CYCLE_NOT_DRAFT_MESSAGE = _("Only an audit that has not opened yet can be opened.")
+CYCLE_ALREADY_CLOSED_MESSAGE = _("This audit is closed. A closed audit never reopens.")
+MIN_RESPONSES_MESSAGE = _("The minimum number of responses for a report is %(floor)s or more.")
+NO_QUESTIONNAIRE_MESSAGE = _("No published questionnaire is available yet.")
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    organization: Organization,
+    by,
+    questionnaire: Questionnaire | None,
+    label: str,
+    mode: str,
+    opens_on: date,
+    closes_on: date | None = None,
+    min_responses: int = 5,
+    open_now: bool = True,
+) -> Cycle:
+    """Create an audit cycle, open straight away unless asked otherwise."""
+    if questionnaire is None or not questionnaire.is_published:
+        raise ValidationError(NO_QUESTIONNAIRE_MESSAGE)
+    if min_responses < MIN_RESPONSES_FLOOR:
+        raise ValidationError(MIN_RESPONSES_MESSAGE % {"floor": MIN_RESPONSES_FLOOR})
+    cycle = Cycle.objects.create(
+        organization=organization,
+        questionnaire=questionnaire,
+        label=label,
+        mode=Cycle.Mode(mode),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        min_responses=min_responses,
+        status=Cycle.Status.DRAFT,
+    )
+    if mode == Cycle.Mode.TEAM:
+        Response.objects.create(cycle=cycle)
+    if open_now:
+        cycle = cycle_open(cycle=cycle, by=by)
+    return cycle
+
+
+@transaction.atomic
+def cycle_open(*, cycle: Cycle, by) -> Cycle:
+    """Open a cycle for answers. Its minimum number of responses is locked from now on."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != Cycle.Status.DRAFT:
+        raise ValidationError(CYCLE_NOT_DRAFT_MESSAGE)
+    cycle.status = Cycle.Status.OPEN
+    cycle.save(update_fields=["status"])
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, detail=cycle.label)
+    return cycle
+
+
+@transaction.atomic
+def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
+    """Close a cycle: discard unfinished drafts, reseal staff answers and store the aggregates.
+
+    ``on`` records an earlier closing date, for audits entered after the fact.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("organization", "questionnaire").get(pk=cycle.pk)
+    if cycle.is_closed:
+        raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    cycle.responses.filter(status=Response.Status.DRAFT).delete()
+    cycle.links.filter(is_used=False).update(is_revoked=True)
+    if cycle.is_staff_survey:
+        _reseal_responses(cycle)
+    cycle.results = _compute_results(cycle)
+    cycle.status = Cycle.Status.CLOSED
+    cycle.closed_on = on or timezone.localdate()
+    cycle.save(update_fields=["results", "status", "closed_on"])
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, detail=cycle.label)
+    return cycle
+
+
+def _compute_results(cycle: Cycle) -> dict:
+    rows = cycle_answer_sets(cycle=cycle)
+    n = len(rows)
+    reportable = n >= cycle.min_responses if cycle.is_staff_survey else n == 1
+    results = aggregation.cycle_results(
+        questionnaire_instrument(cycle.questionnaire),
+        [answers for _, answers in rows],
+        role_groups=[r.role_group for r, _ in rows] if cycle.is_staff_survey else None,
+        min_responses=cycle.min_responses,
+        reportable=reportable,
+    )
+    if reportable and not cycle.is_staff_survey:
+        response = rows[0][0]
+        results["notes"] = {a.item.key: a.note for a in response.answers.select_related("item") if a.note}
+    return results
+
+
+def _reseal_responses(cycle: Cycle) -> None:
+    """Rewrite the submitted responses under fresh random keys, in random order.
+
+    Rows are stored in the order they were written, so the physical order of a table (SQLite's
+    rowid, PostgreSQL's heap) could otherwise hint at who answered when. After resealing, that
+    order is shuffled and every row of the cycle carries the same write time.
+    """
+    submitted = list(cycle.responses.filter(status=Response.Status.SUBMITTED).prefetch_related("answers"))
+    random.SystemRandom().shuffle(submitted)
+    new_responses, new_answers = [], []
+    for old in submitted:
+        new = Response(id=uuid.uuid4(), cycle=cycle, status=old.status, role_group=old.role_group, scores=old.scores)
+        new_responses.append(new)
+        answers = list(old.answers.all())
+        random.SystemRandom().shuffle(answers)
+        new_answers.extend(
+            Answer(id=uuid.uuid4(), response=new, item_id=a.item_id, value=a.value, special=a.special, note=a.note)
+            for a in answers
+        )
+    Response.objects.filter(pk__in=[r.pk for r in submitted]).delete()
+    Response.objects.bulk_create(new_responses)
+    Answer.objects.bulk_create(new_answers)
+
+
+@transaction.atomic
+def cycle_delete(*, cycle: Cycle, by) -> None:
+    """Delete a cycle and every answer in it."""
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_DELETED, detail=cycle.label)
+    cycle.delete()

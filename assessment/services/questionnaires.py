@@ -1,0 +1,105 @@
+"""Writes for questionnaires: loading an instrument file, cloning and publishing versions."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from assessment.instrument_file import content_hash
+from assessment.models import Dimension, Item, Questionnaire
+
+PUBLISHED_IS_IMMUTABLE_MESSAGE = _(
+    "Version %(version)s of %(slug)s is published and cannot change. Give the file a new version number."
+)
+
+
+@transaction.atomic
+def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
+    """Load a checked instrument file as a published version; return it and whether it was created.
+
+    Loading the same file again changes nothing; a changed file for a published version is refused.
+    """
+    fingerprint = content_hash(data)
+    existing = Questionnaire.objects.select_for_update().filter(slug=data["slug"], version=data["version"]).first()
+    if existing is not None:
+        if existing.content_hash == fingerprint:
+            return existing, False
+        if not existing.is_editable:
+            raise ValidationError(PUBLISHED_IS_IMMUTABLE_MESSAGE % {"version": existing.version, "slug": existing.slug})
+        existing.delete()
+    questionnaire = Questionnaire.objects.create(
+        slug=data["slug"],
+        version=data["version"],
+        title=data["title"],
+        description=data.get("description", ""),
+        status=Questionnaire.Status.PUBLISHED,
+        content_hash=fingerprint,
+    )
+    dimensions = {}
+    for order, spec in enumerate(data["dimensions"]):
+        dimensions[spec["key"]] = Dimension.objects.create(
+            questionnaire=questionnaire,
+            key=spec["key"],
+            name=spec["name"],
+            description=spec.get("description", ""),
+            weight=spec.get("weight", 1.0),
+            order=order,
+        )
+    Item.objects.bulk_create(
+        Item(
+            questionnaire=questionnaire,
+            dimension=dimensions[spec["dimension"]],
+            key=spec["key"],
+            text=spec["text"],
+            help=spec.get("help", ""),
+            scale=spec["scale"],
+            max_value=spec["max_value"],
+            weight=spec.get("weight", 1.0),
+            reverse=spec.get("reverse", False),
+            critical=spec.get("critical", False),
+            allow_na=spec.get("allow_na", False),
+            sources=spec["sources"],
+            practices=spec.get("practices", []),
+            recommendation=spec["recommendation"],
+            order=order,
+        )
+        for order, spec in enumerate(data["items"])
+    )
+    return questionnaire, True
+
+
+@transaction.atomic
+def questionnaire_clone(*, questionnaire: Questionnaire) -> Questionnaire:
+    """Copy a questionnaire into a new draft version with the same keys."""
+    latest = Questionnaire.objects.filter(slug=questionnaire.slug).order_by("-version").first()
+    clone = Questionnaire.objects.create(
+        slug=questionnaire.slug,
+        version=latest.version + 1,
+        title=questionnaire.title,
+        description=questionnaire.description,
+        status=Questionnaire.Status.DRAFT,
+    )
+    dimensions = {}
+    for dimension in questionnaire.dimensions.all():
+        old_pk = dimension.pk
+        dimension.pk = None
+        dimension.questionnaire = clone
+        dimension.save()
+        dimensions[old_pk] = dimension
+    items = list(questionnaire.items.all())
+    for item in items:
+        item.pk = None
+        item.questionnaire = clone
+        item.dimension = dimensions[item.dimension_id]
+    Item.objects.bulk_create(items)
+    return clone
+
+
+def questionnaire_publish(*, questionnaire: Questionnaire) -> Questionnaire:
+    """Publish a draft version; from then on it never changes."""
+    if not questionnaire.is_editable:
+        raise ValidationError(
+            PUBLISHED_IS_IMMUTABLE_MESSAGE % {"version": questionnaire.version, "slug": questionnaire.slug}
+        )
+    questionnaire.status = Questionnaire.Status.PUBLISHED
+    questionnaire.save(update_fields=["status"])
+    return questionnaire

@@ -1,0 +1,115 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from assessment.models import Cycle
+
+
+class Coalition(models.Model):
+    """A network of organizations that compares its members anonymously."""
+
+    K_MIN_FLOOR = 5
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    k_min = models.PositiveSmallIntegerField(
+        _("minimum members for published figures"),
+        default=K_MIN_FLOOR,
+        help_text=_("No figures are published for fewer consenting members than this (5 or more)."),
+    )
+    stewards = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="stewarded_coalitions")
+    join_code_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(k_min__gte=5), name="coalition_k_min_floor"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("coalitions:coalition_detail", kwargs={"coalition_slug": self.slug})
+
+
+class CoalitionMembership(models.Model):
+    """An organization's informed consent to share aggregates with a coalition, and its withdrawal."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="coalition_memberships")
+    consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    consented_at = models.DateTimeField(default=timezone.now)
+    consent_version = models.CharField(max_length=20)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-consented_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "organization"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_coalition_membership",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} in {self.coalition}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class BenchmarkSnapshot(models.Model):
+    """A coalition's published figures for one calendar year. Published once, never changed.
+
+    ``stats`` holds, per dimension key and "overall", only what ``benchmark_stats`` allows:
+    n, whether suppressed, and rounded quartiles (and p10/p90 from 20 members).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="snapshots")
+    period = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    stats = models.JSONField()
+
+    class Meta:
+        ordering = ["coalition", "period"]
+        constraints = [models.UniqueConstraint(fields=["coalition", "period"], name="one_snapshot_per_period")]
+
+    def __str__(self):
+        return f"{self.coalition} {self.period}"
+
+    def get_absolute_url(self):
+        return reverse("coalitions:benchmark", kwargs={"coalition_slug": self.coalition.slug, "year": self.period})
+
+
+class PositionChart(models.Model):
+    """A closed cycle's scores drawn against one published snapshot, drawn once and kept.
+
+    Both the snapshot and the closed cycle never change, so the chart never does either.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    snapshot = models.ForeignKey(BenchmarkSnapshot, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    figure = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "cycle"], name="one_position_chart_per_cycle")]
+
+    def __str__(self):
+        return f"{self.cycle} against {self.snapshot}"

@@ -1,0 +1,127 @@
+"""Writes for coalitions: creating them, consent to join, withdrawal and yearly published figures."""
+
+from dataclasses import asdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AuditEvent, Organization
+from accounts.services import audit, unique_slug
+from accounts.tokens import hash_token, new_token
+from assessment.models import Cycle
+from coalitions import selectors
+from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership, PositionChart
+from reports import analysis, charts
+
+Action = AuditEvent.Action
+
+CONSENT_VERSION = "1"
+JOIN_CODE_INVALID_MESSAGE = _("That join code is not right for this coalition. Ask its steward for the current code.")
+ALREADY_IN_COALITION_MESSAGE = _("This organization is already a member of the coalition.")
+NOT_IN_COALITION_MESSAGE = _("This organization is not a member of the coalition.")
+CONSENT_REQUIRED_MESSAGE = _("Tick the box to confirm that you consent on behalf of your organization.")
+K_MIN_MESSAGE = _("The minimum number of members for published figures is 5 or more.")
+
+
+@transaction.atomic
+def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> tuple[Coalition, str]:
+    """Create a coalition stewarded by ``user``; return it and its join code (shown once)."""
+    if k_min < Coalition.K_MIN_FLOOR:
+        raise ValidationError(K_MIN_MESSAGE)
+    code = new_token()[:12]
+    coalition = Coalition.objects.create(
+        name=name, slug=unique_slug(Coalition, name, "coalition"), k_min=k_min, join_code_hash=hash_token(code)
+    )
+    coalition.stewards.add(user)
+    return coalition, code
+
+
+def coalition_new_join_code(*, coalition: Coalition) -> str:
+    """Replace the coalition's join code; the old one stops working."""
+    code = new_token()[:12]
+    coalition.join_code_hash = hash_token(code)
+    coalition.save(update_fields=["join_code_hash"])
+    return code
+
+
+@transaction.atomic
+def coalition_join(*, coalition: Coalition, organization: Organization, by, join_code: str, consent: bool):
+    """Record the organization admin's informed consent and make the organization a member."""
+    if not consent:
+        raise ValidationError(CONSENT_REQUIRED_MESSAGE)
+    if not coalition.join_code_hash or hash_token(join_code.strip()) != coalition.join_code_hash:
+        raise ValidationError(JOIN_CODE_INVALID_MESSAGE)
+    if CoalitionMembership.objects.filter(coalition=coalition, organization=organization, withdrawn_at=None).exists():
+        raise ValidationError(ALREADY_IN_COALITION_MESSAGE)
+    membership = CoalitionMembership.objects.create(
+        coalition=coalition, organization=organization, consented_by=by, consent_version=CONSENT_VERSION
+    )
+    audit(organization=organization, actor=by, action=Action.COALITION_JOINED, detail=coalition.name)
+    return membership
+
+
+@transaction.atomic
+def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) -> CoalitionMembership:
+    """Withdraw consent: the organization is left out of every later snapshot."""
+    membership = (
+        CoalitionMembership.objects.select_for_update()
+        .filter(coalition=coalition, organization=organization, withdrawn_at=None)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError(NOT_IN_COALITION_MESSAGE)
+    membership.withdrawn_at = timezone.now()
+    membership.withdrawn_by = by
+    membership.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit(organization=organization, actor=by, action=Action.COALITION_WITHDRAWN, detail=coalition.name)
+    return membership
+
+
+def position_charts(*, cycle: Cycle, positions: list[dict]) -> dict[str, str]:
+    """Return the position chart of each coalition snapshot for this cycle, drawing each once.
+
+    Both the snapshot and the closed cycle never change, so a drawn chart is stored and reused.
+    """
+    snapshot_ids = [position["snapshot"].id for position in positions]
+    known = {
+        str(snapshot_id): figure
+        for snapshot_id, figure in PositionChart.objects.filter(cycle=cycle, snapshot_id__in=snapshot_ids).values_list(
+            "snapshot_id", "figure"
+        )
+    }
+    missing = [p for p in positions if str(p["snapshot"].id) not in known]
+    for position in missing:
+        known[str(position["snapshot"].id)] = charts.script_json(charts.coalition_position_figure(position["rows"]))
+    if missing:
+        PositionChart.objects.bulk_create(
+            [PositionChart(cycle=cycle, snapshot=p["snapshot"], figure=known[str(p["snapshot"].id)]) for p in missing],
+            ignore_conflicts=True,
+        )
+    return known
+
+
+SNAPSHOT_EXISTS_MESSAGE = _("Figures for %(period)s are already published. A published snapshot never changes.")
+PERIOD_MESSAGE = _("Choose a past or current calendar year.")
+
+
+@transaction.atomic
+def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
+    """Publish the coalition's figures for a calendar year, once.
+
+    Inputs: each consenting member's latest reportable cycle closed in that year. Only what
+    ``benchmark_stats`` allows is stored; members' own scores are not.
+    """
+    if not 2000 <= period <= timezone.localdate().year:
+        raise ValidationError(PERIOD_MESSAGE)
+    Coalition.objects.select_for_update().get(pk=coalition.pk)
+    if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
+        raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
+    scores = list(selectors.period_scores(selectors.active_member_ids(coalition), period).values())
+    keys = list(dict.fromkeys(key for row in scores for key in row if key != "overall"))
+    stats = {
+        key: asdict(analysis.benchmark_stats([row.get(key) for row in scores], coalition.k_min))
+        for key in [*keys, "overall"]
+    }
+    return BenchmarkSnapshot.objects.create(coalition=coalition, period=period, published_by=by, stats=stats)

@@ -1,0 +1,35 @@
+"""Coalition sections that pages of lower apps show: a report's coalition position, an
+organization's coalition memberships. Lower apps load these tags in templates and never
+import this app."""
+
+from django import template
+
+from coalitions import selectors, services
+from coalitions.benchmarks import benchmark_rows
+
+register = template.Library()
+
+
+@register.simple_tag
+def cycle_coalition_positions(cycle, payload: dict) -> list[dict]:
+    """Return this cycle's scores against the figures its coalitions published for the same year.
+
+    Looked up on each view, not stored with the report: a coalition may publish after the
+    report was first read.
+    """
+    snapshots = selectors.active_coalition_snapshots_for(cycle.organization, cycle.closed_on.year)
+    if not snapshots:
+        return []
+    names = {row["key"]: row["name"] for row in payload["scores"]}
+    own = {row["key"]: row["mean"] for row in payload["scores"]}
+    positions = [{"snapshot": s, "rows": benchmark_rows(s.stats, names, own)} for s in snapshots]
+    drawn = services.position_charts(cycle=cycle, positions=positions)
+    for position in positions:
+        position["chart"] = drawn[str(position["snapshot"].id)]
+    return positions
+
+
+@register.simple_tag
+def organization_coalition_memberships(organization) -> list:
+    """Return the organization's coalition memberships, current ones first."""
+    return selectors.organization_coalition_memberships(organization)
