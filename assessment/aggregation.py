@@ -37,7 +37,8 @@ def cycle_results(
         return {"reportable": False, "n": n, "min_responses": min_responses}
     scores = [scoring.score_response(instrument, answers) for answers in answer_sets]
     dimensions = {d.key: _summary([s.dimensions[d.key] for s in scores]) for d in instrument.dimensions}
-    means = scoring.item_means(instrument, answer_sets)
+    stats = scoring.item_stats(instrument, answer_sets)
+    means = {key: found.mean for key, found in stats.items()}
     item_sd = {}
     for item in instrument.items:
         values = [scoring.item_score(item, a.get(item.key)) for a in answer_sets]
@@ -62,7 +63,7 @@ def cycle_results(
             i.key: sum(1 for a in answer_sets if a.get(i.key) == scoring.NOT_APPLICABLE) for i in instrument.items
         },
         "alpha": {d.key: scoring.cronbach_alpha(instrument, d.key, answer_sets) for d in instrument.dimensions},
-        "critical_gaps": scoring.critical_gaps(instrument, means),
+        "critical_gaps": scoring.critical_gaps(instrument, stats),
     }
     if role_groups is not None:
         results["role_groups"] = _role_group_results(instrument, scores, role_groups)

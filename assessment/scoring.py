@@ -1,7 +1,7 @@
 """Scoring of ally-readiness responses. Pure: plain data in, plain data out, no Django.
 
 Scores are floats from 0 to 100; round only for display. The rules are those of the design
-(§6) and are pinned by the worked example in ``tests/vectors``.
+(§6, version 2) and are pinned by the worked example in ``tests/vectors``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,13 @@ from scipy import stats
 
 NOT_APPLICABLE = "na"
 DONT_KNOW = "dk"
-CRITICAL_THRESHOLD = 75.0
+# A critical practice is a rule: it counts as kept only when more than this share gave the best
+# answer, so one person in ten who saw it broken makes it a gap.
+CRITICAL_TOP_SHARE = 0.9
 BANDS = ((40.0, "beginning"), (60.0, "developing"), (80.0, "established"))
 TOP_BAND = "leading"
+
+SCORING_VERSION = 2
 
 Answer = int | str | None
 
@@ -64,25 +68,38 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class ItemStats:
+    n: int
+    mean: float | None
+    sd: float | None
+    dk: int
+    na: int
+    dk_rate: float | None
+    top_share: float | None
+
+
+@dataclass(frozen=True)
 class Change:
     delta: float | None
     p_value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    mdc: float | None = None
 
 
 def item_score(item: ItemSpec, answer: Answer) -> float | None:
-    """Return the item's score from 0 to 1, or None when it was not answered.
+    """Return the item's score from 0 to 1, or None when it is left out of scores.
 
-    "Don't know" scores 0 and counts as answered; "not applicable" and no answer are left out.
+    "Don't know", "not applicable" and no answer are all left out: not knowing is reported as
+    awareness, never scored as the worst answer.
 
     >>> item_score(ItemSpec("x", "d"), 3), item_score(ItemSpec("x", "d", reverse=True), 3)
     (0.75, 0.25)
     >>> item_score(ItemSpec("x", "d"), "dk"), item_score(ItemSpec("x", "d"), "na")
-    (0.0, None)
+    (None, None)
     """
-    if answer is None or answer == NOT_APPLICABLE:
+    if answer is None or answer in (NOT_APPLICABLE, DONT_KNOW):
         return None
-    if answer == DONT_KNOW:
-        return 0.0
     if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer <= item.max_value:
         raise ValueError(f"{item.key}: {answer!r} is not an answer between 0 and {item.max_value}.")
     fraction = answer / item.max_value
@@ -129,24 +146,52 @@ def summarize(values: Iterable[float | None]) -> Summary:
     return Summary(n, mean, sd, max(0.0, mean - half_width), min(100.0, mean + half_width))
 
 
+def item_stats(instrument: Instrument, answer_sets: Iterable[Mapping[str, Answer]]) -> dict[str, ItemStats]:
+    """Return, per item, its scored answers' count, mean, sd and best-answer share, and its dk and na counts."""
+    answer_sets = list(answer_sets)
+    result = {}
+    for item in instrument.items:
+        answers = [answers.get(item.key) for answers in answer_sets]
+        scored = [100.0 * s for s in (item_score(item, a) for a in answers) if s is not None]
+        best = 0 if item.reverse else item.max_value
+        n = len(scored)
+        dk = sum(1 for a in answers if a == DONT_KNOW)
+        result[item.key] = ItemStats(
+            n=n,
+            mean=statistics.fmean(scored) if n else None,
+            sd=statistics.stdev(scored) if n >= 2 else None,
+            dk=dk,
+            na=sum(1 for a in answers if a == NOT_APPLICABLE),
+            dk_rate=dk / (n + dk) if n + dk else None,
+            top_share=sum(1 for a in answers if _is_score(a) and a == best) / n if n else None,
+        )
+    return result
+
+
+def _is_score(answer: Answer) -> bool:
+    return isinstance(answer, int) and not isinstance(answer, bool)
+
+
 def item_means(instrument: Instrument, answer_sets: Iterable[Mapping[str, Answer]]) -> dict[str, float | None]:
-    """Return 100 × the mean item score over the responses that answered each item."""
-    scores: dict[str, list[float]] = {item.key: [] for item in instrument.items}
-    for answers in answer_sets:
-        for item in instrument.items:
-            score = item_score(item, answers.get(item.key))
-            if score is not None:
-                scores[item.key].append(score)
-    return {key: 100.0 * statistics.fmean(values) if values else None for key, values in scores.items()}
+    """Return 100 × the mean item score over the responses that scored each item."""
+    return {key: stats_.mean for key, stats_ in item_stats(instrument, answer_sets).items()}
 
 
-def critical_gaps(instrument: Instrument, item_means: Mapping[str, float | None]) -> list[str]:
-    """Return the sorted keys of critical items whose mean is below 75."""
-    return sorted(
-        item.key
-        for item in instrument.items
-        if item.critical and item_means.get(item.key) is not None and item_means[item.key] < CRITICAL_THRESHOLD
-    )
+def critical_gaps(instrument: Instrument, stats: Mapping[str, ItemStats]) -> list[str]:
+    """Return the sorted keys of critical items where 90% or fewer gave the best answer.
+
+    A critical item that nobody could score but some did not know about is a gap too: nobody
+    knows whether the rule is kept.
+    """
+    gaps = []
+    for item in instrument.items:
+        found = stats.get(item.key)
+        if not item.critical or found is None:
+            continue
+        # The tolerance keeps 9 in 10 (0.9 in floating point, or a hair off it) a gap.
+        if (found.n and found.top_share <= CRITICAL_TOP_SHARE + 1e-12) or (found.n == 0 and found.dk > 0):
+            gaps.append(item.key)
+    return sorted(gaps)
 
 
 def cronbach_alpha(
@@ -185,8 +230,18 @@ def band(score: float | None) -> str | None:
     return TOP_BAND
 
 
+def band_range(ci_low: float | None, ci_high: float | None) -> tuple[str | None, str | None]:
+    """Return the bands of an interval's two ends.
+
+    >>> band_range(55, 85), band_range(None, None)
+    (('developing', 'leading'), (None, None))
+    """
+    return band(ci_low), band(ci_high)
+
+
 def change(previous: Iterable[float | None], current: Iterable[float | None]) -> Change:
-    """Return the change in mean from ``previous`` to ``current`` and Welch's p-value."""
+    """Return the change in mean from ``previous`` to ``current``: Welch's p-value, the 95%
+    interval of the difference and the smallest change these sample sizes detect with 80% power."""
     before = [float(v) for v in previous if v is not None]
     after = [float(v) for v in current if v is not None]
     if not before or not after:
@@ -194,5 +249,29 @@ def change(previous: Iterable[float | None], current: Iterable[float | None]) ->
     delta = statistics.fmean(after) - statistics.fmean(before)
     if len(before) < 2 or len(after) < 2:
         return Change(delta, None)
+    v1, v2 = statistics.variance(after) / len(after), statistics.variance(before) / len(before)
+    se = math.sqrt(v1 + v2)
+    if se == 0:  # no spread on either side: the test is undefined
+        return Change(delta, None)
     p_value = float(stats.ttest_ind(after, before, equal_var=False).pvalue)
-    return Change(delta, None if math.isnan(p_value) else p_value)
+    p_value = None if math.isnan(p_value) else p_value
+    df = (v1 + v2) ** 2 / (v1**2 / (len(after) - 1) + v2**2 / (len(before) - 1))
+    t_975 = float(stats.t.ppf(0.975, df))
+    mdc = (t_975 + float(stats.t.ppf(0.80, df))) * se
+    return Change(delta, p_value, delta - t_975 * se, delta + t_975 * se, mdc)
+
+
+def holm(p_values: Mapping[str, float | None]) -> dict[str, float | None]:
+    """Return Holm–Bonferroni adjusted p-values; None stays None.
+
+    >>> holm({"a": 0.01, "b": 0.04, "c": 0.03, "d": None})
+    {'a': 0.03, 'b': 0.06, 'c': 0.06, 'd': None}
+    """
+    present = sorted((p, key) for key, p in p_values.items() if p is not None)
+    m = len(present)
+    adjusted: dict[str, float | None] = {}
+    running = 0.0
+    for j, (p, key) in enumerate(present):
+        running = max(running, min(1.0, (m - j) * p))
+        adjusted[key] = running
+    return {key: adjusted.get(key) for key in p_values}
