@@ -174,6 +174,7 @@ class AuditEvent(models.Model):
         CYCLE_CLOSED = "cycle_closed", _("Cycle closed")
         CYCLE_DELETED = "cycle_deleted", _("Cycle deleted")
         LINKS_CREATED = "links_created", _("Respondent links created")
+        INVITATIONS_SENT = "invitations_sent", _("Survey invitations sent")
         TEAM_RESPONSE_EDITED = "team_response_edited", _("Team response edited")
         TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Team response submitted")
         EXPORTED = "exported", _("Report exported")

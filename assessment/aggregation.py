@@ -8,7 +8,8 @@ from dataclasses import asdict
 from assessment import scoring
 
 Answers = Mapping[str, int | str | None]
-ROLE_GROUPS = ("leadership", "frontline", "volunteer", "other", "not_stated")
+# The order of role groups everywhere; ties in suppression go to the group first in it.
+ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", "not_stated")
 
 
 def _summary(values: Sequence[float | None]) -> dict:
@@ -66,14 +67,18 @@ def cycle_results(
         "critical_gaps": scoring.critical_gaps(instrument, stats),
     }
     if role_groups is not None:
-        results["role_groups"] = _role_group_results(instrument, scores, role_groups)
+        results["role_groups"] = _role_group_results(instrument, scores, role_groups, min_responses)
     return results
 
 
-def _role_group_results(instrument, scores, role_groups) -> dict:
+def _role_group_results(instrument, scores, role_groups, min_responses: int) -> dict:
+    """Return the means of each role group that may be shown; smaller groups are not stored at all."""
     counts = Counter(group or "not_stated" for group in role_groups)
+    shown = visible_groups(counts, min_responses)
     groups = {}
-    for group in ROLE_GROUPS:
+    for group in ROLE_GROUP_ORDER:
+        if group not in shown:
+            continue
         members = [s for s, g in zip(scores, role_groups, strict=True) if (g or "not_stated") == group]
         groups[group] = {
             "n": counts.get(group, 0),
@@ -83,3 +88,27 @@ def _role_group_results(instrument, scores, role_groups) -> dict:
             "overall": scoring.summarize([s.overall for s in members]).mean,
         }
     return groups
+
+
+def visible_groups(counts: Mapping[str, int], min_n: int) -> set[str]:
+    """Return the role groups that may be shown without exposing a hidden one.
+
+    Hide every group with fewer than ``min_n`` responses. While the hidden groups together hold
+    fewer than ``min_n`` (and at least one is hidden), also hide the smallest visible group
+    (ties: the first in ROLE_GROUP_ORDER), since a hidden group's mean would otherwise follow from
+    the total minus the rest. With fewer than two groups left, show none.
+
+    >>> sorted(visible_groups({"leadership": 6, "frontline": 12, "volunteer": 7}, 5))
+    ['frontline', 'leadership', 'volunteer']
+    >>> visible_groups({"leadership": 3, "frontline": 12}, 5)
+    set()
+    """
+    order = {name: index for index, name in enumerate(ROLE_GROUP_ORDER)}
+    groups = {name: n for name, n in counts.items() if n > 0}
+    visible = {name for name, n in groups.items() if n >= min_n}
+    hidden = set(groups) - visible
+    while hidden and sum(groups[name] for name in hidden) < min_n and visible:
+        smallest = min(visible, key=lambda name: (groups[name], order.get(name, len(order))))
+        visible.remove(smallest)
+        hidden.add(smallest)
+    return visible if len(visible) >= 2 else set()

@@ -9,11 +9,17 @@ from django.db import transaction
 
 from accounts.models import Membership, Organization
 from assessment.instrument_file import read_instrument_file
-from assessment.models import Cycle, Questionnaire, RespondentLink
+from assessment.models import Cycle, Questionnaire
 from assessment.services.cycles import cycle_close, cycle_create
-from assessment.services.links import link_redeem, links_create
+from assessment.services.links import link_redeem, shared_link_create
 from assessment.services.questionnaires import questionnaire_load
-from assessment.services.responding import response_save_answers, response_submit
+from assessment.services.responding import (
+    StaffDraft,
+    response_save_answers,
+    response_submit,
+    staff_draft_save,
+    staff_draft_submit,
+)
 
 INSTRUMENT_PATH = Path(settings.BASE_DIR) / "fixtures" / "questionnaires" / "ally-readiness-1.json"
 YEARS = (2024, 2025, 2026)
@@ -45,10 +51,12 @@ def _answers(questionnaire, level, rnd, *, weak_level=None) -> dict[str, str]:
     return answers
 
 
-def _submit_through_link(cycle, token, answers, role_group):
-    response, _ = link_redeem(token=token)
-    response_save_answers(response=response, answers=answers, role_group=role_group)
-    response_submit(response=response)
+def _submit_through_link(token, answers, role_group):
+    cycle, secret = link_redeem(token=token)
+    draft = staff_draft_save(
+        cycle=cycle, draft=StaffDraft(cycle_id=str(cycle.pk), secret=secret), answers=answers, role_group=role_group
+    )
+    staff_draft_submit(cycle=cycle, draft=draft)
 
 
 @transaction.atomic
@@ -74,12 +82,10 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
                 closes_on=date(year, 3, 31),
             )
             count = rnd.randint(9, 16)
-            tokens = links_create(cycle=cycle, by=admin, kind=RespondentLink.Kind.SINGLE, count=count)
+            token = shared_link_create(cycle=cycle, by=admin)
             groups = ["leadership", "frontline", "frontline", "frontline", "volunteer", "other", ""]
-            for token in tokens:
-                _submit_through_link(
-                    cycle, token, _answers(questionnaire, level, rnd, weak_level=weak), rnd.choice(groups)
-                )
+            for _ in range(count):
+                _submit_through_link(token, _answers(questionnaire, level, rnd, weak_level=weak), rnd.choice(groups))
             cycle_close(cycle=cycle, by=admin, on=date(year, 4, 1))
             if index == 0:
                 team = cycle_create(
@@ -107,12 +113,12 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
                 mode=Cycle.Mode.STAFF,
                 opens_on=date(2026, 11, 1),
             )
-            tokens = links_create(cycle=cycle, by=admin, kind=RespondentLink.Kind.SINGLE, count=2)
-            for token in tokens:
-                _submit_through_link(cycle, token, _answers(questionnaire, 0.7, rnd), "frontline")
-    # A fresh link on every run, since links are shown only once.
+            token = shared_link_create(cycle=cycle, by=admin)
+            for _ in range(2):
+                _submit_through_link(token, _answers(questionnaire, 0.7, rnd), "frontline")
+    # A fresh shared link on every run, since links are shown only once.
     open_cycle = Cycle.objects.filter(organization=organizations[0], status=Cycle.Status.OPEN).first()
     if open_cycle is None:
         return None
     admin = Membership.objects.filter(organization=organizations[0], role=Membership.Role.ADMIN).first().user
-    return links_create(cycle=open_cycle, by=admin, kind=RespondentLink.Kind.SINGLE)[0]
+    return shared_link_create(cycle=open_cycle, by=admin)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import MIN_RESPONSES_FLOOR, Cycle, RespondentLink, Response
+from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Response
 
 
 class CycleForm(forms.Form):
@@ -48,15 +48,14 @@ class CycleForm(forms.Form):
         return data
 
 
-class LinksForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of link"), choices=RespondentLink.Kind.choices, widget=forms.RadioSelect)
-    count = forms.IntegerField(
-        label=_("How many single-use links"),
-        min_value=1,
-        max_value=500,
-        initial=10,
-        required=False,
-        help_text=_("Ignored for a shared link."),
+class InvitationsForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("Email addresses to invite"),
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "One per line. Each address gets its own single-use link by email; you never see the links. "
+            "Each address can be invited once per survey."
+        ),
     )
 
 

@@ -130,6 +130,8 @@ class Cycle(models.Model):
     closes_on = models.DateField(_("planned closing date"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     min_responses = models.PositiveSmallIntegerField(_("minimum responses for a report"), default=5)
+    # How many addresses the platform emailed a single-use link to, for the response rate.
+    invited_count = models.PositiveIntegerField(default=0, editable=False)
     closed_on = models.DateField(null=True, blank=True)
     # Cycle aggregates, computed once when the cycle closes; a closed cycle never changes.
     results = models.JSONField(null=True, blank=True, editable=False)
@@ -168,8 +170,9 @@ class Cycle(models.Model):
 class RespondentLink(models.Model):
     """A link that lets someone answer a staff survey without an account.
 
-    Only the hash of the token is stored. A used link records that it was used, never by which
-    response or when.
+    Only the hash of the token is stored. A single-use link is emailed by the platform to one
+    invited address, and its row, address included, is deleted when the respondent starts: no
+    row ever says which link, or whose, led to which answers.
     """
 
     class Kind(models.TextChoices):
@@ -180,18 +183,60 @@ class RespondentLink(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    is_used = models.BooleanField(default=False)
+    # The invited address of a single-use link, kept only until the link is started or the survey closes.
+    email = models.EmailField(blank=True)
     is_revoked = models.BooleanField(default=False)
 
     def __str__(self):
         return f"{self.get_kind_display()} link for {self.cycle}"
 
 
-class Response(models.Model):
-    """One set of answers. Submitted staff responses carry no user, link, IP or time.
+class InvitedAddress(models.Model):
+    """That an address was invited to a staff survey (a keyed hash), so it gets one link only."""
 
-    While a draft, a staff response is tied to the hash of its resume secret (kept in the
-    respondent's cookie) and, when it came through a link, to that link. Submission clears both.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invited_addresses")
+    address_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "address_hash"], name="one_link_per_address")]
+
+    def __str__(self):
+        return f"Invited address for {self.cycle}"
+
+
+class DraftTicket(models.Model):
+    """A respondent's right to submit a staff survey once: made when they start, spent when they
+    submit. It holds no answers; the unfinished answers stay in the respondent's browser."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="tickets")
+    secret_hash = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return f"Ticket for {self.cycle}"
+
+
+class PendingResponse(models.Model):
+    """A submitted staff response waiting for its batch, encrypted with the server's key.
+
+    Once the cycle's minimum of them is pending (or the cycle closes) they are written out as
+    responses together with every earlier one, under new keys and in a random order.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="pending")
+    sealed = models.TextField()
+
+    def __str__(self):
+        return f"Pending response for {self.cycle}"
+
+
+class Response(models.Model):
+    """One set of answers. Staff responses carry no user, link, IP or time.
+
+    A staff response is written only in a batch of at least the cycle's minimum (see
+    ``PendingResponse``); a leadership self-audit has one shared response, edited as a draft.
     """
 
     class Status(models.TextChoices):
@@ -207,19 +252,10 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Kept until the cycle closes, when groups are aggregated and this is cleared.
     role_group = models.CharField(max_length=12, choices=RoleGroup.choices, blank=True)
-    resume_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    link = models.ForeignKey(RespondentLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    # Dimension and overall scores, stored on submission: {"consent": 81.2, …, "overall": 77.0}.
+    # Dimension and overall scores: {"consent": 81.2, …, "overall": 77.0}.
     scores = models.JSONField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="draft") | (Q(resume_hash__isnull=True) & Q(link__isnull=True)),
-                name="submitted_response_is_untied",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.get_status_display()} response"
@@ -263,7 +299,7 @@ class Answer(models.Model):
 
 
 class Participation(models.Model):
-    """That a member answered a staff survey: nothing about what, or when."""
+    """That a member started a staff survey: nothing about what they answered, or when."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participations")
@@ -273,4 +309,4 @@ class Participation(models.Model):
         constraints = [models.UniqueConstraint(fields=["cycle", "user"], name="answer_once_per_cycle")]
 
     def __str__(self):
-        return f"{self.user} answered {self.cycle}"
+        return f"{self.user} took part in {self.cycle}"

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from accounts.tokens import hash_token
 from assessment import scoring
 from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response
 
@@ -48,17 +47,6 @@ def response_answers(response: Response) -> dict[str, Answer]:
     return {a.item.key: a for a in response.answers.select_related("item")}
 
 
-def draft_for_secret(secret: str | None) -> Response | None:
-    """Return the draft a resume secret opens, with its cycle and organization, or None."""
-    if not secret:
-        return None
-    return (
-        Response.objects.select_related("cycle__organization", "cycle__questionnaire", "link")
-        .filter(resume_hash=hash_token(secret), status=Response.Status.DRAFT)
-        .first()
-    )
-
-
 def cycle_answer_sets(*, cycle: Cycle) -> list[tuple[Response, dict[str, int | str]]]:
     """Return each submitted response with its answers as {item key: value or "dk"/"na"}."""
     responses = cycle.responses.filter(status=Response.Status.SUBMITTED).prefetch_related(
@@ -68,7 +56,31 @@ def cycle_answer_sets(*, cycle: Cycle) -> list[tuple[Response, dict[str, int | s
 
 
 def submitted_count(cycle: Cycle) -> int:
-    return cycle.responses.filter(status=Response.Status.SUBMITTED).count()
+    """Return how many people submitted answers, pending ones included. Leads see it only in steps."""
+    if cycle.is_closed:
+        return cycle.results["n"] if cycle.results else 0
+    return cycle.pending.count() + cycle.responses.filter(status=Response.Status.SUBMITTED).count()
+
+
+@dataclass(frozen=True)
+class SteppedCount:
+    """A response count as a lead may see it while a survey is open: in steps of the minimum."""
+
+    step: int
+    at_least: int  # 0 means "fewer than ``step``"
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.at_least == 0
+
+
+def stepped_count(n: int, step: int) -> SteppedCount:
+    """Return ``n`` rounded down to a multiple of ``step``.
+
+    >>> stepped_count(4, 5), stepped_count(12, 5).at_least
+    (SteppedCount(step=5, at_least=0), 10)
+    """
+    return SteppedCount(step=step, at_least=n // step * step)
 
 
 def organization_cycles(organization) -> list[Cycle]:
@@ -85,14 +97,8 @@ def team_response(cycle: Cycle) -> Response | None:
     return cycle.responses.first() if cycle.mode == Cycle.Mode.TEAM else None
 
 
-def cycle_link_counts(cycle: Cycle) -> dict[str, int]:
-    """Return how many single-use links were made and used, and how many shared links exist."""
-    counts = RespondentLink.objects.filter(cycle=cycle).aggregate(
-        single=Count("id", filter=Q(kind=RespondentLink.Kind.SINGLE)),
-        single_used=Count("id", filter=Q(kind=RespondentLink.Kind.SINGLE, is_used=True)),
-        shared=Count("id", filter=Q(kind=RespondentLink.Kind.SHARED, is_revoked=False)),
-    )
-    return counts
+def has_shared_link(cycle: Cycle) -> bool:
+    return cycle.links.filter(kind=RespondentLink.Kind.SHARED, is_revoked=False).exists()
 
 
 def cycle_score_rows(cycle: Cycle) -> list[tuple[str, dict]]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path(cycle + "close/", views.cycle_close, name="cycle_close"),
     path(cycle + "delete/", views.cycle_delete, name="cycle_delete"),
     path(cycle + "links/", views.links_create, name="links_create"),
+    path(cycle + "invitations/", views.invitations_create, name="invitations_create"),
     path(cycle + "respond/", views.respond, name="respond"),
     path(cycle + "respond/start/", views.respond_start, name="respond_start"),
     # Respondent links: public by design, the token is the key.

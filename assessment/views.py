@@ -1,24 +1,24 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import throttle
 from accounts.access import get_membership
 from accounts.models import Membership
-from assessment import selectors
-from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, LinksForm
-from assessment.models import Cycle, Participation, RespondentLink
+from assessment import drafts, selectors
+from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, InvitationsForm
+from assessment.models import Cycle, Participation
 from assessment.services import cycles, links, responding
+from assessment.services.responding import StaffDraft
 
 Role = Membership.Role
-RESUME_COOKIE = "ally_resume"
-RESUME_COOKIE_AGE = 60 * 60 * 24 * 60
 
 
 def org_dashboard(request, org_slug):
@@ -66,16 +66,19 @@ def _cycle_for(membership, cycle_id) -> Cycle:
 def cycle_detail(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
-    context = {
+    return render(request, "assessment/cycle_detail.html", _cycle_context(membership, cycle))
+
+
+def _cycle_context(membership, cycle) -> dict:
+    return {
         "membership": membership,
         "organization": membership.organization,
         "cycle": cycle,
-        "submitted_count": selectors.submitted_count(cycle),
-        "links_form": LinksForm(initial={"kind": RespondentLink.Kind.SINGLE}),
-        "link_counts": selectors.cycle_link_counts(cycle),
+        "count": selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses),
+        "invitations_form": InvitationsForm(),
+        "has_shared_link": selectors.has_shared_link(cycle),
         "score_rows": selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
     }
-    return render(request, "assessment/cycle_detail.html", context)
 
 
 @require_POST
@@ -89,10 +92,13 @@ def cycle_open(request, org_slug, cycle_id):
     return redirect(cycle)
 
 
-@require_POST
 def cycle_close(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
+    if request.method != "POST":
+        if not cycle.is_open:
+            return redirect(cycle)
+        return render(request, "assessment/cycle_close.html", _cycle_context(membership, cycle))
     try:
         cycles.cycle_close(cycle=cycle, by=request.user)
     except ValidationError as error:
@@ -115,28 +121,45 @@ def cycle_delete(request, org_slug, cycle_id):
 
 
 @require_POST
+def invitations_create(request, org_slug, cycle_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    cycle = _cycle_for(membership, cycle_id)
+    form = InvitationsForm(request.POST)
+    addresses = links.parse_addresses(form.data.get("addresses", ""))
+    try:
+        sent = links.invitations_send(
+            cycle=cycle, by=request.user, addresses=addresses, site_url=request.build_absolute_uri("/").rstrip("/")
+        )
+    except links.InvitationProblems as error:
+        context = {**_cycle_context(membership, cycle), "invitations_form": form, "problems": error.problems}
+        return render(request, "assessment/cycle_detail.html", context, status=400)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(cycle)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s invitation is on its way. Nobody, you included, sees the link it carries.",
+            "%(n)s invitations are on their way. Nobody, you included, sees the links they carry.",
+            sent,
+        )
+        % {"n": sent},
+    )
+    return redirect(cycle)
+
+
+@require_POST
 @never_cache
 def links_create(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
-    form = LinksForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose single-use or shared links, and how many (1 to 500)."))
-        return redirect(cycle)
-    kind, count = form.cleaned_data["kind"], form.cleaned_data["count"] or 1
     try:
-        tokens = links.links_create(cycle=cycle, by=request.user, kind=kind, count=count)
+        token = links.shared_link_create(cycle=cycle, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(cycle)
-    urls = [request.build_absolute_uri(reverse("assessment:link_landing", args=[t])) for t in tokens]
-    if kind == RespondentLink.Kind.SINGLE:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="links-{cycle.id}.csv"'
-        response["Cache-Control"] = "no-store"
-        response.write("link\r\n" + "".join(f"{url}\r\n" for url in urls))
-        return response
-    context = {"membership": membership, "organization": membership.organization, "cycle": cycle, "url": urls[0]}
+    url = request.build_absolute_uri(reverse("assessment:link_landing", args=[token]))
+    context = {"membership": membership, "organization": membership.organization, "cycle": cycle, "url": url}
     return render(request, "assessment/shared_link.html", context)
 
 
@@ -145,21 +168,19 @@ def links_create(request, org_slug, cycle_id):
 
 def _page_number(request, last: int) -> int:
     raw = request.POST.get("page") or request.GET.get("page") or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= last:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= last:
         raise Http404
     return int(raw)
 
 
-def _question_rows(page, saved, posted) -> list[dict]:
+def _question_rows(page, saved: dict[str, tuple[str, str]], posted) -> list[dict]:
     """Return each item of the page with its choices, the chosen one marked, and its note."""
     rows = []
     for item in page.items:
         if posted is not None:
             chosen, note = posted["answers"].get(item.key, ""), posted["notes"].get(item.key, "")
         else:
-            answer = saved.get(item.key)
-            chosen = "" if answer is None else str(answer.scoring_value)
-            note = answer.note if answer else ""
+            chosen, note = saved.get(item.key, ("", ""))
         choices = [(str(value), label) for value, label in enumerate(item.scale_labels)]
         choices.append(("dk", _("Don't know")))
         if item.allow_na:
@@ -168,22 +189,47 @@ def _question_rows(page, saved, posted) -> list[dict]:
     return rows
 
 
-def _answer_page(request, response, *, base_url, user=None, by=None, extra=None):
-    """Show and save one page of a draft; the last page submits it."""
+def _posted(request) -> tuple[str, dict, dict]:
+    answers = {k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")}
+    notes = {k.removeprefix("note-"): v for k, v in request.POST.items() if k.startswith("note-")}
+    return request.POST.get("action", "next"), answers, notes
+
+
+def _page_context(cycle, *, number, pages, saved, posted, base_url, missing, role_group, extra) -> dict:
+    finish = len(pages) + 1
+    return {
+        "cycle": cycle,
+        "pages": pages,
+        "page_count": finish,
+        "number": number,
+        "page": pages[number - 1] if number <= len(pages) else None,
+        "rows": _question_rows(pages[number - 1], saved, posted) if number <= len(pages) else [],
+        "posted": posted,
+        "base_url": base_url,
+        "missing": missing if number == finish else [],
+        "role_group": role_group,
+        "role_group_choices": ROLE_GROUP_CHOICES,
+        "progress": sum(1 for page in pages for item in page.items if item.key in saved),
+        "item_count": sum(len(page.items) for page in pages),
+        **(extra or {}),
+    }
+
+
+def _next_page(base_url, number, finish, action):
+    number = max(1, min(finish, number + (1 if action == "next" else -1)))
+    return redirect(f"{base_url}?page={number}")
+
+
+def _team_page(request, response, *, base_url, user, extra):
+    """Show and save one page of the leadership self-audit; the last page submits it."""
     cycle = response.cycle
     pages = selectors.questionnaire_pages(cycle.questionnaire)
-    finish = len(pages) + 1
-    number = _page_number(request, finish)
+    number = _page_number(request, len(pages) + 1)
     posted = None
     if request.method == "POST":
-        action = request.POST.get("action", "next")
-        answers = {k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")}
-        notes = {k.removeprefix("note-"): v for k, v in request.POST.items() if k.startswith("note-")}
-        role_group = request.POST.get("role_group") if number == finish and cycle.is_staff_survey else None
+        action, answers, notes = _posted(request)
         try:
-            responding.response_save_answers(
-                response=response, answers=answers, notes=notes or None, role_group=role_group, by=by
-            )
+            responding.response_save_answers(response=response, answers=answers, notes=notes or None, by=user)
             if action == "submit":
                 responding.response_submit(response=response, user=user)
                 return None
@@ -192,43 +238,69 @@ def _answer_page(request, response, *, base_url, user=None, by=None, extra=None)
             posted = {"answers": answers, "notes": notes}
         else:
             if action == "save":
-                messages.success(
-                    request, _("Your answers are saved. You can come back to them later from this browser.")
-                )
+                messages.success(request, _("Your answers are saved. You can come back to them later."))
             elif action in {"next", "back"}:
-                number = max(1, min(finish, number + (1 if action == "next" else -1)))
-                return redirect(f"{base_url}?page={number}")
-    saved = selectors.response_answers(response)
-    context = {
-        "cycle": cycle,
-        "response": response,
-        "pages": pages,
-        "page_count": finish,
-        "number": number,
-        "page": pages[number - 1] if number <= len(pages) else None,
-        "rows": _question_rows(pages[number - 1], saved, posted) if number <= len(pages) else [],
-        "saved": saved,
-        "posted": posted,
-        "base_url": base_url,
-        "missing": responding.missing_items(response) if number == finish else [],
-        "role_group_choices": ROLE_GROUP_CHOICES,
-        "progress": sum(1 for page in pages for item in page.items if item.key in saved),
-        "item_count": sum(len(page.items) for page in pages),
-        **(extra or {}),
-    }
+                return _next_page(base_url, number, len(pages) + 1, action)
+    saved = {key: (str(a.scoring_value), a.note) for key, a in selectors.response_answers(response).items()}
+    context = _page_context(
+        cycle,
+        number=number,
+        pages=pages,
+        saved=saved,
+        posted=posted,
+        base_url=base_url,
+        missing=responding.missing_items(response),
+        role_group="",
+        extra=extra,
+    )
     return render(request, "assessment/respond.html", context, status=400 if posted else 200)
 
 
-def _set_resume_cookie(response, secret):
-    response.set_cookie(
-        RESUME_COOKIE,
-        secret,
-        max_age=RESUME_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
+def _staff_page(request, cycle, draft: StaffDraft, *, base_url, extra=None):
+    """Show and check one page of a staff survey; answers stay in the browser until submitted.
+
+    Returns None once submitted; otherwise the page, with the draft cookie brought up to date.
+    """
+    pages = selectors.questionnaire_pages(cycle.questionnaire)
+    number = _page_number(request, len(pages) + 1)
+    posted = None
+    if request.method == "POST":
+        action, answers, notes = _posted(request)
+        role_group = request.POST.get("role_group") if number == len(pages) + 1 else None
+        try:
+            draft = responding.staff_draft_save(
+                cycle=cycle, draft=draft, answers=answers, role_group=role_group, notes=notes
+            )
+            if action == "submit":
+                responding.staff_draft_submit(cycle=cycle, draft=draft)
+                return None
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            posted = {"answers": answers, "notes": notes}
+        else:
+            if action == "save":
+                messages.success(
+                    request,
+                    _(
+                        "Your answers are saved in this browser. Open the same page, or your link, "
+                        "in this browser to finish."
+                    ),
+                )
+            elif action in {"next", "back"}:
+                return drafts.write(_next_page(base_url, number, len(pages) + 1, action), draft)
+    context = _page_context(
+        cycle,
+        number=number,
+        pages=pages,
+        saved={key: (value, "") for key, value in draft.answers.items()},
+        posted=posted,
+        base_url=base_url,
+        missing=responding.staff_draft_missing(cycle, draft),
+        role_group=draft.role_group,
+        extra=extra,
     )
-    return response
+    page = render(request, "assessment/respond.html", context, status=400 if posted else 200)
+    return drafts.write(page, draft)
 
 
 @never_cache
@@ -238,24 +310,25 @@ def respond(request, org_slug, cycle_id):
     base_url = reverse("assessment:respond", args=[org_slug, cycle.id])
     extra = {"membership": membership, "organization": membership.organization}
     if cycle.is_staff_survey:
-        draft = selectors.draft_for_secret(request.COOKIES.get(RESUME_COOKIE))
-        if draft is None or draft.cycle_id != cycle.id or draft.link_id is not None:
-            answered = Participation.objects.filter(cycle=cycle, user=request.user).exists()
-            return render(request, "assessment/respond_start.html", {**extra, "cycle": cycle, "answered": answered})
-        result = _answer_page(request, draft, base_url=base_url, user=request.user, extra=extra)
-    else:
-        if not membership.can_manage_cycles:
-            raise Http404
-        team = selectors.team_response(cycle)
-        if team is None or team.is_submitted or not cycle.is_open:
-            messages.info(request, _("This self-audit is not open for answers."))
-            return redirect(membership.organization)
-        result = _answer_page(request, team, base_url=base_url, user=request.user, by=request.user, extra=extra)
+        draft = drafts.read(request, cycle)
+        if draft is None or not cycle.is_open:
+            started = Participation.objects.filter(cycle=cycle, user=request.user).exists()
+            return render(request, "assessment/respond_start.html", {**extra, "cycle": cycle, "started": started})
+        result = _staff_page(request, cycle, draft, base_url=base_url, extra=extra)
+        if result is None:
+            messages.success(request, _("Thank you. Your answers are submitted."))
+            return drafts.clear(redirect(membership.organization), draft)
+        return result
+    if not membership.can_manage_cycles:
+        raise Http404
+    team = selectors.team_response(cycle)
+    if team is None or team.is_submitted or not cycle.is_open:
+        messages.info(request, _("This self-audit is not open for answers."))
+        return redirect(membership.organization)
+    result = _team_page(request, team, base_url=base_url, user=request.user, extra=extra)
     if result is None:
         messages.success(request, _("Thank you. Your answers are submitted."))
-        response = redirect(membership.organization)
-        response.delete_cookie(RESUME_COOKIE)
-        return response
+        return redirect(membership.organization)
     return result
 
 
@@ -263,40 +336,52 @@ def respond(request, org_slug, cycle_id):
 def respond_start(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug)
     cycle = _cycle_for(membership, cycle_id)
+    if drafts.read(request, cycle) is not None:
+        return redirect("assessment:respond", org_slug, cycle.id)
     try:
-        _, secret = responding.member_response_start(cycle=cycle, user=request.user)
+        draft = responding.member_response_start(cycle=cycle, user=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(membership.organization)
-    return _set_resume_cookie(redirect("assessment:respond", org_slug, cycle.id), secret)
+    return drafts.write(redirect("assessment:respond", org_slug, cycle.id), draft)
 
 
 @login_not_required
 @never_cache
 def link_landing(request, token):
     link = links.link_for_token(token)
+    # Unfinished answers in this browser always win over starting again. A single-use link is
+    # spent when its respondent starts, so without a usable link any draft here is theirs.
+    if drafts.read(request, link.cycle if link else None) is not None:
+        return redirect("assessment:link_continue")
     if request.method == "POST":
+        if throttle.is_limited(request, "link-start", scope=token):
+            return render(request, "assessment/throttled.html", status=429)
         try:
-            _, secret = links.link_redeem(token=token)
+            cycle, secret = links.link_redeem(token=token)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            return _set_resume_cookie(redirect("assessment:link_continue"), secret)
+            draft = StaffDraft(cycle_id=str(cycle.pk), secret=secret)
+            return drafts.write(redirect("assessment:link_continue"), draft)
     status = 200 if link else 404
-    return render(request, "assessment/link_landing.html", {"link": link, "cycle": link and link.cycle}, status=status)
+    context = {"link": link, "cycle": link and link.cycle}
+    return render(request, "assessment/link_landing.html", context, status=status)
 
 
 @login_not_required
 @never_cache
 def link_continue(request):
-    draft = selectors.draft_for_secret(request.COOKIES.get(RESUME_COOKIE))
-    if draft is None or draft.link_id is None:
+    draft = drafts.read(request)
+    cycle = drafts.cycle_of(draft)
+    if cycle is None:
         return render(request, "assessment/link_nothing.html", status=404)
-    result = _answer_page(request, draft, base_url=reverse("assessment:link_continue"))
+    submitting = request.method == "POST" and request.POST.get("action") == "submit"
+    if submitting and throttle.is_limited(request, "link-submit", scope=str(cycle.pk)):
+        return render(request, "assessment/throttled.html", status=429)
+    result = _staff_page(request, cycle, draft, base_url=reverse("assessment:link_continue"))
     if result is None:
-        response = redirect("assessment:link_thanks")
-        response.delete_cookie(RESUME_COOKIE)
-        return response
+        return drafts.clear(redirect("assessment:link_thanks"), draft)
     return result
 
 

@@ -143,6 +143,14 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ally Readiness] "
+# Our own public endpoints: (attempts per client, attempts per scope, window in seconds). A whole
+# office may share one address, so per-client limits leave room for a staff meeting.
+ALLY_RATE_LIMITS = {
+    "link-start": (30, 200, 600),  # scope: the link
+    "link-submit": (30, 200, 600),  # scope: the survey
+    "join-code": (10, 20, 600),  # scope: the coalition
+}
+ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -205,7 +213,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
-    if env_bool("DJANGO_BEHIND_PROXY", False):
+    if ALLY_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {

@@ -13,36 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from assessment import scoring
+from assessment.aggregation import ROLE_GROUP_ORDER, visible_groups
 
-ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", "not_stated")
 BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
 PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
 OVERALL = "overall"
 MEANINGFUL_P = 0.05
-
-
-def visible_groups(counts: Mapping[str, int], min_n: int) -> set[str]:
-    """Return the role groups that may be shown without exposing a hidden one.
-
-    Hide every group with fewer than ``min_n`` responses. While the hidden groups together hold
-    fewer than ``min_n`` (and at least one is hidden), also hide the smallest visible group
-    (ties: the first in ROLE_GROUP_ORDER), since a hidden group's mean would otherwise follow from
-    the total minus the rest. With fewer than two groups left, show none.
-
-    >>> sorted(visible_groups({"leadership": 6, "frontline": 12, "volunteer": 7}, 5))
-    ['frontline', 'leadership', 'volunteer']
-    >>> visible_groups({"leadership": 3, "frontline": 12}, 5)
-    set()
-    """
-    order = {name: index for index, name in enumerate(ROLE_GROUP_ORDER)}
-    groups = {name: n for name, n in counts.items() if n > 0}
-    visible = {name for name, n in groups.items() if n >= min_n}
-    hidden = set(groups) - visible
-    while hidden and sum(groups[name] for name in hidden) < min_n and visible:
-        smallest = min(visible, key=lambda name: (groups[name], order.get(name, len(order))))
-        visible.remove(smallest)
-        hidden.add(smallest)
-    return visible if len(visible) >= 2 else set()
 
 
 def ordered_keys(keys, preferred: Sequence[str]) -> list[str]:

@@ -1,18 +1,20 @@
 import itertools
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 
 from accounts.models import Membership, Organization, User
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle
 from assessment.services.cycles import cycle_close, cycle_create
-from assessment.services.links import link_redeem, links_create
+from assessment.services.links import invitations_send, link_redeem, shared_link_create
 from assessment.services.questionnaires import questionnaire_load
-from assessment.services.responding import response_save_answers, response_submit
+from assessment.services.responding import StaffDraft, staff_draft_save, staff_draft_submit
 from tests.origin import off_origin_urls
 
 PASSWORD = "correct horse battery staple"
@@ -114,6 +116,27 @@ def full_answers(questionnaire, value="3") -> dict[str, str]:
     return answers
 
 
+def submit_through_link(token: str, answers: dict[str, str], role_group: str = "") -> None:
+    """Start from a link, answer everything and submit, as a respondent's browser would."""
+    cycle, secret = link_redeem(token=token)
+    draft = StaffDraft(cycle_id=str(cycle.pk), secret=secret)
+    draft = staff_draft_save(cycle=cycle, draft=draft, answers=answers, role_group=role_group)
+    staff_draft_submit(cycle=cycle, draft=draft)
+
+
+def invite(cycle, by, addresses: list[str]) -> list[str]:
+    """Invite addresses as a lead would, send the emails, and return the tokens they carry."""
+    before = len(mail.outbox)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitations_send(cycle=cycle, by=by, addresses=addresses, site_url="")
+    return invitation_tokens(mail.outbox[before:])
+
+
+def invitation_tokens(outbox) -> list[str]:
+    """Return the link tokens in sent invitation emails, in the order they were sent."""
+    return [match for message in outbox for match in re.findall(r"/r/([A-Za-z0-9_-]{20,})/", message.body)]
+
+
 @pytest.fixture
 def questionnaire(db):
     questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
@@ -136,16 +159,11 @@ def closed_cycles(questionnaire, admin, lead, staff):
                 opens_on=f"{year}-03-01",
                 min_responses=min_responses,
             )
-            for number, token in enumerate(
-                links_create(cycle=cycle, by=admin.user, kind="single", count=responses)
-            ):
-                response, _ = link_redeem(token=token)
+            token = shared_link_create(cycle=cycle, by=admin.user)
+            for number in range(responses):
                 value = values[(number + index) % len(values)]
                 group = ["frontline", "leadership", "volunteer", ""][number % 4]
-                response_save_answers(
-                    response=response, answers=full_answers(questionnaire, value), role_group=group
-                )
-                response_submit(response=response)
+                submit_through_link(token, full_answers(questionnaire, value), group)
             cycles.append(cycle_close(cycle=cycle, by=admin.user, on=f"{year}-04-01"))
         return cycles
 

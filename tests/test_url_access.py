@@ -15,12 +15,11 @@ from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Questionnaire
 from assessment.services.cycles import cycle_close, cycle_create
-from assessment.services.links import link_redeem, links_create
+from assessment.services.links import shared_link_create
 from assessment.services.questionnaires import questionnaire_load
-from assessment.services.responding import response_save_answers, response_submit
 from coalitions import services as coalition_services
 from coalitions.models import Coalition
-from tests.conftest import PASSWORD, full_answers, login
+from tests.conftest import PASSWORD, full_answers, login, submit_through_link
 from tests.urlmatrix import named_urls
 
 PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin", "steward", "other_steward")
@@ -63,9 +62,12 @@ EXPECTED: dict[str, Row] = {
     "assessment:cycle_create": row(*ORG_LEAD_PAGE),
     "assessment:cycle_detail": row(*ORG_LEAD_PAGE),
     "assessment:cycle_open": row(*ORG_LEAD_ACTION),
-    "assessment:cycle_close": row(*ORG_LEAD_ACTION),
+    "assessment:cycle_close": row(*ORG_LEAD_PAGE, note="GET asks to confirm; POST closes"),
     "assessment:cycle_delete": row(*ORG_ADMIN_ACTION),
-    "assessment:links_create": row(*ORG_LEAD_ACTION),
+    "assessment:links_create": row("post", LOGIN, 404, 404, 200, 200, note="shows the new shared link once"),
+    "assessment:invitations_create": row(
+        "post", LOGIN, 404, 404, 302, 302, data={"addresses": "someone@example.org"}
+    ),
     "assessment:respond": row(*ORG_MEMBER, note="staff survey: the start page explaining anonymity"),
     "assessment:respond_start": row(*ORG_MEMBER_ACTION),
     # Respondent links are public by design: the single-use token is the key, and no account is needed.
@@ -171,7 +173,7 @@ def _build_world():
         mode="staff",
         opens_on="2026-03-01",
     )
-    link_token = links_create(cycle=cycle, by=admin, kind="single")[0]
+    link_token = shared_link_create(cycle=cycle, by=admin)
     closed = cycle_create(
         organization=organization,
         by=admin,
@@ -181,10 +183,9 @@ def _build_world():
         opens_on="2025-03-01",
         min_responses=3,
     )
-    for closed_token in links_create(cycle=closed, by=admin, kind="single", count=3):
-        response, _ = link_redeem(token=closed_token)
-        response_save_answers(response=response, answers=full_answers(questionnaire))
-        response_submit(response=response)
+    closed_token = shared_link_create(cycle=closed, by=admin)
+    for _ in range(3):
+        submit_through_link(closed_token, full_answers(questionnaire))
     closed = cycle_close(cycle=closed, by=admin)
     coalition, code = coalition_services.coalition_create(user=users["steward"], name="Matrix Coalition")
     coalition_services.coalition_create(user=users["other_steward"], name="Matrix Other Coalition")

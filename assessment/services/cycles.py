@@ -1,7 +1,5 @@
 """Writes for audit cycles: creating, opening, closing (with resealing and stored results) and deleting."""
 
-import random
-import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
 from assessment import aggregation
-from assessment.models import MIN_RESPONSES_FLOOR, Answer, Cycle, Questionnaire, Response
+from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument
+from assessment.services.batches import batch_write_out
 
 Action = AuditEvent.Action
 
@@ -72,18 +71,33 @@ def cycle_open(*, cycle: Cycle, by) -> Cycle:
 
 @transaction.atomic
 def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
-    """Close a cycle: discard unfinished drafts, reseal staff answers and store the aggregates.
+    """Close a cycle and store its aggregates.
 
+    A staff survey's pending answers are written out with the rest and resealed; if fewer than
+    the minimum answered, every answer is deleted and only the count is kept. Links, tickets of
+    unfinished answers and invited-address records go. Role groups are aggregated (only groups
+    at or above the minimum are stored) and cleared from the rows.
     ``on`` records an earlier closing date, for audits entered after the fact.
     """
     cycle = Cycle.objects.select_for_update().select_related("organization", "questionnaire").get(pk=cycle.pk)
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
     cycle.responses.filter(status=Response.Status.DRAFT).delete()
-    cycle.links.filter(is_used=False).update(is_revoked=True)
     if cycle.is_staff_survey:
-        _reseal_responses(cycle)
-    cycle.results = _compute_results(cycle)
+        cycle.links.all().delete()
+        cycle.tickets.all().delete()
+        cycle.invited_addresses.all().delete()
+        total = cycle.pending.count() + cycle.responses.count()
+        if total < cycle.min_responses:
+            cycle.pending.all().delete()
+            cycle.responses.all().delete()
+            cycle.results = {"reportable": False, "n": total, "min_responses": cycle.min_responses}
+        else:
+            batch_write_out(cycle=cycle)
+            cycle.results = _compute_results(cycle)
+            cycle.responses.update(role_group="")
+    else:
+        cycle.results = _compute_results(cycle)
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_on = on or timezone.localdate()
     cycle.save(update_fields=["results", "status", "closed_on"])
@@ -106,30 +120,6 @@ def _compute_results(cycle: Cycle) -> dict:
         response = rows[0][0]
         results["notes"] = {a.item.key: a.note for a in response.answers.select_related("item") if a.note}
     return results
-
-
-def _reseal_responses(cycle: Cycle) -> None:
-    """Rewrite the submitted responses under fresh random keys, in random order.
-
-    Rows are stored in the order they were written, so the physical order of a table (SQLite's
-    rowid, PostgreSQL's heap) could otherwise hint at who answered when. After resealing, that
-    order is shuffled and every row of the cycle carries the same write time.
-    """
-    submitted = list(cycle.responses.filter(status=Response.Status.SUBMITTED).prefetch_related("answers"))
-    random.SystemRandom().shuffle(submitted)
-    new_responses, new_answers = [], []
-    for old in submitted:
-        new = Response(id=uuid.uuid4(), cycle=cycle, status=old.status, role_group=old.role_group, scores=old.scores)
-        new_responses.append(new)
-        answers = list(old.answers.all())
-        random.SystemRandom().shuffle(answers)
-        new_answers.extend(
-            Answer(id=uuid.uuid4(), response=new, item_id=a.item_id, value=a.value, special=a.special, note=a.note)
-            for a in answers
-        )
-    Response.objects.filter(pk__in=[r.pk for r in submitted]).delete()
-    Response.objects.bulk_create(new_responses)
-    Answer.objects.bulk_create(new_answers)
 
 
 @transaction.atomic

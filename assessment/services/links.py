@@ -1,47 +1,157 @@
-"""Writes for respondent links: making them and starting a draft from one."""
+"""Writes for respondent links: emailing single-use invitations, the shared link, and starting from a link."""
 
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
-from assessment.models import Cycle, RespondentLink, Response
+from assessment.models import Cycle, DraftTicket, InvitedAddress, RespondentLink
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE
 
+logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
 
 LINK_INVALID_MESSAGE = _(
     "This link cannot be used. It may have been used already, withdrawn, or its audit may have closed."
 )
 LINKS_ONLY_FOR_STAFF_MESSAGE = _("Respondent links are only for anonymous staff surveys.")
-LINK_COUNT_MESSAGE = _("Make between 1 and %(max)s links at a time.")
-MAX_LINKS = 500
+NO_ADDRESSES_MESSAGE = _("Enter at least one email address, one per line.")
+TOO_MANY_ADDRESSES_MESSAGE = _("Invite at most %(max)s addresses at a time.")
+ADDRESS_PROBLEMS_MESSAGE = _("Nothing was sent. Correct or remove these addresses and try again:")
+INVALID_ADDRESS_REASON = _("not an email address")
+REPEATED_ADDRESS_REASON = _("listed more than once")
+ALREADY_INVITED_REASON = _("already invited to this survey")
+OWN_ADDRESS_REASON = _("your own address: answer as a member instead")
+MAX_INVITATIONS = 500
+
+
+@dataclass(frozen=True)
+class AddressProblem:
+    address: str
+    reason: str
+
+
+class InvitationProblems(ValidationError):
+    """Some addresses cannot be invited; nothing was written or sent."""
+
+    def __init__(self, problems: list[AddressProblem]):
+        super().__init__(ADDRESS_PROBLEMS_MESSAGE)
+        self.problems = problems
+
+
+def address_hash(cycle: Cycle, address: str) -> str:
+    """Return the keyed hash that records an invited address without storing it."""
+    return salted_hmac("ally.invited-address", f"{cycle.pk}:{address.lower()}", algorithm="sha256").hexdigest()
+
+
+def parse_addresses(raw: str) -> list[str]:
+    """Return the addresses in a pasted list: one per line, or separated by commas, semicolons or spaces."""
+    for separator in ",;\t\r ":
+        raw = raw.replace(separator, "\n")
+    return [line.strip().strip("<>") for line in raw.split("\n") if line.strip()]
+
+
+def _address_problems(cycle: Cycle, addresses: list[str], by) -> list[AddressProblem]:
+    problems, seen = [], set()
+    invited = set(cycle.invited_addresses.values_list("address_hash", flat=True))
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            problems.append(AddressProblem(address, str(INVALID_ADDRESS_REASON)))
+            continue
+        if address.lower() in seen:
+            problems.append(AddressProblem(address, str(REPEATED_ADDRESS_REASON)))
+        elif address_hash(cycle, address) in invited:
+            problems.append(AddressProblem(address, str(ALREADY_INVITED_REASON)))
+        elif by is not None and address.lower() == by.email.lower():
+            problems.append(AddressProblem(address, str(OWN_ADDRESS_REASON)))
+        seen.add(address.lower())
+    return problems
 
 
 @transaction.atomic
-def links_create(*, cycle: Cycle, by, kind: str, count: int = 1) -> list[str]:
-    """Make respondent links and return their tokens; only hashes are kept, so show them now."""
+def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -> int:
+    """Email one single-use link to each address and return how many were sent.
+
+    The tokens go only into the emails: the lead who invites never sees one. Every address is
+    checked first; if any cannot be invited, nothing is written or sent. The batch and its size
+    go to the audit log every admin reads.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("organization").get(pk=cycle.pk)
     if not cycle.is_staff_survey:
         raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
-    if kind == RespondentLink.Kind.SHARED:
-        count = 1
-    if not 1 <= count <= MAX_LINKS:
-        raise ValidationError(LINK_COUNT_MESSAGE % {"max": MAX_LINKS})
-    tokens = [new_token() for _ in range(count)]
+    if not addresses:
+        raise ValidationError(NO_ADDRESSES_MESSAGE)
+    if len(addresses) > MAX_INVITATIONS:
+        raise ValidationError(TOO_MANY_ADDRESSES_MESSAGE % {"max": MAX_INVITATIONS})
+    problems = _address_problems(cycle, addresses, by)
+    if problems:
+        raise InvitationProblems(problems)
+    tokens = {address: new_token() for address in addresses}
     RespondentLink.objects.bulk_create(
-        RespondentLink(cycle=cycle, kind=RespondentLink.Kind(kind), token_hash=hash_token(t)) for t in tokens
+        RespondentLink(cycle=cycle, kind=RespondentLink.Kind.SINGLE, token_hash=hash_token(token), email=address)
+        for address, token in tokens.items()
     )
+    InvitedAddress.objects.bulk_create(InvitedAddress(cycle=cycle, address_hash=address_hash(cycle, a)) for a in tokens)
+    cycle.invited_count += len(tokens)
+    cycle.save(update_fields=["invited_count"])
     audit(
         organization=cycle.organization,
         actor=by,
-        action=Action.LINKS_CREATED,
-        detail=f"{count} {kind} link(s) for {cycle.label}",
+        action=Action.INVITATIONS_SENT,
+        detail=f"{len(tokens)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
     )
-    return tokens
+    messages = [
+        _invitation_email(cycle, address, site_url + reverse("assessment:link_landing", args=[token]))
+        for address, token in tokens.items()
+    ]
+    transaction.on_commit(lambda: _send(messages, cycle), robust=True)
+    return len(tokens)
+
+
+def _invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
+    context = {"cycle": cycle, "organization": cycle.organization, "url": url}
+    subject = render_to_string("assessment/email/survey_invitation_subject.txt", context).strip()
+    body = render_to_string("assessment/email/survey_invitation_message.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def _send(messages: list[EmailMessage], cycle: Cycle) -> None:
+    try:
+        get_connection().send_messages(messages)
+    except Exception:
+        # Never log addresses or links: only that a batch failed.
+        logger.exception("Sending %d survey invitation(s) for cycle %s failed", len(messages), cycle.pk)
+
+
+@transaction.atomic
+def shared_link_create(*, cycle: Cycle, by) -> str:
+    """Make the survey's shared link (ending any earlier one) and return its token, shown once."""
+    if not cycle.is_staff_survey:
+        raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
+    if cycle.is_closed:
+        raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    cycle.links.filter(kind=RespondentLink.Kind.SHARED).update(is_revoked=True)
+    token = new_token()
+    RespondentLink.objects.create(cycle=cycle, kind=RespondentLink.Kind.SHARED, token_hash=hash_token(token))
+    audit(
+        organization=cycle.organization, actor=by, action=Action.LINKS_CREATED, detail=f"shared link for {cycle.label}"
+    )
+    return token
 
 
 def link_for_token(token: str) -> RespondentLink | None:
@@ -49,17 +159,27 @@ def link_for_token(token: str) -> RespondentLink | None:
     link = RespondentLink.objects.select_related("cycle__organization").filter(token_hash=hash_token(token)).first()
     if link is None or link.is_revoked or not link.cycle.is_open:
         return None
-    if link.kind == RespondentLink.Kind.SINGLE and link.is_used:
-        return None
     return link
 
 
 @transaction.atomic
-def link_redeem(*, token: str) -> tuple[Response, str]:
-    """Start a draft from a link; return it and the resume secret for the respondent's cookie."""
-    link = link_for_token(token)
-    if link is None:
+def link_redeem(*, token: str) -> tuple[Cycle, str]:
+    """Start answering from a link; return its cycle and the ticket secret for the respondent's browser.
+
+    A single-use link is spent here, at the start, and its row (with the invited address)
+    deleted: nothing keeps which link led to which answers.
+    """
+    link = (
+        RespondentLink.objects.select_for_update()
+        .select_related("cycle__organization")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if link is None or link.is_revoked or not link.cycle.is_open:
         raise ValidationError(LINK_INVALID_MESSAGE)
+    cycle = link.cycle
+    if link.kind == RespondentLink.Kind.SINGLE:
+        link.delete()
     secret = new_token()
-    response = Response.objects.create(cycle=link.cycle, link=link, resume_hash=hash_token(secret))
-    return response, secret
+    DraftTicket.objects.create(cycle=cycle, secret_hash=hash_token(secret))
+    return cycle, secret

@@ -2,7 +2,7 @@ import pytest
 
 from assessment.models import Cycle
 from assessment.services.cycles import cycle_create
-from assessment.services.responding import member_response_start, response_save_answers, response_submit
+from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
 from tests.conftest import full_answers
 
 
@@ -39,10 +39,11 @@ def submit_as_member(member_factory):
 
     def submit(cycle, value="3", role_group=""):
         member = member_factory(cycle.organization)
-        response, _ = member_response_start(cycle=cycle, user=member.user)
-        response_save_answers(
-            response=response, answers=full_answers(cycle.questionnaire, value), role_group=role_group
+        draft = member_response_start(cycle=cycle, user=member.user)
+        draft = staff_draft_save(
+            cycle=cycle, draft=draft, answers=full_answers(cycle.questionnaire, value), role_group=role_group
         )
-        return response_submit(response=response, user=member.user)
+        staff_draft_submit(cycle=cycle, draft=draft)
+        return member
 
     return submit

@@ -11,7 +11,7 @@ from assessment.services.cycles import (
     cycle_create,
     cycle_open,
 )
-from assessment.services.links import LINKS_ONLY_FOR_STAFF_MESSAGE, links_create
+from assessment.services.links import LINKS_ONLY_FOR_STAFF_MESSAGE, invitations_send, shared_link_create
 from assessment.services.responding import response_save_answers, response_submit
 from tests.conftest import full_answers, login
 
@@ -65,14 +65,19 @@ def test_staff_cannot_open_or_close_cycles(client, staff, organization, staff_cy
     assert Cycle.objects.count() == 1
 
 
-def test_open_staff_cycle_shows_only_the_count(client, lead, organization, staff_cycle, submit_as_member):
-    for value in ("4", "1"):
-        submit_as_member(staff_cycle, value)
+def test_open_staff_cycle_shows_only_a_count_in_steps_of_the_minimum(
+    client, lead, organization, staff_cycle, submit_as_member
+):
     login(client, lead.user)
-    page = client.get(staff_cycle.get_absolute_url()).content.decode()
-    assert "2 responses submitted" in page
-    for forbidden in ("Overall", "established", "beginning", "leading", "developing"):
-        assert forbidden not in page
+    seen = []
+    for value in ("4", "1", "2", "3", "4", "0", "1"):
+        submit_as_member(staff_cycle, value)
+        page = client.get(staff_cycle.get_absolute_url()).content.decode()
+        start = page.index('id="response-count">') + len('id="response-count">')
+        seen.append(page[start : page.index("</p>", start)])
+        for forbidden in ("Overall", "established", "beginning", "leading", "developing"):
+            assert forbidden not in page
+    assert seen == ["Fewer than 3 responses"] * 2 + ["3 or more responses"] * 3 + ["6 or more responses"] * 2
     staff_cycle.refresh_from_db()
     assert staff_cycle.results is None
 
@@ -83,12 +88,14 @@ def test_closing_below_the_minimum_explains_why_there_is_no_report(
     cycle = cycle_factory(min_responses=5)
     submit_as_member(cycle)
     login(client, lead.user)
-    page = client.get(cycle.get_absolute_url()).content.decode()
-    assert "Only 1 of the minimum 5 responses are in" in page
-    client.post(reverse("assessment:cycle_close", args=[organization.slug, cycle.id]))
+    url = reverse("assessment:cycle_close", args=[organization.slug, cycle.id])
+    page = client.get(url).content.decode()
+    assert "Fewer than 5 people have answered" in page and "every answer is deleted" in page
+    client.post(url)
     cycle.refresh_from_db()
     assert cycle.is_closed and not cycle.is_reportable
     assert cycle.results == {"reportable": False, "n": 1, "min_responses": 5}
+    assert not Response.objects.filter(cycle=cycle).exists() and not cycle.pending.exists()
     page = client.get(cycle.get_absolute_url()).content.decode()
     assert "There is no report for this audit: only 1 person answered, fewer than the minimum of 5." in page
 
@@ -114,7 +121,33 @@ def test_closing_stores_aggregates_once(lead, organization, staff_cycle, submit_
     assert results["overall"]["n"] == 3
     assert results["alpha"].keys() == results["dimensions"].keys()
     assert results["item_means"]["police-contact-consent"] == pytest.approx(75.0)
-    assert results["role_groups"]["not_stated"]["n"] == 3
+    assert results["role_groups"] == {}  # one group only: no breakdown may be shown, none is stored
+    assert set(Response.objects.filter(cycle=staff_cycle).values_list("role_group", flat=True)) == {""}
+
+
+def test_closing_stores_only_role_groups_that_may_be_shown(lead, cycle_factory, submit_as_member):
+    cycle = cycle_factory(min_responses=3)
+    for group in ["frontline"] * 4 + ["leadership"] * 3 + ["volunteer"]:
+        submit_as_member(cycle, "3", role_group=group)
+    closed = cycle_close(cycle=cycle, by=lead.user)
+    # The lone volunteer is hidden, and so is the smallest visible group, or the volunteer's scores
+    # would follow from the total; then fewer than two groups remain, so none is stored at all.
+    assert closed.results["role_groups"] == {}
+    assert set(Response.objects.filter(cycle=cycle).values_list("role_group", flat=True)) == {""}
+
+
+def test_closing_asks_for_confirmation_and_says_what_happens(client, lead, organization, staff_cycle):
+    login(client, lead.user)
+    detail = client.get(staff_cycle.get_absolute_url()).content.decode()
+    url = reverse("assessment:cycle_close", args=[organization.slug, staff_cycle.id])
+    assert f'href="{url}"' in detail
+    page = client.get(url).content.decode()
+    assert "cannot be undone" in page and "answers people have started but not submitted are lost" in page
+    staff_cycle.refresh_from_db()
+    assert staff_cycle.is_open
+    client.post(url)
+    staff_cycle.refresh_from_db()
+    assert staff_cycle.is_closed
 
 
 def test_team_response_submission_closes_the_cycle_with_its_report(client, lead, organization, team_cycle):
@@ -138,34 +171,27 @@ def test_team_response_submission_closes_the_cycle_with_its_report(client, lead,
     assert team_cycle.results["overall"]["mean"] == pytest.approx(sum(expected.values()) / 3)
 
 
-def test_links_are_csv_and_stored_hashed(client, lead, organization, staff_cycle):
+def test_shared_link_is_shown_once_and_only_its_hash_is_kept(client, lead, organization, staff_cycle):
     login(client, lead.user)
-    response = client.post(
-        reverse("assessment:links_create", args=[organization.slug, staff_cycle.id]), {"kind": "single", "count": "4"}
-    )
-    assert response["Content-Type"].startswith("text/csv")
-    assert "no-store" in response["Cache-Control"]
-    lines = response.content.decode().split()
-    assert lines[0] == "link" and len(lines) == 5
-    tokens = [line.rstrip("/").rsplit("/", 1)[1] for line in lines[1:]]
-    stored = set(RespondentLink.objects.values_list("token_hash", flat=True))
-    assert len(stored) == 4
-    assert not stored & set(tokens)
-
-
-def test_shared_link_is_shown_once(client, lead, organization, staff_cycle):
-    login(client, lead.user)
-    response = client.post(
-        reverse("assessment:links_create", args=[organization.slug, staff_cycle.id]), {"kind": "shared", "count": ""}
-    )
-    assert "/r/" in response.content.decode()
-    assert RespondentLink.objects.get().kind == RespondentLink.Kind.SHARED
+    url = reverse("assessment:links_create", args=[organization.slug, staff_cycle.id])
+    first = client.post(url).content.decode()
+    token = first.split("/r/", 1)[1].split("/", 1)[0]
+    link = RespondentLink.objects.get()
+    assert link.kind == RespondentLink.Kind.SHARED and link.token_hash != token and len(token) > 30
+    assert token not in client.get(staff_cycle.get_absolute_url()).content.decode()
+    # A new shared link ends the old one.
+    client.post(url)
+    assert client.get(reverse("assessment:link_landing", args=[token])).status_code == 404
 
 
 def test_links_refused_for_team_cycles(lead, team_cycle):
-    with pytest.raises(ValidationError) as error:
-        links_create(cycle=team_cycle, by=lead.user, kind="single", count=2)
-    assert error.value.messages == [str(LINKS_ONLY_FOR_STAFF_MESSAGE)]
+    for make in (
+        lambda: shared_link_create(cycle=team_cycle, by=lead.user),
+        lambda: invitations_send(cycle=team_cycle, by=lead.user, addresses=["a@example.org"], site_url=""),
+    ):
+        with pytest.raises(ValidationError) as error:
+            make()
+        assert error.value.messages == [str(LINKS_ONLY_FOR_STAFF_MESSAGE)]
     assert not RespondentLink.objects.exists()
 
 

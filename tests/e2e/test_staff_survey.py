@@ -1,6 +1,7 @@
-from pathlib import Path
+from django.core import mail
 
-from assessment.models import Cycle, RespondentLink, Response
+from assessment.models import Cycle, PendingResponse, RespondentLink
+from tests.conftest import invitation_tokens
 from tests.e2e.conftest import check_page, log_in
 
 
@@ -25,10 +26,12 @@ def _answer_through(browser, live_server, link, *, leave_after_first_page=False)
         page.get_by_role("button", name="Save and finish later").click()
         page.get_by_text("Your answers are saved").wait_for()
         page.close()
-        # Later, in the same browser: the answers are still there.
+        # Later, in the same browser, they open the emailed link again: their answers win.
         page = context.new_page()
         page.console_errors = []
-        page.goto("/r/continue/")
+        page.goto(link)
+        page.wait_for_url("**/r/continue/")
+        assert page.get_by_role("button", name="Start the survey").count() == 0
         assert page.locator("fieldset.question input[type=radio][value='2']").first.is_checked()
         page.get_by_role("button", name="Save and continue").click()
     else:
@@ -57,22 +60,23 @@ def test_lead_runs_a_staff_survey_with_links(page, browser, live_server, lead, o
     check_page(page, name="cycle-open")
     cycle = Cycle.objects.get(label="Spring staff survey")
 
-    page.get_by_label("Single-use", exact=True).check()
-    page.get_by_label("How many single-use links:").fill("3")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Make links").click()
-    csv_path = tmp_path / "links.csv"
-    download.value.save_as(csv_path)
-    links = Path(csv_path).read_text().split()[1:]
+    page.get_by_label("Email addresses to invite").fill("ana@example.org\nbo@example.org\ncy@example.org")
+    page.get_by_role("button", name="Send invitations").click()
+    page.get_by_text("3 invitations are on their way").wait_for()
+    check_page(page, name="cycle-invited")
+    links = [f"{live_server.url}/r/{token}/" for token in invitation_tokens(mail.outbox)]
     assert len(links) == 3 and RespondentLink.objects.filter(cycle=cycle).count() == 3
+    assert not any(token in page.content() for token in invitation_tokens(mail.outbox))
 
     _answer_through(browser, live_server, links[0], leave_after_first_page=True)
     _answer_through(browser, live_server, links[1])
-    assert Response.objects.filter(cycle=cycle, status="submitted").count() == 2
+    assert PendingResponse.objects.filter(cycle=cycle).count() == 2
 
     page.reload()
-    assert page.locator("#response-count").inner_text() == "2 responses submitted"
-    assert page.get_by_text("Only 2 of the minimum 5 responses are in").is_visible()
+    assert page.locator("#response-count").inner_text() == "Fewer than 5 responses"
+    page.get_by_role("link", name="Close the audit…").click()
+    check_page(page, name="cycle-close-confirm")
+    assert page.get_by_text("Fewer than 5 people have answered").is_visible()
     page.get_by_role("button", name="Close the audit").click()
     page.get_by_text("“Spring staff survey” is closed.").wait_for()
     assert "There is no report for this audit: only 2 people answered" in page.locator("#no-report").inner_text()

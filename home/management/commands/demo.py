@@ -28,7 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.email:<36} {login.description}")
         if open_token:
             self.stdout.write(
-                f"\nAn open staff survey takes answers without an account at:\n  http://{addrport}/r/{open_token}/"
+                f"\nAn open staff survey takes answers without an account through its shared link:\n"
+                f"  http://{addrport}/r/{open_token}/"
             )
         if no_serve:
             return
