@@ -49,3 +49,29 @@ def median_trend(snapshots: Sequence, names: Mapping[str, str]) -> list[dict]:
                 }
             )
     return rows
+
+
+def controller_count(admins: Mapping[object, set]) -> int:
+    """Return how many independent groups the organizations form, joining any two that share an admin.
+
+    Organizations run by the same people count once toward a coalition's minimum.
+
+    >>> controller_count({"a": {1}, "b": {1, 2}, "c": {2}, "d": {3}, "e": set()})
+    3
+    """
+    parent = {org: org for org in admins}
+
+    def root(org):
+        while parent[org] != org:
+            parent[org] = parent[parent[org]]
+            org = parent[org]
+        return org
+
+    first_org_of = {}
+    for org, people in admins.items():
+        for person in people:
+            if person in first_org_of:
+                parent[root(org)] = root(first_org_of[person])
+            else:
+                first_org_of[person] = org
+    return len({root(org) for org in admins})

@@ -15,11 +15,14 @@ class CoalitionForm(forms.Form):
     )
 
 
-class JoinCoalitionForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, empty_label=None)
+class JoinCodeForm(forms.Form):
     join_code = forms.CharField(
         label=_("Join code"), max_length=40, help_text=_("The coalition's steward gives you this code.")
     )
+
+
+class JoinCoalitionForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, empty_label=None)
     consent = forms.BooleanField(
         label=_("I have read the above and consent, on behalf of my organization, to sharing these figures."),
         required=False,

@@ -2,6 +2,7 @@
 
 from django.db.models import F
 
+from accounts.models import Membership
 from assessment.models import Cycle
 from coalitions.models import BenchmarkSnapshot, CoalitionMembership
 
@@ -76,4 +77,22 @@ def organization_coalition_memberships(organization) -> list[CoalitionMembership
         CoalitionMembership.objects.filter(organization=organization)
         .select_related("coalition")
         .order_by(F("withdrawn_at").asc(nulls_first=True), "coalition__name")
+    )
+
+
+def organization_admins(organization_ids) -> dict:
+    """Return, per organization, the ids of its admins."""
+    admins = {}
+    rows = Membership.objects.filter(organization_id__in=organization_ids, role=Membership.Role.ADMIN)
+    for organization_id, user_id in rows.values_list("organization_id", "user_id"):
+        admins.setdefault(organization_id, set()).add(user_id)
+    return admins
+
+
+def active_member_names(coalition) -> list[str]:
+    """Return the names of the coalition's current members: who is in is not secret, their scores are."""
+    return list(
+        CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None)
+        .order_by("organization__name")
+        .values_list("organization__name", flat=True)
     )

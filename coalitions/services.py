@@ -12,6 +12,7 @@ from accounts.services import audit, unique_slug
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle
 from coalitions import selectors
+from coalitions.benchmarks import controller_count
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership, PositionChart
 from reports import analysis, charts
 
@@ -46,12 +47,16 @@ def coalition_new_join_code(*, coalition: Coalition) -> str:
     return code
 
 
+def join_code_is_valid(*, coalition: Coalition, join_code: str) -> bool:
+    return bool(coalition.join_code_hash) and hash_token(join_code.strip()) == coalition.join_code_hash
+
+
 @transaction.atomic
 def coalition_join(*, coalition: Coalition, organization: Organization, by, join_code: str, consent: bool):
     """Record the organization admin's informed consent and make the organization a member."""
     if not consent:
         raise ValidationError(CONSENT_REQUIRED_MESSAGE)
-    if not coalition.join_code_hash or hash_token(join_code.strip()) != coalition.join_code_hash:
+    if not join_code_is_valid(coalition=coalition, join_code=join_code):
         raise ValidationError(JOIN_CODE_INVALID_MESSAGE)
     if CoalitionMembership.objects.filter(coalition=coalition, organization=organization, withdrawn_at=None).exists():
         raise ValidationError(ALREADY_IN_COALITION_MESSAGE)
@@ -118,10 +123,15 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     Coalition.objects.select_for_update().get(pk=coalition.pk)
     if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
         raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
-    scores = list(selectors.period_scores(selectors.active_member_ids(coalition), period).values())
+    by_org = selectors.period_scores(selectors.active_member_ids(coalition), period)
+    scores = list(by_org.values())
+    admins = selectors.organization_admins(list(by_org))
     keys = list(dict.fromkeys(key for row in scores for key in row if key != "overall"))
-    stats = {
-        key: asdict(analysis.benchmark_stats([row.get(key) for row in scores], coalition.k_min))
-        for key in [*keys, "overall"]
-    }
+    stats = {}
+    for key in [*keys, "overall"]:
+        present = {org: row.get(key) for org, row in by_org.items() if row.get(key) is not None}
+        controllers = controller_count({org: admins.get(org, set()) for org in present})
+        stats[key] = asdict(
+            analysis.benchmark_stats(list(present.values()), coalition.k_min, controllers=controllers)
+        )
     return BenchmarkSnapshot.objects.create(coalition=coalition, period=period, published_by=by, stats=stats)

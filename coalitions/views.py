@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import throttle
 from accounts.access import user_memberships
 from assessment.selectors import dimension_names_for
 from coalitions import selectors, services
 from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
 from coalitions.benchmarks import benchmark_rows, median_trend
-from coalitions.forms import CoalitionForm, JoinCoalitionForm
+from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot
 from reports.charts import CHART_CSP, script_json, trend_figure
 
@@ -47,6 +48,8 @@ def coalition_detail(request, coalition_slug):
     context["trend_rows"] = trend_rows
     context["trend_chart"] = script_json(trend_figure(trend_rows, [])) if trend_rows else None
     context["member_views"] = _member_views(memberships, snapshots[-1] if snapshots else None, names)
+    if memberships:
+        context["member_names"] = selectors.active_member_names(coalition)
     return render(request, "coalitions/coalition_detail.html", context)
 
 
@@ -82,18 +85,31 @@ def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> lis
 
 
 def coalition_join(request, coalition_slug):
+    """Join in two steps: the join code first, which alone reveals the coalition; then informed consent."""
     coalition = get_coalition(coalition_slug)
     admin_of = [m.organization for m in user_memberships(request.user) if m.is_admin]
     if not admin_of:
         raise Http404
-    form = JoinCoalitionForm(request.POST or None, organizations=admin_of)
-    if request.method == "POST" and form.is_valid():
+    code_form = JoinCodeForm(request.POST or None)
+    step = {"coalition_slug": coalition.slug, "form": code_form}
+    if request.method != "POST" or not code_form.is_valid():
+        return render(request, "coalitions/join_code_step.html", step)
+    if throttle.is_limited(request, "join-code", scope=str(coalition.pk)):
+        messages.error(request, _("Too many join codes were tried. Wait ten minutes and try again."))
+        return render(request, "coalitions/join_code_step.html", step, status=429)
+    join_code = code_form.cleaned_data["join_code"]
+    if not services.join_code_is_valid(coalition=coalition, join_code=join_code):
+        messages.error(request, services.JOIN_CODE_INVALID_MESSAGE)
+        return render(request, "coalitions/join_code_step.html", step, status=400)
+    form = JoinCoalitionForm(request.POST if "consent_step" in request.POST else None, organizations=admin_of)
+    if form.is_bound and form.is_valid():
+        organization = form.cleaned_data["organization"]
         try:
             services.coalition_join(
                 coalition=coalition,
-                organization=form.cleaned_data["organization"],
+                organization=organization,
                 by=request.user,
-                join_code=form.cleaned_data["join_code"],
+                join_code=join_code,
                 consent=form.cleaned_data["consent"],
             )
         except ValidationError as error:
@@ -102,10 +118,16 @@ def coalition_join(request, coalition_slug):
             messages.success(
                 request,
                 _("%(org)s is now a member of %(coalition)s.")
-                % {"org": form.cleaned_data["organization"].name, "coalition": coalition.name},
+                % {"org": organization.name, "coalition": coalition.name},
             )
             return redirect(coalition)
-    context = {"coalition": coalition, "form": form, "consent_version": services.CONSENT_VERSION}
+    context = {
+        "coalition": coalition,
+        "form": form,
+        "join_code": join_code,
+        "members": selectors.active_member_names(coalition),
+        "consent_version": services.CONSENT_VERSION,
+    }
     return render(request, "coalitions/join.html", context)
 
 
@@ -135,7 +157,7 @@ def snapshot_publish(request, coalition_slug):
     period = request.POST.get("period", "")
     try:
         snapshot = services.snapshot_publish(
-            coalition=coalition, period=int(period) if period.isdigit() else 0, by=request.user
+            coalition=coalition, period=int(period) if period.isascii() and period.isdigit() else 0, by=request.user
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])

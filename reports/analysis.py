@@ -181,16 +181,21 @@ def _publishable(value: float, n: int) -> float:
     return float(rounded)
 
 
-def benchmark_stats(scores: Sequence[float | None], k: int) -> BenchmarkStats:
+def benchmark_stats(scores: Sequence[float | None], k: int, *, controllers: int | None = None) -> BenchmarkStats:
     """Return the figures a coalition may publish about its members' scores.
 
-    Nothing but n below max(k, 5) members; quartiles by linear interpolation; p10 and p90 from 20
-    members on; every figure rounded (to 5 points below 20 members), because an exact median of a
-    small group is one member's score. Never a minimum, maximum, mean or list.
+    Nothing but n below max(k, 5) members, or below that many distinct ``controllers`` (groups of
+    members run by the same people, who count once: a steward cannot pad a coalition with
+    organizations of their own); quartiles by linear interpolation; p10 and p90 from 20 members on;
+    every figure rounded (to 5 points below 20 members), because an exact median of a small group
+    is one member's score. Never a minimum, maximum, mean or list.
+
+    >>> benchmark_stats([50, 55, 60, 65, 70], 5).suppressed, benchmark_stats([50, 55, 60, 65, 70], 5, controllers=2)
+    (False, BenchmarkStats(n=5, suppressed=True, q1=None, median=None, q3=None, p10=None, p90=None))
     """
     values = pd.Series([v for v in scores if v is not None], dtype="float64")
     n = len(values)
-    if n < max(k, BENCHMARK_FLOOR):
+    if min(n, n if controllers is None else controllers) < max(k, BENCHMARK_FLOOR):
         return BenchmarkStats(n=n, suppressed=True)
     quantiles = values.quantile([0.10, 0.25, 0.50, 0.75, 0.90], interpolation="linear")
     publish = lambda q: _publishable(float(quantiles[q]), n)  # noqa: E731
@@ -209,9 +214,14 @@ def benchmark_stats(scores: Sequence[float | None], k: int) -> BenchmarkStats:
 def quartile_position(own: float | None, stats: BenchmarkStats) -> int | None:
     """Return 1 (bottom) to 4 (top) by the published quartiles; a score on a boundary goes up.
 
-    >>> quartile_position(65.0, BenchmarkStats(n=6, suppressed=False, q1=55.0, median=65.0, q3=80.0))
-    3
+    The own score is first rounded exactly as the published figures were, so it is compared like
+    with like: 63.4 among 6 members is 65, on the median.
+
+    >>> stats = BenchmarkStats(n=6, suppressed=False, q1=55.0, median=65.0, q3=80.0)
+    >>> quartile_position(65.0, stats), quartile_position(63.4, stats), quartile_position(62.4, stats)
+    (3, 3, 2)
     """
     if own is None or stats.suppressed:
         return None
-    return 1 + sum(own >= boundary for boundary in (stats.q1, stats.median, stats.q3))
+    rounded = _publishable(own, stats.n)
+    return 1 + sum(rounded >= boundary for boundary in (stats.q1, stats.median, stats.q3))

@@ -1,10 +1,12 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Membership
 from assessment.models import Cycle
 from coalitions import services
 from coalitions.models import BenchmarkSnapshot, CoalitionMembership
@@ -68,13 +70,62 @@ def test_join_page_requires_consent(client, network, org_factory, member_factory
     admin = member_factory(organization, "admin")
     login(client, admin.user)
     url = reverse("coalitions:coalition_join", args=[network["coalition"].slug])
-    page = client.get(url).content.decode()
+    # Without the code, the page says nothing about the coalition.
+    first = client.get(url).content.decode()
+    assert "Network" not in first and "What is shared" not in first
+    wrong = client.post(url, {"join_code": "guess"})
+    assert wrong.status_code == 400 and "Network" not in wrong.content.decode()
+    page = client.post(url, {"join_code": network["code"]}).content.decode()
     for heading in ("What is shared", "What is never shared", "Who sees what", "The risk that remains", "Withdrawing"):
         assert heading in page
-    response = client.post(url, {"organization": organization.pk, "join_code": network["code"]})
+    for member in network["organizations"]:
+        assert member.name in page
+    step = {"organization": organization.pk, "join_code": network["code"], "consent_step": "1"}
+    response = client.post(url, step)
     assert str(services.CONSENT_REQUIRED_MESSAGE) in response.content.decode()
-    client.post(url, {"organization": organization.pk, "join_code": network["code"], "consent": "on"})
+    assert not CoalitionMembership.objects.filter(organization=organization).exists()
+    client.post(url, {**step, "consent": "on"})
     assert CoalitionMembership.objects.filter(organization=organization, withdrawn_at=None).exists()
+
+
+def test_join_codes_cannot_be_guessed_quickly(client, settings, network, org_factory, member_factory):
+    cache.clear()
+    settings.ALLY_RATE_LIMITS = {**settings.ALLY_RATE_LIMITS, "join-code": (3, 100, 600)}
+    admin = member_factory(org_factory("Guesser"), "admin")
+    login(client, admin.user)
+    url = reverse("coalitions:coalition_join", args=[network["coalition"].slug])
+    statuses = [client.post(url, {"join_code": f"guess-{n}"}).status_code for n in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    # Even the right code waits out the limit.
+    assert client.post(url, {"join_code": network["code"]}).status_code == 429
+
+
+def test_steward_cannot_pad_a_coalition_with_organizations_of_their_own(network, org_factory, closed_cycles):
+    """The steward runs four of the six members; with the real members counted once per admin
+    group, too few independent members took part and nothing but the count is published."""
+    steward = network["steward"]
+    coalition = network["coalition"]
+    CoalitionMembership.objects.filter(coalition=coalition).exclude(
+        organization__in=network["organizations"][:2]
+    ).update(withdrawn_at=timezone.now())
+    for number in range(4):
+        organization = org_factory(f"Padding {number}")
+        Membership.objects.create(user=steward, organization=organization, role=Membership.Role.ADMIN)
+        closed_cycles(organization, years=(YEAR,), responses=3, values=(str(number),))
+        services.coalition_join(
+            coalition=coalition, organization=organization, by=steward, join_code=network["code"], consent=True
+        )
+    snapshot = _publish(network)
+    assert snapshot.stats["overall"] == {
+        "n": 6, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None
+    }
+
+
+def test_members_see_the_names_of_member_organizations(client, network):
+    admin = network["admins"][0]
+    login(client, admin.user)
+    page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
+    assert all(o.name in page for o in network["organizations"])
 
 
 def test_snapshot_publishes_only_rounded_quartiles(network):

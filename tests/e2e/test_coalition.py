@@ -31,9 +31,12 @@ def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_serv
     coalition, joiner = network["coalition"], network["joiner"]
     log_in(page, joiner.user.email)
     page.goto(f"/c/{coalition.slug}/join/")
+    assert coalition.name not in page.content()  # nothing about the coalition before the code
+    check_page(page, name="coalition-join-code")
+    page.get_by_label("Join code:").fill(network["code"])
+    page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("heading", name="The risk that remains").is_visible()
     check_page(page, name="coalition-consent")
-    page.get_by_label("Join code:").fill(network["code"])
     page.get_by_label("I have read the above and consent").check()
     page.get_by_role("button", name="Join with consent").click()
     page.get_by_text("is now a member of Lakeshore Network").wait_for()
