@@ -30,17 +30,19 @@ def user_memberships(user) -> list[Membership]:
     return list(Membership.objects.select_related("organization").filter(user=user).order_by("organization__name"))
 
 
-def user_must_set_up_mfa(user) -> bool:
-    """Return whether an organization requires MFA of this user and none is set up."""
+def mfa_requirement(user) -> str | None:
+    """Return what an organization's two-factor rule asks of this user: None when it asks nothing,
+    "set-up" when they have no authenticator yet, "verify" when they have one."""
     if not user.is_authenticated:
-        return False
+        return None
     requires = Membership.objects.filter(
         user=user,
         organization__require_mfa=True,
         role__in=[Role.ADMIN, Role.LEAD],
     ).exists()
     if not requires:
-        return False
+        return None
     from allauth.mfa.models import Authenticator
 
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return "verify" if has_totp else "set-up"

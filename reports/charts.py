@@ -39,8 +39,31 @@ def _layout(**extra) -> dict:
     }
 
 
+_MARKUP_ESCAPES = {ord("<"): "&lt;", ord(">"): "&gt;"}
+_TEXT_KEYS = ("x", "y", "name", "text", "hovertext")
+
+
+def as_text(value):
+    """Return a label that plotly shows as written: its pseudo-HTML (links, bold) is escaped.
+
+    >>> as_text('<a href="https://example.org">2025</a>')
+    '&lt;a href="https://example.org"&gt;2025&lt;/a&gt;'
+    """
+    if isinstance(value, str):
+        return value.translate(_MARKUP_ESCAPES)
+    if isinstance(value, list):
+        return [as_text(v) for v in value]
+    return value
+
+
 def _plain(figure: go.Figure) -> dict:
-    return json.loads(figure.to_json())
+    """Return the figure as plain data, every label from outside (cycle labels, item titles) shown as text."""
+    plain = json.loads(figure.to_json())
+    for trace in plain.get("data", []):
+        for key in _TEXT_KEYS:
+            if key in trace:
+                trace[key] = as_text(trace[key])
+    return plain
 
 
 def _score_axis(**extra) -> dict:

@@ -33,7 +33,15 @@ def to_csv(dimensions: Sequence[Mapping], items: Sequence[Mapping]) -> str:
         writer.writerow(["dimension_scores", *[_cell(row[c]) for c in DIMENSION_COLUMNS], "", ""])
     for row in items:
         writer.writerow(
-            ["item_means", row["cycle"], "", "", "", "", _cell(row["mean"]), "", "", "", "", row["item"], row["text"]]
+            [
+                "item_means",
+                _cell(row["cycle"]),
+                *[""] * 4,
+                _cell(row["mean"]),
+                *[""] * 4,
+                _cell(row["item"]),
+                _cell(row["text"]),
+            ]
         )
     return buffer.getvalue()
 
@@ -43,17 +51,37 @@ def to_xlsx(dimensions: Sequence[Mapping], items: Sequence[Mapping]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Dimension scores"
-    sheet.append(DIMENSION_COLUMNS)
+    _append(sheet, DIMENSION_COLUMNS)
     for row in dimensions:
-        sheet.append([row[c] for c in DIMENSION_COLUMNS])
+        _append(sheet, [row[c] for c in DIMENSION_COLUMNS])
     sheet = workbook.create_sheet("Item means")
-    sheet.append(ITEM_COLUMNS)
+    _append(sheet, ITEM_COLUMNS)
     for row in items:
-        sheet.append([row[c] for c in ITEM_COLUMNS])
+        _append(sheet, [row[c] for c in ITEM_COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value):
-    return "" if value is None else value
+    """Return a value for a CSV cell; text a spreadsheet would run as a formula is quoted with "'".
+
+    >>> _cell("=SUM(A1)"), _cell("-1"), _cell(-1.5), _cell(None)
+    ("'=SUM(A1)", "'-1", -1.5, '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _append(sheet, values) -> None:
+    """Append a row in which every text is stored as text, never as a formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -128,7 +128,8 @@ EXPECTED: dict[str, Row] = {
 # The Django admin is for site administrators only; none of the personas is one.
 ADMIN_SITE = account_page(ADMIN_LOGIN, ADMIN_LOGIN)
 ADMIN_SITE_EXCEPTIONS = {
-    "admin:login": account_page(200, 200),
+    # Through the site's own login (rate limits, second factor); only site administrators pass.
+    "admin:login": account_page(LOGIN, 403),
     "admin:logout": account_page(302, 302),
 }
 

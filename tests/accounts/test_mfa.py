@@ -1,11 +1,13 @@
+import time
+
 import pytest
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.urls import reverse
 
 from accounts.models import Membership
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 
 Role = Membership.Role
 
@@ -32,11 +34,46 @@ def test_staff_are_not_forced_to_set_up_mfa(client, member_factory, strict_org):
     assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200
 
 
-def test_admin_with_totp_passes(client, member_factory, strict_org):
+def _code(secret):
+    return format(hotp_value(secret, int(time.time()) // 30), "06d")
+
+
+def _log_in_with_password(client, user):
+    return client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+
+def test_admin_with_totp_passes_after_both_factors(client, member_factory, strict_org):
     membership = member_factory(strict_org, Role.ADMIN)
+    secret = generate_totp_secret()
+    TOTP.activate(membership.user, secret)
+    response = _log_in_with_password(client, membership.user)
+    assert response["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": _code(secret)})
+    assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200
+
+
+def test_a_session_without_the_second_factor_is_ended(client, member_factory, strict_org):
+    """A password-only session (however it was made) cannot reach the organization."""
+    membership = member_factory(strict_org, Role.LEAD)
     TOTP.activate(membership.user, generate_totp_secret())
     login(client, membership.user)
-    assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200
+    response = client.get(reverse("assessment:org_dashboard", args=[strict_org.slug]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_login_takes_no_password_alone(client, user_factory):
+    """The Django admin's own login form is gone: it sends everyone to the site's login."""
+    user = user_factory()
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    TOTP.activate(user, generate_totp_secret())
+    response = client.post(reverse("admin:login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    response = _log_in_with_password(client, user)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_no_requirement_without_the_setting(client, admin, organization):
@@ -54,23 +91,18 @@ def test_totp_secret_is_encrypted_at_rest(user_factory):
     assert get_adapter().decrypt(stored) == secret
 
 
-def test_mfa_activation_through_reauthentication(client, user_factory):
-    from allauth.mfa.totp.internal.auth import hotp_value
-
-    user = user_factory()
-    from tests.conftest import PASSWORD
-
-    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+@pytest.mark.django_db(transaction=True)  # allauth announces a new authenticator on commit
+def test_mfa_activation_asks_for_the_password_again_then_counts_as_used(client, member_factory, strict_org):
+    """A fresh login does not count for activating (MFA_REAUTHENTICATION_REQUIRED); once the new
+    authenticator's code is accepted, the session has used it and the organization opens."""
+    membership = member_factory(strict_org, Role.ADMIN)
+    _log_in_with_password(client, membership.user)
     response = client.get(reverse("mfa_activate_totp"))
-    if response.status_code == 302:
-        assert reverse("account_reauthenticate") in response["Location"]
-        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-        response = client.get(reverse("mfa_activate_totp"))
-    assert response.status_code == 200
+    assert response.status_code == 302 and reverse("account_reauthenticate") in response["Location"]
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
     secret = client.session["mfa.totp.secret"]
-    import time
-
-    code = format(hotp_value(secret, int(time.time()) // 30), "06d")
-    response = client.post(reverse("mfa_activate_totp"), {"code": code})
+    response = client.post(reverse("mfa_activate_totp"), {"code": _code(secret)})
     assert response.status_code == 302
-    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists()
+    assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200

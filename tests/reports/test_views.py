@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 
@@ -205,3 +206,25 @@ def test_dimension_order_follows_the_questionnaire(client, lead, organization, c
     assert [row["key"] for row in payload["scores"]] == order
     assert [row["dimension"] for row in payload["change"]["rows"]] == order
     assert [row["key"] for row in payload["methodology"]["alpha"]] == order[:3]
+
+
+def test_a_hostile_cycle_label_stays_text_in_exports_and_charts(client, lead, organization, closed_cycles):
+    _, cycle = closed_cycles(organization)
+    label = '=HYPERLINK("https://example.org/?leak","open") <a href="https://example.org">x</a>'
+    Cycle.objects.filter(pk=cycle.pk).update(label=label)
+    CycleReport.objects.all().delete()
+    login(client, lead.user)
+    page = client.get(_report_url(cycle)).content.decode()
+    payload = CycleReport.objects.get(cycle=cycle).payload
+    trend = json.loads(payload["charts"]["trend"])
+    x_values = [value for trace in trend["data"] for value in trace.get("x", [])]
+    assert label.replace("<", "&lt;").replace(">", "&gt;") in x_values
+    assert '<a href="https://example.org">' not in page
+
+    csv_text = client.get(_report_url(cycle, "reports:report_csv")).content.decode()
+    cells = [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row]
+    assert "'" + label in cells and label not in cells
+
+    workbook = load_workbook(io.BytesIO(client.get(_report_url(cycle, "reports:report_xlsx")).content))
+    found = [c for row in workbook["Dimension scores"].iter_rows() for c in row if c.value == label]
+    assert found and all(c.data_type == "s" for c in found)
