@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -11,15 +12,26 @@ SOURCE_PATTERN = re.compile(r"^Q([1-9]|10)$")
 PRACTICE_PATTERN = re.compile(r"^P([1-9]|1[0-9]|20)$")
 
 
+MAX_VERSION = 10_000
+MAX_WEIGHT = 100.0
+# Longest text allowed per field, matching the database columns where there is one.
+MAX_LENGTHS = {"slug": 60, "title": 200, "dimension key": 40, "name": 100, "item key": 60, "text": 1000}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class InstrumentFileError(ValueError):
     """The file is not a valid instrument; the message lists every problem."""
+
+
+def _refuse_constant(name: str):
+    raise InstrumentFileError(f"{name} is not a number an instrument can use.")
 
 
 def read_instrument_file(path: str | Path) -> dict:
     """Return the checked instrument data of a file, with ``max_value`` filled in per item."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InstrumentFileError(f"Cannot read {path}: {error}") from None
     return check_instrument(data)
 
@@ -34,15 +46,24 @@ def check_instrument(data: dict) -> dict:
             problems.append(f"'{field}' is missing or not a {kind.__name__}.")
     if problems:
         raise InstrumentFileError(" ".join(problems))
-    if data["version"] < 1:
-        problems.append("'version' must be 1 or more.")
+    if not 1 <= data["version"] <= MAX_VERSION:
+        problems.append(f"'version' must be between 1 and {MAX_VERSION}.")
+    if not KEY_PATTERN.match(data["slug"]) or len(data["slug"]) > MAX_LENGTHS["slug"]:
+        problems.append(f"'slug' must be at most {MAX_LENGTHS['slug']} lower-case letters, digits, - or _.")
+    if len(data["title"]) > MAX_LENGTHS["title"]:
+        problems.append(f"'title' must be at most {MAX_LENGTHS['title']} characters.")
+    problems += [f"{where}: control characters are not allowed." for where in _control_characters(data)]
+    if not all(isinstance(d, dict) for d in data["dimensions"]) or not all(isinstance(i, dict) for i in data["items"]):
+        raise InstrumentFileError("\n".join([*problems, "every dimension and every item must be a JSON object."]))
     dimension_keys = []
     for index, dimension in enumerate(data["dimensions"]):
         key = dimension.get("key", "")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems.append(f"dimension {index + 1}: key {key!r} must be lower-case letters, digits, - or _.")
-        if not dimension.get("name"):
-            problems.append(f"dimension {key}: a name is required.")
+        if not isinstance(key, str) or not KEY_PATTERN.match(key) or len(key) > MAX_LENGTHS["dimension key"]:
+            problems.append(f"dimension {index + 1}: key must be at most 40 lower-case letters, digits, - or _.")
+            key = f"#{index + 1}"
+        name = dimension.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_LENGTHS["name"]:
+            problems.append(f"dimension {key}: a name of at most {MAX_LENGTHS['name']} characters is required.")
         if not _positive(dimension.get("weight", 1.0)):
             problems.append(f"dimension {key}: weight must be a positive number.")
         dimension_keys.append(key)
@@ -53,11 +74,12 @@ def check_instrument(data: dict) -> dict:
     item_keys = []
     for index, item in enumerate(data["items"]):
         key = item.get("key", "")
-        label = f"item {key or index + 1}"
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems.append(f"{label}: key must be lower-case letters, digits, - or _.")
-        if item.get("dimension") not in dimension_keys:
-            problems.append(f"{label}: dimension {item.get('dimension')!r} is not defined.")
+        if not isinstance(key, str) or not KEY_PATTERN.match(key) or len(key) > MAX_LENGTHS["item key"]:
+            problems.append(f"item {index + 1}: key must be at most 60 lower-case letters, digits, - or _.")
+            key = f"#{index + 1}"
+        label = f"item {key}"
+        if not isinstance(item.get("dimension"), str) or item["dimension"] not in dimension_keys:
+            problems.append(f"{label}: its dimension is not one defined in the file.")
         if item.get("scale") not in SCALES:
             problems.append(f"{label}: scale must be one of {', '.join(SCALES)}.")
         else:
@@ -65,6 +87,8 @@ def check_instrument(data: dict) -> dict:
         for field in ("text", "recommendation"):
             if not isinstance(item.get(field), str) or not item[field].strip():
                 problems.append(f"{label}: '{field}' is required.")
+        if isinstance(item.get("text"), str) and len(item["text"]) > MAX_LENGTHS["text"]:
+            problems.append(f"{label}: 'text' must be at most {MAX_LENGTHS['text']} characters.")
         sources = item.get("sources")
         if (
             not isinstance(sources, list)
@@ -85,8 +109,9 @@ def check_instrument(data: dict) -> dict:
         item_keys.append(key)
     if len(set(item_keys)) != len(item_keys):
         problems.append("item keys must be unique.")
+    used = {item.get("dimension") for item in data["items"] if isinstance(item.get("dimension"), str)}
     for key in dimension_keys:
-        if key not in {item.get("dimension") for item in data["items"]}:
+        if key not in used:
             problems.append(f"dimension {key} has no items.")
     if problems:
         raise InstrumentFileError("\n".join(problems))
@@ -99,4 +124,20 @@ def content_hash(data: dict) -> str:
 
 
 def _positive(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value <= MAX_WEIGHT
+    )
+
+
+def _control_characters(value, where: str = "the file") -> list[str]:
+    """Return where in the data a text holds a control character (line breaks and tabs are fine)."""
+    if isinstance(value, str):
+        return [where] if CONTROL_CHARACTERS.search(value) else []
+    if isinstance(value, dict):
+        return [found for key, inner in value.items() for found in _control_characters(inner, f"{where} › {key}")]
+    if isinstance(value, list):
+        return [found for n, inner in enumerate(value) for found in _control_characters(inner, f"{where} › {n + 1}")]
+    return []

@@ -6,8 +6,8 @@ deployment fails at start-up instead of silently falling back to a default.
 
 import os
 from collections.abc import Mapping
-from urllib.parse import unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -75,39 +75,46 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, environ: Mappi
     return value
 
 
-def database_from_url(url: str, *, default_sqlite_path: str) -> dict:
-    """Return a Django DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL.
+SQLITE_OPTIONS = {
+    # Writers queue instead of failing with "database is locked": WAL lets readers go on while one
+    # writes, IMMEDIATE takes the write lock at the start of a transaction, and a writer waits up to
+    # 20 seconds for it.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 
-    >>> database_from_url("postgres://ally:pw@db:5433/ally", default_sqlite_path="x")["PORT"]
-    '5433'
+
+def database_from_url(url: str, *, default_sqlite_path: str) -> dict:
+    """Return a Django DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL (dj-database-url).
+
+    Query options are kept, so ``?sslmode=require`` reaches PostgreSQL.
+
+    >>> database_from_url("postgres://ally:pw@db:5433/ally?sslmode=require", default_sqlite_path="x")["OPTIONS"]
+    {'sslmode': 'require'}
+    >>> database_from_url("sqlite://:memory:", default_sqlite_path="x")["NAME"]
+    ':memory:'
     """
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if path.startswith("/") and not parts.netloc:
-            path = path[1:] or default_sqlite_path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or default_sqlite_path}
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        name = unquote(parts.path.lstrip("/"))
-        if not name:
-            raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://host/ally.")
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured("DATABASE_URL has an invalid port.") from None
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL must start with postgres:// or sqlite:///, not {parts.scheme or url!r}.")
+        url = f"sqlite:///{default_sqlite_path}"
+    scheme = url.split(":", 1)[0]
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured("DATABASE_URL must start with postgres:// or sqlite:///.")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL is not valid: {error}") from None
+    if scheme == "sqlite":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        if config["NAME"] == ":memory:":
+            config["OPTIONS"].pop("init_command")
+        else:
+            # Tests use a file too (not shared memory), so concurrent writers meet real locking.
+            config["TEST"] = {"NAME": str(config["NAME"]) + ".test"}
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://host/ally.")
+    config["PORT"] = str(config.get("PORT") or "")
+    return config
 
 
 def check_secret_key(key: str) -> str:

@@ -47,6 +47,16 @@ def test_database_url_postgres_and_sqlite():
     assert env.database_from_url("", default_sqlite_path="default.db")["NAME"] == "default.db"
 
 
+def test_database_url_keeps_tls_and_memory():
+    pg = env.database_from_url("postgres://u@db/ally?sslmode=require", default_sqlite_path="x")
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    memory = env.database_from_url("sqlite://:memory:", default_sqlite_path="db.sqlite3")
+    assert memory["NAME"] == ":memory:"
+    assert env.database_from_url("sqlite:////tmp/a.db", default_sqlite_path="x")["OPTIONS"]["transaction_mode"] == (
+        "IMMEDIATE"
+    )
+
+
 @pytest.mark.parametrize("url", ["mysql://db/ally", "postgres://db/", "postgres://db:port/ally"])
 def test_database_url_rejects_unsupported_or_incomplete(url):
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):

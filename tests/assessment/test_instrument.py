@@ -109,7 +109,42 @@ def test_invalid_file_is_refused_with_every_problem(db, tmp_path):
     message = str(error.value)
     assert "scale must be one of" in message
     assert "'sources' must list seed questions" in message
-    assert "dimension 'kindness' is not defined" in message
+    assert "item " + broken["items"][2]["key"] + ": its dimension is not one defined in the file" in message
+    assert not Questionnaire.objects.exists()
+
+
+def _hostile(change):
+    data = json.loads(INSTRUMENT_PATH.read_text())
+    change(data)
+    return data
+
+
+HOSTILE_FILES = {
+    "a dimension that is not an object": (lambda d: d["dimensions"].append("consent"), "must be a JSON object"),
+    "an item that is not an object": (lambda d: d["items"].append(["x"]), "must be a JSON object"),
+    "a list as an item's dimension": (
+        lambda d: d["items"][0].update(dimension=["consent"]),
+        "its dimension is not one defined",
+    ),
+    "a huge version": (lambda d: d.update(version=2**70), "'version' must be between 1 and"),
+    "an infinite weight": (lambda d: d["items"][0].update(weight=float("inf")), "Infinity is not a number"),
+    "an enormous weight": (lambda d: d["items"][0].update(weight=1e300), "weight must be a positive number"),
+    "a long slug with markup": (lambda d: d.update(slug="<b>" + "x" * 500), "'slug' must be at most 60"),
+    "a 10,000-character title": (lambda d: d.update(title="t" * 10_000), "'title' must be at most 200"),
+    "a NUL in item text": (
+        lambda d: d["items"][0].update(text="No police\x00 contact"),
+        "control characters are not allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_FILES, ids=list(HOSTILE_FILES))
+def test_hostile_instrument_files_are_refused_with_a_message(db, tmp_path, case):
+    change, message = HOSTILE_FILES[case]
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(_hostile(change)))
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("load_questionnaire", str(path))
     assert not Questionnaire.objects.exists()
 
 
