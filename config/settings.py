@@ -17,6 +17,7 @@ from config.env import (
     env_list,
     env_str,
 )
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -232,9 +233,4 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
-}
+LOGGING = logging_config(level=env_str("DJANGO_LOG_LEVEL", "WARNING"), json_lines=PRODUCTION)

@@ -282,3 +282,28 @@ def test_member_staff_sees_benchmark_when_reports_are_allowed(client, network, m
     network["organizations"][0].staff_can_view_reports = False
     network["organizations"][0].save()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("period", ["²", "", "2o25", "99999999999999999999"])
+def test_a_bad_publish_period_gets_a_message(client, network, period):
+    login(client, network["steward"])
+    response = client.post(
+        reverse("coalitions:snapshot_publish", args=[network["coalition"].slug]), {"period": period}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Choose a past or current calendar year." in response.content.decode()
+    assert not BenchmarkSnapshot.objects.exists()
+
+
+def test_settings_page_lists_coalitions_and_withdraws(client, network):
+    admin = network["admins"][2]
+    login(client, admin.user)
+    url = reverse("accounts:org_settings", args=[admin.organization.slug])
+    page = client.get(url).content.decode()
+    assert "Withdraw from Network" in page
+    client.post(
+        reverse("coalitions:coalition_withdraw", args=[network["coalition"].slug]),
+        {"organization": admin.organization.slug},
+    )
+    page = client.get(url).content.decode()
+    assert "Withdraw from Network" not in page and "withdrawn" in page

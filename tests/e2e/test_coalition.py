@@ -63,3 +63,17 @@ def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_serv
     assert overall.locator("th").inner_text() == "Overall"
     assert " of 4" in overall.locator("td").last.inner_text()
     check_page(page, name="benchmark-member")
+
+
+def test_admin_withdraws_from_the_settings_page(page, live_server, network):
+    coalition, joiner = network["coalition"], network["joiner"]
+    coalition_services.coalition_join(
+        coalition=coalition, organization=joiner.organization, by=joiner.user, join_code=network["code"], consent=True
+    )
+    log_in(page, joiner.user.email)
+    page.goto(f"/o/{joiner.organization.slug}/settings/")
+    check_page(page, name="settings-coalitions")
+    page.get_by_role("button", name=f"Withdraw from {coalition.name}").click()
+    page.get_by_text(f"has withdrawn from {coalition.name}").wait_for()
+    assert CoalitionMembership.objects.get(organization=joiner.organization).withdrawn_at is not None
+    assert page.get_by_text("withdrawn").first.is_visible()

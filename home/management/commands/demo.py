@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
@@ -14,6 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
 
     def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "The demo refuses to run with ALLY_ENV=production: it creates admins with a published password."
+            )
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Creating demo organizations and people…")
