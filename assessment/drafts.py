@@ -1,22 +1,24 @@
-"""Unfinished staff-survey answers, kept in a signed cookie in the respondent's own browser.
+"""Unfinished staff-survey answers, kept encrypted in a cookie in the respondent's own browser.
 
 The server stores no unfinished staff answers: a database holder finds nothing to read or to
-tie to a person while someone is answering. One cookie per survey, so answering two surveys at
-once loses nothing. The signature stops tampering; every value is checked again on each save
-and on submission.
+tie to a person while someone is answering. The cookie is encrypted and authenticated with the
+server's key, so it can be neither read from the browser's files nor altered; every value is
+checked again on each save and on submission. One cookie per survey, so answering two surveys
+at once loses nothing.
 """
 
+import json
 import time
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.core import signing
 
+from assessment import sealing
 from assessment.models import Cycle
 from assessment.services.responding import StaffDraft
 
 PREFIX = "ally_draft_"
 MAX_AGE = 60 * 60 * 24 * 60
-SALT = "ally.staff-draft"
 
 
 def _name(cycle_id) -> str:
@@ -25,7 +27,7 @@ def _name(cycle_id) -> str:
 
 def _decode(raw: str) -> tuple[float, StaffDraft] | None:
     try:
-        data = signing.loads(raw, salt=SALT, max_age=MAX_AGE)
+        data = sealing.unseal(raw, max_age=MAX_AGE)
         draft = StaffDraft(
             cycle_id=str(data["c"]),
             secret=str(data["t"]),
@@ -33,7 +35,7 @@ def _decode(raw: str) -> tuple[float, StaffDraft] | None:
             role_group=str(data.get("g", "")),
         )
         return float(data.get("w", 0)), draft
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    except (InvalidToken, json.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
 
 
@@ -60,10 +62,8 @@ def cycle_of(draft: StaffDraft | None) -> Cycle | None:
 
 def write(response, draft: StaffDraft):
     """Store the draft in the browser on ``response``; return the response."""
-    value = signing.dumps(
-        {"c": draft.cycle_id, "t": draft.secret, "a": draft.answers, "g": draft.role_group, "w": time.time()},
-        salt=SALT,
-        compress=True,
+    value = sealing.seal(
+        {"c": draft.cycle_id, "t": draft.secret, "a": draft.answers, "g": draft.role_group, "w": time.time()}
     )
     response.set_cookie(
         _name(draft.cycle_id),

@@ -1,7 +1,8 @@
-"""Encryption of pending staff responses with the server's key.
+"""Encryption with the server's key, for staff answers wherever they wait before their batch.
 
-A database holder without the server's secret key cannot read a response until it is written
-out with its batch. The key follows Django's ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS``, so
+A database holder without the server's secret key cannot read a pending response until it is
+written out with its batch, and someone reading a browser's cookies cannot read its unfinished
+answers. The key follows Django's ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS``, so
 rotating the secret key the usual way keeps pending responses readable.
 """
 
@@ -25,6 +26,7 @@ def seal(payload: dict) -> str:
     return _fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
 
 
-def unseal(sealed: str) -> dict:
-    """Return a sealed payload."""
-    return json.loads(_fernet().decrypt(sealed.encode()))
+def unseal(sealed: str, *, max_age: int | None = None) -> dict:
+    """Return a sealed payload; raise ``cryptography.fernet.InvalidToken`` if it was altered or is
+    older than ``max_age`` seconds."""
+    return json.loads(_fernet().decrypt(sealed.encode(), ttl=max_age))

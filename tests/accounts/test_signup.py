@@ -68,3 +68,15 @@ def test_logout_ends_the_session(client, user_factory):
     login(client, user_factory())
     client.post(reverse("account_logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_logins_are_logged_without_addresses_or_passwords(client, user_factory, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="accounts.auth")
+    user = user_factory()
+    client.post(reverse("account_login"), {"login": user.email, "password": "wrong-password-1"})
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    messages = [r.getMessage() for r in caplog.records if r.name == "accounts.auth"]
+    assert "Login failed" in messages and f"Login succeeded for user {user.pk}" in messages
+    assert not any(user.email in m or PASSWORD in m for m in messages)

@@ -12,6 +12,7 @@ from django.db import connection, models
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from assessment import drafts
 from assessment.models import (
     Answer,
     Cycle,
@@ -231,3 +232,14 @@ def test_padding_attack_yields_nobodys_answers(
 def _score(item, value):
     v = int(value) / item.max_value
     return 1 - v if item.reverse else v
+
+
+def test_unfinished_answers_in_the_browser_are_unreadable_and_tamper_proof(client, lead, staff_cycle):
+    token = invite(staff_cycle, lead.user, ["someone@example.org"])[0]
+    client.post(reverse("assessment:link_landing", args=[token]))
+    answer = {"page": 1, "action": "save", "answer-police-contact-consent": "4"}
+    client.post(reverse("assessment:link_continue"), answer)
+    value = client.cookies[drafts._name(staff_cycle.pk)].value
+    assert "police-contact-consent" not in value and len(value) < 4000
+    client.cookies[drafts._name(staff_cycle.pk)] = value[:-8] + "AAAAAAAA"
+    assert client.get(reverse("assessment:link_continue")).status_code == 404
