@@ -1,6 +1,5 @@
 """Cycle aggregates from submitted answers. Pure: plain data in, a JSON-ready dict out."""
 
-import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -15,6 +14,7 @@ ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", "not_stated
 def _summary(values: Sequence[float | None]) -> dict:
     summary = asdict(scoring.summarize(values))
     summary["band"] = scoring.band(summary["mean"])
+    summary["band_range"] = list(scoring.band_range(summary["ci_low"], summary["ci_high"]))
     # Sorted, so the stored list says nothing about the order of answering.
     summary["values"] = sorted(v for v in values if v is not None)
     return summary
@@ -39,31 +39,20 @@ def cycle_results(
     scores = [scoring.score_response(instrument, answers) for answers in answer_sets]
     dimensions = {d.key: _summary([s.dimensions[d.key] for s in scores]) for d in instrument.dimensions}
     stats = scoring.item_stats(instrument, answer_sets)
-    means = {key: found.mean for key, found in stats.items()}
-    item_sd = {}
-    for item in instrument.items:
-        values = [scoring.item_score(item, a.get(item.key)) for a in answer_sets]
-        present = [100.0 * v for v in values if v is not None]
-        item_sd[item.key] = statistics.stdev(present) if len(present) >= 2 else None
     results = {
         "reportable": True,
+        "scoring_version": scoring.SCORING_VERSION,
         "n": n,
         "min_responses": min_responses,
         "dimensions": dimensions,
         "overall": _summary([s.overall for s in scores]),
-        "item_means": means,
-        "item_sd": item_sd,
-        "item_n": {
-            i.key: sum(1 for a in answer_sets if scoring.item_score(i, a.get(i.key)) is not None)
-            for i in instrument.items
-        },
-        "dk_counts": {
-            i.key: sum(1 for a in answer_sets if a.get(i.key) == scoring.DONT_KNOW) for i in instrument.items
-        },
-        "na_counts": {
-            i.key: sum(1 for a in answer_sets if a.get(i.key) == scoring.NOT_APPLICABLE) for i in instrument.items
-        },
-        "alpha": {d.key: scoring.cronbach_alpha(instrument, d.key, answer_sets) for d in instrument.dimensions},
+        "item_stats": {key: asdict(found) for key, found in stats.items()},
+        # Kept beside item_stats for what reads one figure per item (trends, heat maps).
+        "item_means": {key: found.mean for key, found in stats.items()},
+        "item_sd": {key: found.sd for key, found in stats.items()},
+        "item_n": {key: found.n for key, found in stats.items()},
+        "dk_counts": {key: found.dk for key, found in stats.items()},
+        "na_counts": {key: found.na for key, found in stats.items()},
         "critical_gaps": scoring.critical_gaps(instrument, stats),
     }
     if role_groups is not None:

@@ -115,3 +115,21 @@ def dimension_names_for(keys) -> dict[str, str]:
     for key, name in rows.values_list("key", "name"):
         names.setdefault(key, name)
     return names
+
+
+def pooled_staff_answer_sets():
+    """Yield, per questionnaire version, its instrument and the answers of every closed staff survey's responses.
+
+    Only written-out responses of closed surveys are read: they are anonymous and reportable.
+    """
+    questionnaires = Questionnaire.objects.filter(cycles__mode=Cycle.Mode.STAFF).distinct().order_by("slug", "version")
+    for questionnaire in questionnaires:
+        responses = Response.objects.filter(
+            cycle__questionnaire=questionnaire,
+            cycle__mode=Cycle.Mode.STAFF,
+            cycle__status=Cycle.Status.CLOSED,
+            status=Response.Status.SUBMITTED,
+        ).prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("item")))
+        answer_sets = [{a.item.key: a.scoring_value for a in r.answers.all()} for r in responses]
+        if answer_sets:
+            yield questionnaire, questionnaire_instrument(questionnaire), answer_sets

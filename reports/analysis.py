@@ -18,7 +18,12 @@ from assessment.aggregation import ROLE_GROUP_ORDER, visible_groups
 BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
 PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
 OVERALL = "overall"
-MEANINGFUL_P = 0.05
+CHANGE_COLUMNS = [
+    *("dimension", "name", "previous", "current", "delta", "ci_low", "ci_high", "mdc", "p_value", "p_adjusted"),
+    "clear",
+]
+CLEAR_P = 0.05  # a change is "clear" when its Holm-adjusted p-value is below this
+AWARENESS_THRESHOLD = 0.2  # an awareness gap: more than this share did not know
 
 
 def ordered_keys(keys, preferred: Sequence[str]) -> list[str]:
@@ -96,9 +101,11 @@ def version_changes(cycles: Sequence[Mapping]) -> list[str]:
 
 
 def change_frame(previous: Mapping, current: Mapping, dimension_names: Mapping[str, str]) -> pd.DataFrame:
-    """Return, per dimension and overall, the change in mean and Welch's p-value between two cycles.
+    """Return, per dimension and overall, the change between two cycles of one questionnaire version.
 
-    Uses the per-response scores stored with each cycle; "meaningful" means p < 0.05.
+    Each row has the difference, its 95% interval, the smallest change these sample sizes could
+    detect (80% power), Welch's p-value and the p-value Holm-adjusted over the dimensions together
+    (overall is one test of its own, left as is); ``clear`` is "better", "worse" or None.
     """
     rows = []
     shared = [key for key in current["dimensions"] if key in previous["dimensions"]]
@@ -114,20 +121,105 @@ def change_frame(previous: Mapping, current: Mapping, dimension_names: Mapping[s
                 "previous": before["mean"],
                 "current": after["mean"],
                 "delta": result.delta,
+                "ci_low": result.ci_low,
+                "ci_high": result.ci_high,
+                "mdc": result.mdc,
                 "p_value": result.p_value,
-                "meaningful": result.p_value is not None and result.p_value < MEANINGFUL_P,
             }
         )
-    return pd.DataFrame(rows, columns=["dimension", "name", "previous", "current", "delta", "p_value", "meaningful"])
+    adjusted = scoring.holm({row["dimension"]: row["p_value"] for row in rows if row["dimension"] != OVERALL})
+    for row in rows:
+        row["p_adjusted"] = adjusted.get(row["dimension"], row["p_value"])
+        clear = row["p_adjusted"] is not None and row["p_adjusted"] < CLEAR_P
+        row["clear"] = ("better" if row["delta"] > 0 else "worse") if clear else None
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def least_consensus(results: Mapping, *, top: int = 5) -> list[str]:
-    """Return the keys of the items whose scores vary most between respondents (highest sd)."""
-    sd = pd.Series(results["item_sd"], dtype="float64").dropna()
+def shared_item_changes(previous: Mapping, current: Mapping) -> list[dict]:
+    """Return, for the items two questionnaire versions share (same key, same meaning), both means.
+
+    Across versions nothing is tested: wording and neighbours changed, so a difference is shown,
+    never called clear.
+    """
+    before, after = previous["item_means"], current["item_means"]
+    return [
+        {"key": key, "previous": before[key], "current": after[key], "delta": after[key] - before[key]}
+        for key in after
+        if key in before and before[key] is not None and after[key] is not None
+    ]
+
+
+def least_consensus(results: Mapping, *, top: int = 5) -> list[list[str]]:
+    """Return the items whose scores vary most between respondents, as ranks of tied items.
+
+    Standard deviations are compared to one decimal, as shown; every item tied with the last
+    of the ``top`` is kept, so ties are shown as ties. "Don't know" is not a score, so it never
+    makes an item look disputed.
+
+    >>> least_consensus({"item_sd": {"a": 30.0, "b": 25.04, "c": 25.0, "d": 10.0, "e": None}}, top=2)
+    [['a'], ['b', 'c']]
+    """
+    sd = pd.Series(results["item_sd"], dtype="float64").dropna().round(1)
     if sd.empty:
         return []
-    frame = pd.DataFrame({"sd": sd, "key": sd.index})
-    return frame.sort_values(["sd", "key"], ascending=[False, True]).head(top)["key"].tolist()
+    ranks, taken = [], 0
+    for value in sorted(set(sd), reverse=True):
+        if taken >= top:
+            break
+        keys = sorted(sd[sd == value].index)
+        ranks.append(keys)
+        taken += len(keys)
+    return ranks
+
+
+def awareness_gaps(results: Mapping, *, threshold: float = AWARENESS_THRESHOLD) -> list[str]:
+    """Return the items more than ``threshold`` of respondents did not know about, most unknown first.
+
+    >>> awareness_gaps({"item_stats": {"a": {"dk_rate": 0.5}, "b": {"dk_rate": 0.2}, "c": {"dk_rate": 0.25}}})
+    ['a', 'c']
+    """
+    rates = {key: found.get("dk_rate") for key, found in (results.get("item_stats") or {}).items()}
+    over = [(rate, key) for key, rate in rates.items() if rate is not None and rate > threshold]
+    return [key for rate, key in sorted(over, key=lambda pair: (-pair[0], pair[1]))]
+
+
+def perception_gap(
+    self_audit: Mapping, staff: Mapping, items: Mapping[str, dict], dimension_names: Mapping[str, str]
+) -> dict:
+    """Return the leadership self-audit beside the staff survey: per dimension, then per practice.
+
+    Practices pair the two forms (a checklist entry and the staff items that carry the same
+    practice id); items without practices pair by key. Largest gaps first.
+    """
+    dimensions = []
+    for key in ordered_keys([k for k in self_audit["dimensions"] if k in staff["dimensions"]], list(dimension_names)):
+        lead, team = self_audit["dimensions"][key]["mean"], staff["dimensions"][key]["mean"]
+        if lead is not None and team is not None:
+            dimensions.append({"key": key, "name": dimension_names.get(key, key), "self": lead, "staff": team})
+
+    def by_practice(means: Mapping[str, float | None]) -> dict[str, list[float]]:
+        grouped: dict[str, list[float]] = {}
+        for key, mean in means.items():
+            if mean is None:
+                continue
+            for practice in items.get(key, {}).get("practices") or [key]:
+                grouped.setdefault(practice, []).append(mean)
+        return grouped
+
+    lead_practices, staff_practices = by_practice(self_audit["item_means"]), by_practice(staff["item_means"])
+    practices = []
+    for practice in sorted(set(lead_practices) & set(staff_practices)):
+        practices.append(
+            {
+                "practice": practice,
+                "self": sum(lead_practices[practice]) / len(lead_practices[practice]),
+                "staff": sum(staff_practices[practice]) / len(staff_practices[practice]),
+            }
+        )
+    for row in [*dimensions, *practices]:
+        row["gap"] = row["self"] - row["staff"]
+    practices.sort(key=lambda row: (-abs(row["gap"]), row["practice"]))
+    return {"dimensions": dimensions, "practices": practices}
 
 
 def weakest_items(results: Mapping, *, exclude: Sequence[str] = (), top: int = 5) -> list[str]:

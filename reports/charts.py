@@ -270,3 +270,30 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
         )
     )
     return _plain(figure)
+
+
+def perception_figure(rows: Sequence[Mapping]) -> dict:
+    """Return a dot chart: per dimension, the leadership self-audit and the staff survey."""
+    names = [row["name"] for row in rows]
+    figure = go.Figure(
+        data=[
+            go.Scatter(
+                x=[row["staff"] for row in rows],
+                y=names,
+                mode="markers",
+                name="Staff survey",
+                marker={"size": 14, "color": PALETTE[0], "symbol": "circle"},
+                hovertemplate="%{y}: staff %{x:.0f}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[row["self"] for row in rows],
+                y=names,
+                mode="markers",
+                name="Leadership self-audit",
+                marker={"size": 14, "color": PALETTE[5], "symbol": "diamond"},
+                hovertemplate="%{y}: leadership %{x:.0f}<extra></extra>",
+            ),
+        ],
+        layout=_layout(xaxis=_score_axis(), yaxis={"automargin": True}, height=120 + 50 * len(rows)),
+    )
+    return _plain(figure)

@@ -6,7 +6,7 @@ from assessment import scoring
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 2
+REPORT_FORMAT = 3
 
 ROLE_GROUP_NAMES = {
     "leadership": "Leadership or management",
@@ -19,6 +19,7 @@ ROLE_GROUP_NAMES = {
 
 def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
     info = items.get(key, {"key": key, "text": key, "dimension_name": "", "recommendation": "", "sources": []})
+    found = (results.get("item_stats") or {}).get(key, {})
     return {
         **{k: v for k, v in info.items() if k != "order"},
         "mean": results["item_means"].get(key),
@@ -26,6 +27,8 @@ def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
         "n": results.get("item_n", {}).get(key),
         "dk": results.get("dk_counts", {}).get(key, 0),
         "na": results.get("na_counts", {}).get(key, 0),
+        "dk_rate": found.get("dk_rate"),
+        "top_share": found.get("top_share"),
         "band": scoring.band(results["item_means"].get(key)),
     }
 
@@ -39,17 +42,38 @@ def _score_rows(results: Mapping, names: Mapping[str, str]) -> list[dict]:
                 "key": key,
                 "name": names.get(key, "Overall" if key == analysis.OVERALL else key),
                 **{field: summary[field] for field in ("n", "mean", "sd", "ci_low", "ci_high", "band")},
+                "band_range": list(scoring.band_range(summary["ci_low"], summary["ci_high"])),
             }
         )
     return rows
+
+
+def _change(previous: Mapping | None, cycle: Mapping, names: Mapping[str, str], items: Mapping[str, dict]):
+    """Return the change since the previous cycle: tested within one questionnaire version, only
+    described (shared items, untested) across versions."""
+    if previous is None:
+        return None
+    base = {"previous_label": previous["label"], "comparable": previous["version"] == cycle["version"]}
+    if base["comparable"]:
+        frame = analysis.change_frame(previous["results"], cycle["results"], names)
+        return {**base, "rows": analysis.records(frame)}
+    shared = analysis.shared_item_changes(previous["results"], cycle["results"])
+    for row in shared:
+        row["text"] = items.get(row["key"], {}).get("text", row["key"])
+    return {**base, "rows": [], "shared_items": shared}
 
 
 def cycle_report(
     history: Sequence[Mapping],
     dimension_names: Mapping[str, str],
     items: Mapping[str, dict],
+    counterpart: Mapping | None = None,
 ) -> dict:
-    """Return the report of the last cycle in ``history`` (same-kind cycles, oldest first)."""
+    """Return the report of the last cycle in ``history`` (same-kind cycles, oldest first).
+
+    ``counterpart`` is the other kind's cycle closed in the same year (a self-audit for a staff
+    survey, and the reverse), for the perception gap.
+    """
     cycle = history[-1]
     results = cycle["results"]
     previous = history[-2] if len(history) > 1 else None
@@ -57,10 +81,7 @@ def cycle_report(
     scores = _score_rows(results, dimension_names)
     dimension_scores = [row for row in scores if row["key"] != analysis.OVERALL]
 
-    change = None
-    if previous is not None:
-        frame = analysis.change_frame(previous["results"], results, dimension_names)
-        change = {"previous_label": previous["label"], "rows": analysis.records(frame)}
+    change = _change(previous, cycle, dimension_names, items)
 
     gaps = [_item_row(key, results, items) for key in results["critical_gaps"]]
     weakest = [
@@ -90,6 +111,8 @@ def cycle_report(
         "change": change,
         "critical_gaps": gaps,
         "weakest": weakest,
+        "awareness_gaps": [_item_row(key, results, items) for key in analysis.awareness_gaps(results)],
+        "perception_gap": None,
         "trend": {
             "rows": trend_rows,
             "cycles": [c["label"] for c in history],
@@ -101,10 +124,7 @@ def cycle_report(
         "methodology": {
             "dk_total": sum(results.get("dk_counts", {}).values()),
             "na_total": sum(results.get("na_counts", {}).values()),
-            "alpha": [
-                {"key": key, "name": dimension_names.get(key, key), "alpha": results["alpha"][key]}
-                for key in analysis.ordered_keys(results.get("alpha", {}), list(dimension_names))
-            ],
+            "scoring_version": results.get("scoring_version", 1),
         },
         "notes": [
             {"key": key, "text": items.get(key, {}).get("text", key), "note": note}
@@ -112,7 +132,10 @@ def cycle_report(
         ],
     }
     if is_staff:
-        report["least_consensus"] = [_item_row(key, results, items) for key in analysis.least_consensus(results)]
+        report["least_consensus"] = [
+            {"rank": rank, "items": [_item_row(key, results, items) for key in keys]}
+            for rank, keys in enumerate(analysis.least_consensus(results), start=1)
+        ]
         groups = analysis.role_group_frame(results, dimension_names, cycle["min_responses"])
         report["role_groups"] = {
             "shown": not groups.empty,
@@ -123,6 +146,11 @@ def cycle_report(
             ],
             "rows": [{**row, "name": ROLE_GROUP_NAMES[row["group"]]} for row in analysis.records(groups)],
         }
+    if counterpart is not None:
+        self_audit, staff = (counterpart, cycle) if is_staff else (cycle, counterpart)
+        gap = analysis.perception_gap(self_audit["results"], staff["results"], items, dimension_names)
+        if gap["dimensions"]:
+            report["perception_gap"] = {"other_label": counterpart["label"], **gap}
     figures = {
         "bars": charts.dimension_bar_figure(dimension_scores),
         "radar": charts.radar_figure(
@@ -142,5 +170,7 @@ def cycle_report(
             [row["values"] for row in heatmap_rows],
         ),
     }
+    if report["perception_gap"]:
+        figures["perception"] = charts.perception_figure(report["perception_gap"]["dimensions"])
     report["charts"] = {name: charts.script_json(figure) for name, figure in figures.items()}
     return report

@@ -35,6 +35,32 @@ def history_ids(cycle: Cycle) -> list[str]:
     return ids[: ids.index(str(cycle.id)) + 1] if str(cycle.id) in ids else []
 
 
+def counterpart_record(cycle: Cycle) -> dict | None:
+    """Return the other kind's latest reportable cycle closed in the same year, as a record, or None."""
+    other = Cycle.Mode.TEAM if cycle.mode == Cycle.Mode.STAFF else Cycle.Mode.STAFF
+    found = (
+        _reportable(cycle.organization, other)
+        .filter(closed_on__year=cycle.closed_on.year)
+        .select_related("questionnaire")
+        .last()
+    )
+    return _record(found, found.label) if found else None
+
+
+def _record(cycle: Cycle, label: str) -> dict:
+    return {
+        "id": str(cycle.id),
+        "label": label,
+        "opens_on": cycle.opens_on.isoformat(),
+        "closed_on": cycle.closed_on.isoformat() if cycle.closed_on else None,
+        "mode": cycle.mode,
+        "version": cycle.questionnaire.version,
+        "questionnaire_id": str(cycle.questionnaire_id),
+        "min_responses": cycle.min_responses,
+        "results": cycle.results,
+    }
+
+
 def cycle_records(organization, mode: str) -> list[dict]:
     """Return the reportable cycles of one kind, oldest first, as plain dicts with their results.
 
@@ -43,19 +69,7 @@ def cycle_records(organization, mode: str) -> list[dict]:
     cycles = list(_reportable(organization, mode).select_related("questionnaire"))
     counts = Counter(cycle.label for cycle in cycles)
     return [
-        {
-            "id": str(cycle.id),
-            "label": cycle.label
-            if counts[cycle.label] == 1
-            else f"{cycle.label} ({cycle.closed_on or cycle.opens_on})",
-            "opens_on": cycle.opens_on.isoformat(),
-            "closed_on": cycle.closed_on.isoformat() if cycle.closed_on else None,
-            "mode": cycle.mode,
-            "version": cycle.questionnaire.version,
-            "questionnaire_id": str(cycle.questionnaire_id),
-            "min_responses": cycle.min_responses,
-            "results": cycle.results,
-        }
+        _record(cycle, cycle.label if counts[cycle.label] == 1 else f"{cycle.label} ({cycle.closed_on})")
         for cycle in cycles
     ]
 
@@ -81,6 +95,7 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
                 "critical": i.critical,
                 "reverse": i.reverse,
                 "sources": i.sources,
+                "practices": i.practices,
                 "recommendation": i.recommendation,
                 "order": (i.dimension.order, i.order),
             }

@@ -10,17 +10,21 @@ from reports.models import CycleReport
 def cycle_report_payload(*, cycle: Cycle) -> dict:
     """Return the cycle's report, computing and storing it the first time.
 
-    A stored report is served as is while the cycles it was built from are unchanged.
+    A stored report is served as is while the cycles it was built from are unchanged: the same
+    earlier cycles of its kind, and the same cycle of the other kind closed that year (for the
+    perception gap).
     """
-    basis = selectors.history_ids(cycle)
+    history_ids = selectors.history_ids(cycle)
+    counterpart = selectors.counterpart_record(cycle)
+    basis = [*history_ids, *([f"with:{counterpart['id']}"] if counterpart else [])]
     stored = selectors.stored_report(cycle)
     if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
         return stored.payload
-    history = [record for record in selectors.cycle_records(cycle.organization, cycle.mode) if record["id"] in basis]
-    catalog = selectors.catalog(sorted({record["questionnaire_id"] for record in history}))
-    payload = report.cycle_report(history, catalog.dimension_names, catalog.items)
+    records = selectors.cycle_records(cycle.organization, cycle.mode)
+    history = [record for record in records if record["id"] in history_ids]
+    questionnaire_ids = {record["questionnaire_id"] for record in [*history, *([counterpart] if counterpart else [])]}
+    catalog = selectors.catalog(sorted(questionnaire_ids))
+    payload = report.cycle_report(history, catalog.dimension_names, catalog.items, counterpart)
     with transaction.atomic():
-        CycleReport.objects.update_or_create(
-            cycle=cycle, defaults={"basis": basis, "payload": payload}
-        )
+        CycleReport.objects.update_or_create(cycle=cycle, defaults={"basis": basis, "payload": payload})
     return payload

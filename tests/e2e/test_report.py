@@ -40,7 +40,7 @@ def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
     assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
     change = _cells(page, "#change-table")
     assert [row[3] for row in change] == [
-        ("+" if row["delta"] > 0 else "") + f"{row['delta']:.1f}" for row in payload["change"]["rows"]
+        ("+" if row["delta"] > 0 else "") + f"{row['delta']:.0f}" for row in payload["change"]["rows"]
     ]
     trend = _cells(page, "#trend-table")
     assert [(row[0], row[2]) for row in trend] == [(r["cycle"], f"{r['mean']:.0f}") for r in payload["trend"]["rows"]]

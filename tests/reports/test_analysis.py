@@ -110,15 +110,32 @@ def test_welch_change_between_cycles():
     assert frame.loc["consent", "delta"] == pytest.approx(30.0)
     # Welch's t = 30 / sqrt(100/3 + 25/3) = 4.648…, df = 2.94…: p ≈ 0.0196.
     assert frame.loc["consent", "p_value"] == pytest.approx(0.01960, abs=1e-4)
-    assert bool(frame.loc["consent", "meaningful"]) is True
-    assert pd.isna(frame.loc["confidentiality", "p_value"])
-    assert bool(frame.loc["confidentiality", "meaningful"]) is False
-    assert bool(frame.loc["overall", "meaningful"]) is False
+    # Holm over the dimensions: only consent has a p-value, so it is not raised; it stays clear.
+    assert frame.loc["consent", "p_adjusted"] == pytest.approx(0.01960, abs=1e-4)
+    assert frame.loc["consent", "clear"] == "better"
+    assert frame.loc["consent", "ci_low"] > 0 and frame.loc["consent", "mdc"] > 0
+    assert pd.isna(frame.loc["confidentiality", "p_value"]) and pd.isna(frame.loc["confidentiality", "clear"])
+    assert pd.isna(frame.loc["overall", "clear"])
 
 
-def test_least_consensus_takes_the_five_highest_sd():
-    results = {"item_sd": {"a": 10.0, "b": 40.0, "c": None, "d": 25.0, "e": 40.0, "f": 5.0, "g": 30.0, "h": 1.0}}
-    assert analysis.least_consensus(results) == ["b", "e", "g", "d", "a"]
+def test_holm_adjustment_can_take_a_change_out_of_clear():
+    before = _cycle("2025", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
+    after = _cycle("2026", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
+    # Two dimensions each just under p = 0.05 alone: adjusted together, neither is clear.
+    before["dimensions"]["consent"] = _summary(50.0, [40.0, 50.0, 60.0, 45.0, 55.0])
+    after["dimensions"]["consent"] = _summary(62.0, [52.0, 62.0, 72.0, 57.0, 67.0])
+    before["dimensions"]["confidentiality"] = _summary(50.0, [40.0, 50.0, 60.0, 45.0, 55.0])
+    after["dimensions"]["confidentiality"] = _summary(62.0, [52.0, 62.0, 72.0, 57.0, 67.0])
+    before["overall"] = _summary(50.0, [30.0, 70.0])
+    after["overall"] = _summary(52.0, [32.0, 72.0])
+    frame = analysis.change_frame(before, after, NAMES).set_index("dimension")
+    assert frame.loc["consent", "p_value"] < 0.05 < frame.loc["consent", "p_adjusted"]
+    assert pd.isna(frame.loc["consent", "clear"])
+
+
+def test_least_consensus_takes_the_five_highest_sd_with_ties_as_ties():
+    results = {"item_sd": {"a": 10.0, "b": 40.0, "c": None, "d": 25.0, "e": 40.0, "f": 5.0, "g": 30.0, "h": 10.0}}
+    assert analysis.least_consensus(results) == [["b", "e"], ["g"], ["d"], ["a", "h"]]
     assert analysis.least_consensus({"item_sd": {"a": None}}) == []
 
 
