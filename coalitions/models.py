@@ -84,7 +84,12 @@ class BenchmarkSnapshot(models.Model):
     period = models.PositiveSmallIntegerField()
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Staff surveys, per dimension key and "overall" (see above).
     stats = models.JSONField()
+    # Leadership self-audits, the same shape: a separate series, never mixed with staff surveys.
+    team_stats = models.JSONField(default=dict)
+    # The scoring rules the figures were computed with; earlier snapshots stay as published.
+    scoring_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["coalition", "period"]

@@ -7,14 +7,16 @@ from assessment.models import Cycle
 from coalitions.models import BenchmarkSnapshot, CoalitionMembership
 
 
-def period_scores(organization_ids, period: int) -> dict[str, dict[str, float | None]]:
-    """Return, per organization, the mean scores of its latest reportable cycle closed in ``period``.
+def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, dict[str, float | None]]:
+    """Return, per organization, the mean scores of its latest reportable cycle of one kind closed in ``period``.
 
-    Used only to compute published figures; never shown to anyone but the organization itself.
+    Staff surveys and leadership self-audits are separate series, never mixed. Used only to
+    compute published figures; never shown to anyone but the organization itself.
     """
     cycles = (
         Cycle.objects.filter(
             organization_id__in=organization_ids,
+            mode=mode,
             status=Cycle.Status.CLOSED,
             closed_on__year=period,
             results__reportable=True,
@@ -58,9 +60,9 @@ def coalition_memberships(coalition) -> list[CoalitionMembership]:
     )
 
 
-def organization_positions(organization, period: int) -> dict[str, float | None] | None:
+def organization_positions(organization, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, float | None] | None:
     """Return an organization's own scores for a period, for its own eyes."""
-    return period_scores([organization.pk], period).get(organization.pk)
+    return period_scores([organization.pk], period, mode).get(organization.pk)
 
 
 def active_coalition_snapshots_for(organization, period: int) -> list[BenchmarkSnapshot]:

@@ -11,6 +11,7 @@ from accounts.models import AuditEvent, Organization
 from accounts.services import audit, unique_slug
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle
+from assessment.scoring import SCORING_VERSION
 from coalitions import selectors
 from coalitions.benchmarks import controller_count
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership, PositionChart
@@ -123,15 +124,30 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     Coalition.objects.select_for_update().get(pk=coalition.pk)
     if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
         raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
-    by_org = selectors.period_scores(selectors.active_member_ids(coalition), period)
-    scores = list(by_org.values())
-    admins = selectors.organization_admins(list(by_org))
-    keys = list(dict.fromkeys(key for row in scores for key in row if key != "overall"))
+    members = selectors.active_member_ids(coalition)
+    admins = selectors.organization_admins(members)
+    series = {
+        mode: _series_stats(selectors.period_scores(members, period, mode), admins, coalition.k_min)
+        for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
+    }
+    return BenchmarkSnapshot.objects.create(
+        coalition=coalition,
+        period=period,
+        published_by=by,
+        stats=series[Cycle.Mode.STAFF],
+        team_stats=series[Cycle.Mode.TEAM],
+        scoring_version=SCORING_VERSION,
+    )
+
+
+def _series_stats(by_org: dict, admins: dict, k_min: int) -> dict:
+    """Return the publishable figures of one series, per dimension and overall; nothing for an empty series."""
+    if not by_org:
+        return {}
+    keys = list(dict.fromkeys(key for row in by_org.values() for key in row if key != "overall"))
     stats = {}
     for key in [*keys, "overall"]:
         present = {org: row.get(key) for org, row in by_org.items() if row.get(key) is not None}
         controllers = controller_count({org: admins.get(org, set()) for org in present})
-        stats[key] = asdict(
-            analysis.benchmark_stats(list(present.values()), coalition.k_min, controllers=controllers)
-        )
-    return BenchmarkSnapshot.objects.create(coalition=coalition, period=period, published_by=by, stats=stats)
+        stats[key] = asdict(analysis.benchmark_stats(list(present.values()), k_min, controllers=controllers))
+    return stats

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import throttle
 from accounts.access import user_memberships
+from assessment.models import Cycle
 from assessment.selectors import dimension_names_for
 from coalitions import selectors, services
 from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
@@ -63,25 +64,26 @@ def benchmark(request, coalition_slug, year):
         "is_steward": steward,
         "snapshot": snapshot,
         "rows": benchmark_rows(snapshot.stats, names, None),
+        "team_rows": benchmark_rows(snapshot.team_stats, names, None) if snapshot.team_stats else [],
         "member_views": _member_views(memberships, snapshot, names),
     }
     return render(request, "coalitions/benchmark.html", context)
 
 
 def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> list[dict]:
-    """Return, per member organization of the viewer, its own scores against a snapshot."""
-    return [
-        {
-            "membership": membership,
-            "latest": snapshot,
-            "rows": benchmark_rows(
-                snapshot.stats, names, selectors.organization_positions(membership.organization, snapshot.period)
-            )
-            if snapshot
-            else [],
-        }
-        for membership in memberships
-    ]
+    """Return, per member organization of the viewer, its own scores against a snapshot: staff
+    surveys against staff surveys, and self-audits against self-audits where published."""
+    views = []
+    for membership in memberships:
+        view = {"membership": membership, "latest": snapshot, "rows": [], "team_rows": []}
+        if snapshot:
+            organization, period = membership.organization, snapshot.period
+            view["rows"] = benchmark_rows(snapshot.stats, names, selectors.organization_positions(organization, period))
+            if snapshot.team_stats:
+                own = selectors.organization_positions(organization, period, Cycle.Mode.TEAM)
+                view["team_rows"] = benchmark_rows(snapshot.team_stats, names, own)
+        views.append(view)
+    return views
 
 
 def coalition_join(request, coalition_slug):

@@ -22,7 +22,11 @@ def cycle_coalition_positions(cycle, payload: dict) -> list[dict]:
         return []
     names = {row["key"]: row["name"] for row in payload["scores"]}
     own = {row["key"]: row["mean"] for row in payload["scores"]}
-    positions = [{"snapshot": s, "rows": benchmark_rows(s.stats, names, own)} for s in snapshots]
+    positions = []
+    for snapshot in snapshots:
+        stats = snapshot.stats if cycle.is_staff_survey else snapshot.team_stats
+        if stats:
+            positions.append({"snapshot": snapshot, "stats": stats, "rows": benchmark_rows(stats, names, own)})
     drawn = services.position_charts(cycle=cycle, positions=positions)
     for position in positions:
         position["chart"] = drawn[str(position["snapshot"].id)]

@@ -307,3 +307,41 @@ def test_settings_page_lists_coalitions_and_withdraws(client, network):
     )
     page = client.get(url).content.decode()
     assert "Withdraw from Network" not in page and "withdrawn" in page
+
+
+def test_self_audits_and_staff_surveys_are_separate_series(network, admin, lead):
+    from assessment.services.cycles import cycle_create
+    from assessment.services.responding import response_save_answers, response_submit
+    from tests.conftest import full_answers
+
+    organization = network["organizations"][0]
+    team = cycle_create(
+        organization=organization,
+        by=network["admins"][0].user,
+        questionnaire=Cycle.objects.filter(organization=organization).first().questionnaire,
+        label="Leadership",
+        mode="team",
+        opens_on=f"{YEAR}-02-01",
+    )
+    response = team.responses.get()
+    response_save_answers(response=response, answers=full_answers(team.questionnaire, "4"))
+    response_submit(response=response, user=network["admins"][0].user)
+    Cycle.objects.filter(pk=team.pk).update(closed_on=f"{YEAR}-02-20")
+    snapshot = _publish(network)
+    assert snapshot.stats["overall"]["n"] == 6  # the self-audit is not mixed into the staff series
+    assert snapshot.team_stats["overall"] == {
+        "n": 1, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None
+    }
+    assert snapshot.scoring_version == 2
+
+
+def test_only_staff_surveys_leave_no_self_audit_series(network):
+    assert _publish(network).team_stats == {}
+
+
+def test_a_snapshot_from_before_scoring_version_2_says_so(client, network):
+    snapshot = _publish(network)
+    BenchmarkSnapshot.objects.filter(pk=snapshot.pk).update(scoring_version=1)
+    login(client, network["admins"][0].user)
+    page = client.get(reverse("coalitions:benchmark", args=[network["coalition"].slug, YEAR])).content.decode()
+    assert 'id="scoring-version-note"' in page
