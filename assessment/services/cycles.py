@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
-from assessment import aggregation
+from assessment import aggregation, scoring
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument
 from assessment.services.batches import batch_write_out
@@ -127,3 +127,34 @@ def cycle_delete(*, cycle: Cycle, by) -> None:
     """Delete a cycle and every answer in it."""
     audit(organization=cycle.organization, actor=by, action=Action.CYCLE_DELETED, detail=cycle.label)
     cycle.delete()
+
+
+@transaction.atomic
+def cycle_results_recompute(*, cycle: Cycle) -> bool:
+    """Score a closed cycle's stored answers again with the current rules; return whether anything changed.
+
+    Safe to run any number of times. Role groups were cleared from the rows when the cycle
+    closed, so the stored group breakdown is kept as it is. A cycle whose answers are gone (too
+    few to report) keeps its count.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("organization", "questionnaire").get(pk=cycle.pk)
+    if not cycle.is_closed or not (cycle.results or {}).get("reportable"):
+        return False
+    instrument = questionnaire_instrument(cycle.questionnaire)
+    rows = cycle_answer_sets(cycle=cycle)
+    changed_responses = []
+    for response, answers in rows:
+        score = scoring.score_response(instrument, answers)
+        scores = {**score.dimensions, "overall": score.overall}
+        if response.scores != scores:
+            response.scores = scores
+            changed_responses.append(response)
+    Response.objects.bulk_update(changed_responses, ["scores"])
+    results = _compute_results(cycle)
+    if cycle.is_staff_survey:
+        results["role_groups"] = (cycle.results or {}).get("role_groups", {})
+    if results == cycle.results and not changed_responses:
+        return False
+    cycle.results = results
+    cycle.save(update_fields=["results"])
+    return True

@@ -119,7 +119,8 @@ def test_closing_stores_aggregates_once(lead, organization, staff_cycle, submit_
     assert results["reportable"] is True and results["n"] == 3
     assert set(results["dimensions"]) == {"consent", "confidentiality", "non_judgment"}
     assert results["overall"]["n"] == 3
-    assert results["alpha"].keys() == results["dimensions"].keys()
+    assert "alpha" not in results  # the instrument's reliability is pooled, never per organization
+    assert results["item_stats"]["police-contact-consent"]["top_share"] == pytest.approx(1 / 3)
     assert results["item_means"]["police-contact-consent"] == pytest.approx(75.0)
     assert results["role_groups"] == {}  # one group only: no breakdown may be shown, none is stored
     assert set(Response.objects.filter(cycle=staff_cycle).values_list("role_group", flat=True)) == {""}
@@ -211,3 +212,26 @@ def test_cycle_of_another_organization_is_404(client, outsider, staff_cycle, org
     assert client.post(reverse("assessment:cycle_close", args=[other_slug, staff_cycle.id])).status_code == 404
     staff_cycle.refresh_from_db()
     assert staff_cycle.is_open
+
+
+def test_recompute_results_updates_old_scores_once(lead, staff_cycle, submit_as_member):
+    from django.core.management import call_command
+
+    from assessment.services.cycles import cycle_results_recompute
+
+    for value in ("dk", "4", "2"):
+        submit_as_member(staff_cycle, value)
+    closed = cycle_close(cycle=staff_cycle, by=lead.user)
+    current = closed.results
+    # As version 1 stored it: "don't know" scored as 0.
+    old = {**current, "item_means": {**current["item_means"], "police-contact-consent": 100 * 6 / 12}}
+    old.pop("item_stats")
+    Cycle.objects.filter(pk=closed.pk).update(results=old)
+    assert cycle_results_recompute(cycle=closed) is True
+    closed.refresh_from_db()
+    assert closed.results["item_means"]["police-contact-consent"] == pytest.approx(75.0)
+    assert closed.results["item_stats"]["police-contact-consent"]["dk"] == 1
+    assert cycle_results_recompute(cycle=closed) is False
+    call_command("recompute_results")
+    closed.refresh_from_db()
+    assert closed.results == Cycle.objects.get(pk=closed.pk).results

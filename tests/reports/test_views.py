@@ -228,3 +228,75 @@ def test_a_hostile_cycle_label_stays_text_in_exports_and_charts(client, lead, or
     workbook = load_workbook(io.BytesIO(client.get(_report_url(cycle, "reports:report_xlsx")).content))
     found = [c for row in workbook["Dimension scores"].iter_rows() for c in row if c.value == label]
     assert found and all(c.data_type == "s" for c in found)
+
+
+def test_a_self_audit_answering_often_on_a_critical_rule_shows_a_critical_gap(
+    client, lead, organization, questionnaire
+):
+    """As in a leadership self-audit that says "Often" to no police contact without consent."""
+    from assessment.services.cycles import cycle_create
+    from assessment.services.responding import response_save_answers, response_submit
+
+    cycle = cycle_create(
+        organization=organization,
+        by=lead.user,
+        questionnaire=questionnaire,
+        label="Leadership 2026",
+        mode="team",
+        opens_on="2026-02-01",
+    )
+    answers = {item.key: ("0" if item.reverse else str(item.max_value)) for item in questionnaire.items.all()}
+    answers["police-contact-consent"] = "3"  # Often, not Always
+    response = cycle.responses.get()
+    response_save_answers(response=response, answers=answers)
+    response_submit(response=response, user=lead.user)
+    login(client, lead.user)
+    page = client.get(_report_url(cycle)).content.decode()
+    gaps = page[page.index('id="critical-gaps"') : page.index("</ol>", page.index('id="critical-gaps"'))]
+    item = questionnaire.items.get(key="police-contact-consent")
+    assert item.text in gaps and "0% gave the best answer" in gaps
+    assert CycleReport.objects.get(cycle=cycle).payload["critical_gaps"][0]["key"] == "police-contact-consent"
+
+
+def test_five_against_five_with_a_ten_point_change_says_no_clear_change():
+    """Typical spread, five people each time: a 10-point rise is within what chance produces,
+    and the report says how large a change these numbers could have shown."""
+    from reports import report as report_module
+
+    def record(label, values):
+        mean = sum(values) / len(values)
+        summary = {
+            "mean": mean,
+            "sd": None,
+            "ci_low": mean - 15,
+            "ci_high": mean + 15,
+            "n": 5,
+            "band": "x",
+            "values": values,
+        }
+        results = {
+            "n": 5,
+            "dimensions": {"consent": summary},
+            "overall": summary,
+            "item_means": {},
+            "item_sd": {},
+            "critical_gaps": [],
+        }
+        return {
+            "id": label,
+            "label": label,
+            "opens_on": f"{label}-03-01",
+            "closed_on": f"{label}-04-01",
+            "mode": "staff",
+            "version": 1,
+            "min_responses": 5,
+            "results": results,
+        }
+
+    before = [40.0, 50.0, 60.0, 70.0, 55.0]
+    after = [v + 10 for v in before]
+    payload = report_module.cycle_report([record("2025", before), record("2026", after)], {"consent": "Consent"}, {})
+    row = next(r for r in payload["change"]["rows"] if r["dimension"] == "consent")
+    assert row["delta"] == pytest.approx(10.0)
+    assert row["clear"] is None
+    assert row["mdc"] > 10 and row["ci_low"] < 0 < row["ci_high"]
