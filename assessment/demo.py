@@ -32,22 +32,49 @@ def load_instrument() -> Questionnaire:
     return questionnaire
 
 
-def _answer(item, level: float, rnd: random.Random) -> str:
-    """Draw an answer around ``level`` (0–1 readiness) on the item's scale."""
-    if rnd.random() < 0.04:
-        return "dk"
-    if item.allow_na and rnd.random() < 0.05:
-        return "na"
-    good = min(1.0, max(0.0, rnd.gauss(level, 0.18)))
-    value = round(good * item.max_value)
-    return str(item.max_value - value if item.reverse else value)
+# A latent-trait model, so that demo reports are as noisy, and as coherent, as real ones: each
+# organization has a level that improves year by year, each person differs from it, each person
+# leans a little differently in each dimension, each item is easier or harder, and each answer
+# has its own noise. Don't-knows gather on policy questions and among volunteers.
+PERSON_SD = 0.14
+DIMENSION_SD = 0.06
+ANSWER_SD = 0.24
+DONT_KNOW = {"base": 0.02, "policy": 0.12, "volunteer": 3.0}
 
 
-def _answers(questionnaire, level, rnd, *, weak_level=None) -> dict[str, str]:
+def _difficulty(item) -> float:
+    return random.Random(f"ally-demo-difficulty-{item.key}").gauss(0.0, 0.1)
+
+
+def _is_policy_item(item) -> bool:
+    text = f"{item.text} {item.help}".lower()
+    return "policy" in text or "written" in text
+
+
+def _answers(questionnaire, level, rnd, *, role="", weak_level=None, critical_often=None) -> dict[str, str]:
+    """Draw one person's answers: ``level`` is their organization's readiness (0 to 1)."""
+    person = level + rnd.gauss(0.0, PERSON_SD)
+    lean = {}
     answers = {}
-    for item in questionnaire.items.all():
-        item_level = weak_level if (weak_level is not None and item.key == WEAK_CRITICAL_ITEM) else level
-        answers[item.key] = _answer(item, item_level, rnd)
+    for item in questionnaire.items.select_related("dimension"):
+        key = item.dimension.key
+        lean.setdefault(key, rnd.gauss(0.0, DIMENSION_SD))
+        base = weak_level if (weak_level is not None and item.key == WEAK_CRITICAL_ITEM) else person
+        dont_know = DONT_KNOW["base"] + (DONT_KNOW["policy"] if _is_policy_item(item) else 0.0)
+        if role == "volunteer":
+            dont_know *= DONT_KNOW["volunteer"]
+        if rnd.random() < dont_know:
+            answers[item.key] = "dk"
+            continue
+        if item.allow_na and rnd.random() < 0.03:
+            answers[item.key] = "na"
+            continue
+        good = min(1.0, max(0.0, base + lean[key] - _difficulty(item) + rnd.gauss(0.0, ANSWER_SD)))
+        value = round(good * item.max_value)
+        answers[item.key] = str(item.max_value - value if item.reverse else value)
+    if critical_often:
+        item = questionnaire.items.get(key=critical_often)
+        answers[item.key] = str(1 if item.reverse else item.max_value - 1)
     return answers
 
 
@@ -68,10 +95,10 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             continue
         rnd = random.Random(f"ally-demo-{organization.slug}")
         admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first().user
-        start = 0.35 + 0.05 * index + rnd.uniform(-0.05, 0.05)
+        start = 0.38 + 0.05 * index + rnd.uniform(-0.05, 0.05)
         for year_index, year in enumerate(YEARS):
-            level = min(0.92, start + 0.09 * year_index + rnd.uniform(-0.03, 0.03))
-            weak = 0.35 if index % 3 == 0 else None
+            level = min(0.85, start + 0.07 * year_index + rnd.uniform(-0.03, 0.03))
+            weak = 0.3 if index % 3 == 0 else None
             cycle = cycle_create(
                 organization=organization,
                 by=admin,
@@ -85,25 +112,33 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             token = shared_link_create(cycle=cycle, by=admin)
             groups = ["leadership", "frontline", "frontline", "frontline", "volunteer", "other", ""]
             for _ in range(count):
-                _submit_through_link(token, _answers(questionnaire, level, rnd, weak_level=weak), rnd.choice(groups))
+                role = rnd.choice(groups)
+                _submit_through_link(token, _answers(questionnaire, level, rnd, role=role, weak_level=weak), role)
             cycle_close(cycle=cycle, by=admin, on=date(year, 4, 1))
-            if index == 0:
-                team = cycle_create(
-                    organization=organization,
-                    by=admin,
-                    questionnaire=questionnaire,
-                    label=f"{year} leadership self-audit",
-                    mode=Cycle.Mode.TEAM,
-                    opens_on=date(year, 2, 1),
-                )
-                response = team.responses.get()
-                answers = _answers(questionnaire, level + 0.08, rnd)
-                notes = {
-                    "no-contact-policy": "Client consent policy, section 3 (reviewed with all staff each January)."
-                }
-                response_save_answers(response=response, answers=answers, notes=notes, by=admin)
-                response_submit(response=response, user=admin)
-                Cycle.objects.filter(pk=team.pk).update(closed_on=date(year, 2, 20))
+            team = cycle_create(
+                organization=organization,
+                by=admin,
+                questionnaire=questionnaire,
+                label=f"{year} leadership self-audit",
+                mode=Cycle.Mode.TEAM,
+                opens_on=date(year, 2, 1),
+            )
+            response = team.responses.get()
+            # Leadership rates itself a little above its staff; the first organization, far
+            # above, while still allowing police contact "often" without consent.
+            rosy = index == 0
+            answers = _answers(
+                questionnaire,
+                level + (0.35 if rosy else 0.06),
+                rnd,
+                critical_often="police-contact-consent" if rosy else None,
+            )
+            notes = {
+                "no-contact-policy": "Client consent policy, section 3 (reviewed with all staff each January)."
+            }
+            response_save_answers(response=response, answers=answers, notes=notes, by=admin)
+            response_submit(response=response, user=admin)
+            Cycle.objects.filter(pk=team.pk).update(closed_on=date(year, 2, 20))
         if index == 0:
             cycle = cycle_create(
                 organization=organization,

@@ -9,3 +9,36 @@ def test_demo_refuses_production(settings, db):
     with pytest.raises(CommandError, match="ALLY_ENV=production"):
         call_command("demo", "--no-serve")
     assert not User.objects.exists()
+
+
+def test_demo_answers_behave_like_a_real_staff_survey(db):
+    """Pooled reliability 0.7–0.9 in every dimension, person-level spread of 12–20 points, and one
+    organization whose leadership sees itself far better than its staff do."""
+    import json
+    import statistics
+    from io import StringIO
+
+    from accounts.demo import build_demo_accounts
+    from assessment.demo import build_demo_audits
+    from assessment.models import Cycle
+
+    organizations, _ = build_demo_accounts()
+    build_demo_audits(organizations)
+    out = StringIO()
+    call_command("psychometrics", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert {row["dimension"] for row in rows} == {"consent", "confidentiality", "non_judgment"}
+    for row in rows:
+        assert 0.7 <= row["alpha"] <= 0.9, row
+        assert row["n"] >= 100
+    spreads = [
+        summary["sd"]
+        for cycle in Cycle.objects.filter(mode="staff", status="closed", results__reportable=True)
+        for summary in cycle.results["dimensions"].values()
+    ]
+    assert 12 <= statistics.median(spreads) <= 20
+    first = organizations[0]
+    team = Cycle.objects.get(organization=first, mode="team", label__startswith="2026")
+    staff = Cycle.objects.get(organization=first, mode="staff", label__startswith="2026")
+    assert team.results["overall"]["mean"] - staff.results["overall"]["mean"] > 25
+    assert "police-contact-consent" in team.results["critical_gaps"]
