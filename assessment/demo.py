@@ -21,15 +21,25 @@ from assessment.services.responding import (
     staff_draft_submit,
 )
 
-INSTRUMENT_PATH = Path(settings.BASE_DIR) / "fixtures" / "questionnaires" / "ally-readiness-1.json"
+QUESTIONNAIRES = Path(settings.BASE_DIR) / "fixtures" / "questionnaires"
+INSTRUMENT_PATH = QUESTIONNAIRES / "ally-readiness-1.json"
+STAFF_2_PATH = QUESTIONNAIRES / "ally-readiness-2.json"
+CHECKLIST_2_PATH = QUESTIONNAIRES / "ally-readiness-checklist-2.json"
 YEARS = (2024, 2025, 2026)
+VERSION_2_FROM = 2026  # earlier demo years use version 1, so every organization shows the change
 # The critical practice most organizations find hardest: explaining limits before disclosure.
 WEAK_CRITICAL_ITEM = "limits-explained-first"
 
 
-def load_instrument() -> Questionnaire:
-    questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
+def load_instrument(path: Path = INSTRUMENT_PATH) -> Questionnaire:
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(path))
     return questionnaire
+
+
+# Per form: the critical entry a rosy leadership answers one step short of the best, and the entry
+# its evidence note goes with.
+ROSY_CRITICAL = {"ally-readiness": "police-contact-consent", "ally-readiness-checklist": "checklist-police-consent"}
+NOTE_ITEM = {"ally-readiness": "no-contact-policy", "ally-readiness-checklist": "checklist-police-consent"}
 
 
 # A latent-trait model, so that demo reports are as noisy, and as coherent, as real ones: each
@@ -38,7 +48,7 @@ def load_instrument() -> Questionnaire:
 # has its own noise. Don't-knows gather on policy questions and among volunteers.
 PERSON_SD = 0.14
 DIMENSION_SD = 0.06
-ANSWER_SD = 0.24
+ANSWER_SD = 0.3
 DONT_KNOW = {"base": 0.02, "policy": 0.12, "volunteer": 3.0}
 
 
@@ -89,7 +99,8 @@ def _submit_through_link(token, answers, role_group):
 @transaction.atomic
 def build_demo_audits(organizations: list[Organization]) -> str | None:
     """Give each organization yearly audits; return a respondent link token for the open survey."""
-    questionnaire = load_instrument()
+    version_1 = load_instrument()
+    staff_2, checklist_2 = load_instrument(STAFF_2_PATH), load_instrument(CHECKLIST_2_PATH)
     for index, organization in enumerate(organizations):
         if organization.cycles.exists():
             continue
@@ -97,12 +108,13 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
         admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first().user
         start = 0.38 + 0.05 * index + rnd.uniform(-0.05, 0.05)
         for year_index, year in enumerate(YEARS):
+            staff_form, team_form = (staff_2, checklist_2) if year >= VERSION_2_FROM else (version_1, version_1)
             level = min(0.85, start + 0.07 * year_index + rnd.uniform(-0.03, 0.03))
             weak = 0.3 if index % 3 == 0 else None
             cycle = cycle_create(
                 organization=organization,
                 by=admin,
-                questionnaire=questionnaire,
+                questionnaire=staff_form,
                 label=f"{year} staff survey",
                 mode=Cycle.Mode.STAFF,
                 opens_on=date(year, 3, 1),
@@ -113,12 +125,12 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             groups = ["leadership", "frontline", "frontline", "frontline", "volunteer", "other", ""]
             for _ in range(count):
                 role = rnd.choice(groups)
-                _submit_through_link(token, _answers(questionnaire, level, rnd, role=role, weak_level=weak), role)
+                _submit_through_link(token, _answers(staff_form, level, rnd, role=role, weak_level=weak), role)
             cycle_close(cycle=cycle, by=admin, on=date(year, 4, 1))
             team = cycle_create(
                 organization=organization,
                 by=admin,
-                questionnaire=questionnaire,
+                questionnaire=team_form,
                 label=f"{year} leadership self-audit",
                 mode=Cycle.Mode.TEAM,
                 opens_on=date(year, 2, 1),
@@ -128,13 +140,13 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             # above, while still allowing police contact "often" without consent.
             rosy = index == 0
             answers = _answers(
-                questionnaire,
-                level + (0.35 if rosy else 0.06),
+                team_form,
+                level + (0.45 if rosy else 0.06),
                 rnd,
-                critical_often="police-contact-consent" if rosy else None,
+                critical_often=ROSY_CRITICAL[team_form.slug] if rosy else None,
             )
             notes = {
-                "no-contact-policy": "Client consent policy, section 3 (reviewed with all staff each January)."
+                NOTE_ITEM[team_form.slug]: "Client consent policy, section 3 (reviewed with all staff each January)."
             }
             response_save_answers(response=response, answers=answers, notes=notes, by=admin)
             response_submit(response=response, user=admin)
@@ -143,14 +155,14 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             cycle = cycle_create(
                 organization=organization,
                 by=admin,
-                questionnaire=questionnaire,
+                questionnaire=staff_2,
                 label="Autumn 2026 follow-up survey",
                 mode=Cycle.Mode.STAFF,
                 opens_on=date(2026, 11, 1),
             )
             token = shared_link_create(cycle=cycle, by=admin)
             for _ in range(2):
-                _submit_through_link(token, _answers(questionnaire, 0.7, rnd), "frontline")
+                _submit_through_link(token, _answers(staff_2, 0.7, rnd), "frontline")
     # A fresh shared link on every run, since links are shown only once.
     open_cycle = Cycle.objects.filter(organization=organizations[0], status=Cycle.Status.OPEN).first()
     if open_cycle is None:

@@ -6,10 +6,12 @@ import math
 import re
 from pathlib import Path
 
-SCALES = {"frequency": 4, "agreement": 4, "yes_partly_no": 2}
+SCALES = {"frequency": 4, "agreement": 4, "yes_partly_no": 2, "maturity": 3}
+FORMS = ("staff", "checklist")
+SHORT_MAX = 40
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SOURCE_PATTERN = re.compile(r"^Q([1-9]|10)$")
-PRACTICE_PATTERN = re.compile(r"^P([1-9]|1[0-9]|20)$")
+PRACTICE_PATTERN = re.compile(r"^P([1-9]|1[0-9]|2[0-6])$")
 
 
 MAX_VERSION = 10_000
@@ -53,6 +55,8 @@ def check_instrument(data: dict) -> dict:
     if len(data["title"]) > MAX_LENGTHS["title"]:
         problems.append(f"'title' must be at most {MAX_LENGTHS['title']} characters.")
     problems += [f"{where}: control characters are not allowed." for where in _control_characters(data)]
+    if data.get("form", "staff") not in FORMS:
+        problems.append(f"'form' must be one of {', '.join(FORMS)}.")
     if not all(isinstance(d, dict) for d in data["dimensions"]) or not all(isinstance(i, dict) for i in data["items"]):
         raise InstrumentFileError("\n".join([*problems, "every dimension and every item must be a JSON object."]))
     dimension_keys = []
@@ -89,6 +93,15 @@ def check_instrument(data: dict) -> dict:
                 problems.append(f"{label}: '{field}' is required.")
         if isinstance(item.get("text"), str) and len(item["text"]) > MAX_LENGTHS["text"]:
             problems.append(f"{label}: 'text' must be at most {MAX_LENGTHS['text']} characters.")
+        short = item.get("short", "")
+        if not isinstance(short, str) or len(short) > SHORT_MAX or (data["version"] >= 2 and not short.strip()):
+            problems.append(f"{label}: 'short' must be a title of at most {SHORT_MAX} characters.")
+        if item.get("scale") == "maturity":
+            levels = item.get("levels")
+            if not isinstance(levels, list) or len(levels) != 4 or not all(isinstance(v, str) and v for v in levels):
+                problems.append(f"{label}: a maturity entry needs 'levels', four descriptions from 0 to 3.")
+        if not isinstance(item.get("evidence_prompt", ""), str):
+            problems.append(f"{label}: 'evidence_prompt' must be text.")
         sources = item.get("sources")
         if (
             not isinstance(sources, list)

@@ -22,7 +22,13 @@ class Questionnaire(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    class Form(models.TextChoices):
+        STAFF = "staff", _("Staff survey")
+        CHECKLIST = "checklist", _("Leadership checklist")
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Which audit uses it: a staff survey, or a leadership self-audit (the checklist).
+    form = models.CharField(max_length=10, choices=Form.choices, default=Form.STAFF)
     # SHA-256 of the canonical instrument file, so reloading an unchanged file is a no-op.
     content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,6 +73,7 @@ class Item(models.Model):
         FREQUENCY = "frequency", _("Never – Always")
         AGREEMENT = "agreement", _("Strongly disagree – Strongly agree")
         YES_PARTLY_NO = "yes_partly_no", _("No – Partly – Yes")
+        MATURITY = "maturity", _("Not in place – Written, trained and checked")
 
     SCALE_LABELS = {
         Scale.FREQUENCY: [_("Never"), _("Rarely"), _("Sometimes"), _("Often"), _("Always")],
@@ -78,12 +85,20 @@ class Item(models.Model):
             _("Strongly agree"),
         ],
         Scale.YES_PARTLY_NO: [_("No"), _("Partly"), _("Yes")],
+        Scale.MATURITY: [
+            _("Not in place"),
+            _("Done by some, informally"),
+            _("Written down and known to staff"),
+            _("Written, trained and checked"),
+        ],
     }
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="items")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
     key = models.SlugField(max_length=60)
     text = models.TextField()
+    # A title of at most 40 characters, for chart labels and tables.
+    short = models.CharField(max_length=40, blank=True)
     help = models.TextField(blank=True)
     scale = models.CharField(max_length=20, choices=Scale.choices)
     max_value = models.PositiveSmallIntegerField()
@@ -94,6 +109,9 @@ class Item(models.Model):
     sources = models.JSONField(default=list)  # seed question numbers, e.g. ["Q9", "Q10"]
     practices = models.JSONField(default=list)  # good-practice ids covered, e.g. ["P5"]
     recommendation = models.TextField()
+    # Checklist entries: what each maturity level looks like for this practice, and what evidence to note.
+    levels = models.JSONField(default=list, blank=True)
+    evidence_prompt = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -108,7 +126,17 @@ class Item(models.Model):
 
     @property
     def scale_labels(self) -> list:
-        return self.SCALE_LABELS[self.Scale(self.scale)]
+        """Return the answer labels, lowest first: a checklist entry's own words for each level,
+        with the level's general name."""
+        general = self.SCALE_LABELS[self.Scale(self.scale)]
+        if self.levels:
+            return [f"{name}: {words}" for name, words in zip(general, self.levels, strict=True)]
+        return general
+
+    @property
+    def title(self) -> str:
+        """Return the short title, or the start of the text for items written before titles existed."""
+        return self.short or (self.text if len(self.text) <= 40 else self.text[:39].rstrip() + "…")
 
 
 class Cycle(models.Model):

@@ -16,9 +16,18 @@ class Page:
     items: list[Item]
 
 
-def latest_published_questionnaire(slug: str = "ally-readiness") -> Questionnaire | None:
-    """Return the newest published version of a questionnaire."""
-    return Questionnaire.objects.filter(slug=slug, status=Questionnaire.Status.PUBLISHED).order_by("-version").first()
+def questionnaire_for_mode(mode: str) -> Questionnaire | None:
+    """Return the newest published questionnaire an audit of this kind uses.
+
+    A staff survey takes the newest staff form. A leadership self-audit takes the newest
+    leadership checklist, or, where none is loaded, the newest staff form (as in version 1).
+    """
+    published = Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED).order_by("-version", "slug")
+    if mode == Cycle.Mode.TEAM:
+        checklist = published.filter(form=Questionnaire.Form.CHECKLIST).first()
+        if checklist is not None:
+            return checklist
+    return published.filter(form=Questionnaire.Form.STAFF).first()
 
 
 def questionnaire_pages(questionnaire: Questionnaire) -> list[Page]:

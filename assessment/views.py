@@ -44,7 +44,7 @@ def cycle_create(request, org_slug):
             cycle = cycles.cycle_create(
                 organization=membership.organization,
                 by=request.user,
-                questionnaire=selectors.latest_published_questionnaire(),
+                questionnaire=selectors.questionnaire_for_mode(form.cleaned_data["mode"]),
                 **form.cleaned_data,
             )
         except ValidationError as error:

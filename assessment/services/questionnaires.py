@@ -32,6 +32,7 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
         title=data["title"],
         description=data.get("description", ""),
         status=Questionnaire.Status.PUBLISHED,
+        form=data.get("form", Questionnaire.Form.STAFF),
         content_hash=fingerprint,
     )
     dimensions = {}
@@ -50,7 +51,10 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
             dimension=dimensions[spec["dimension"]],
             key=spec["key"],
             text=spec["text"],
+            short=spec.get("short", ""),
             help=spec.get("help", ""),
+            levels=spec.get("levels", []),
+            evidence_prompt=spec.get("evidence_prompt", ""),
             scale=spec["scale"],
             max_value=spec["max_value"],
             weight=spec.get("weight", 1.0),
@@ -77,6 +81,7 @@ def questionnaire_clone(*, questionnaire: Questionnaire) -> Questionnaire:
         title=questionnaire.title,
         description=questionnaire.description,
         status=Questionnaire.Status.DRAFT,
+        form=questionnaire.form,
     )
     dimensions = {}
     for dimension in questionnaire.dimensions.all():

@@ -48,6 +48,7 @@ def test_every_practice_is_covered_and_documented():
     covered = {p for i in ITEMS for p in i["practices"]}
     assert covered >= set(PRACTICES)
     doc = (ROOT / "docs" / "INSTRUMENT.md").read_text()
+    doc = doc[doc.index("## Version 1 coverage") :]
     for practice in PRACTICES:
         keys = [i["key"] for i in ITEMS if practice in i["practices"]]
         row = re.search(rf"^\| {practice} \|.*\| (.+) \|$", doc, re.M)

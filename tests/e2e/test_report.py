@@ -30,18 +30,21 @@ def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
     check_page(page, name="dashboard-with-scores")
     page.get_by_role("link", name="Report “2026 staff survey”").click()
     page.wait_for_url(f"**/cycles/{cycle.id}/report/")
-    for chart in ("chart-bars", "chart-radar", "chart-trend", "chart-heatmap"):
+    for chart in ("chart-bars", "chart-trend", "chart-heatmap", "chart-perception"):
         page.locator(f"[data-figure='{chart}'] svg.main-svg").first.wait_for()
     check_page(page, name="report")
+    # 2026 is the first audit on questionnaire version 2: no test against 2025, and the trend says so.
+    assert page.locator("#change-across-versions").is_visible()
+    assert page.get_by_text("A dotted line marks a new questionnaire version (2026 staff survey)").is_visible()
 
     payload = CycleReport.objects.get(cycle=cycle).payload
     scores = _cells(page, "#scores-table")
     assert [row[0] for row in scores] == [row["name"] for row in payload["scores"]]
     assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
-    change = _cells(page, "#change-table")
-    assert [row[3] for row in change] == [
-        ("+" if row["delta"] > 0 else "") + f"{row['delta']:.0f}" for row in payload["change"]["rows"]
-    ]
+    shared = _cells(page, "#shared-items-table")
+    assert [row[0] for row in shared] == [row["text"] for row in payload["change"]["shared_items"]]
+    gap = _cells(page, "#perception-table")
+    assert [row[1] for row in gap] == [f"{row['self']:.0f}" for row in payload["perception_gap"]["dimensions"]]
     trend = _cells(page, "#trend-table")
     assert [(row[0], row[2]) for row in trend] == [(r["cycle"], f"{r['mean']:.0f}") for r in payload["trend"]["rows"]]
 

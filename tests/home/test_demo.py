@@ -30,7 +30,7 @@ def test_demo_answers_behave_like_a_real_staff_survey(db):
     assert {row["dimension"] for row in rows} == {"consent", "confidentiality", "non_judgment"}
     for row in rows:
         assert 0.7 <= row["alpha"] <= 0.9, row
-        assert row["n"] >= 100
+        assert row["n"] >= 50  # complete answer sets, pooled per version
     spreads = [
         summary["sd"]
         for cycle in Cycle.objects.filter(mode="staff", status="closed", results__reportable=True)
@@ -40,5 +40,5 @@ def test_demo_answers_behave_like_a_real_staff_survey(db):
     first = organizations[0]
     team = Cycle.objects.get(organization=first, mode="team", label__startswith="2026")
     staff = Cycle.objects.get(organization=first, mode="staff", label__startswith="2026")
-    assert team.results["overall"]["mean"] - staff.results["overall"]["mean"] > 25
-    assert "police-contact-consent" in team.results["critical_gaps"]
+    assert team.results["overall"]["mean"] - staff.results["overall"]["mean"] > 20
+    assert "checklist-police-consent" in team.results["critical_gaps"]  # "written" but not trained and checked
