@@ -6,7 +6,7 @@ from assessment import scoring
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 3
+REPORT_FORMAT = 4
 
 ROLE_GROUP_NAMES = {
     "leadership": "Leadership or management",
@@ -100,7 +100,8 @@ def cycle_report(
     for key in item_keys:
         by_label = analysis.records(item_frame.loc[[key]])[0]
         values = [by_label[label] for label in cycle_labels]  # a list: JSON objects lose their order
-        heatmap_rows.append({"key": key, "text": items.get(key, {}).get("text", key), "values": values})
+        info = items.get(key, {})
+        heatmap_rows.append({"key": key, "text": info.get("text", key), "short": info.get("short", key), "values": values})
 
     report = {
         "format": REPORT_FORMAT,
@@ -165,7 +166,7 @@ def cycle_report(
         ),
         "trend": charts.trend_figure(trend_rows, changes),
         "heatmap": charts.item_heatmap_figure(
-            [row["key"] for row in heatmap_rows],
+            [row["short"] for row in heatmap_rows],
             report["items"]["cycles"],
             [row["values"] for row in heatmap_rows],
         ),

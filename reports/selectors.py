@@ -90,6 +90,7 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
             i.key: {
                 "key": i.key,
                 "text": i.text,
+                "short": i.title,
                 "dimension": i.dimension.key,
                 "dimension_name": i.dimension.name,
                 "critical": i.critical,
