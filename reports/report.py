@@ -101,7 +101,9 @@ def cycle_report(
         by_label = analysis.records(item_frame.loc[[key]])[0]
         values = [by_label[label] for label in cycle_labels]  # a list: JSON objects lose their order
         info = items.get(key, {})
-        heatmap_rows.append({"key": key, "text": info.get("text", key), "short": info.get("short", key), "values": values})
+        heatmap_rows.append(
+            {"key": key, "text": info.get("text", key), "short": info.get("short", key), "values": values}
+        )
 
     report = {
         "format": REPORT_FORMAT,
