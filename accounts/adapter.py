@@ -2,14 +2,33 @@ import base64
 import hashlib
 
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
 
-def _fernet() -> Fernet:
-    secret = settings.MFA_ENCRYPTION_KEY or settings.SECRET_KEY
-    key = hashlib.sha256(b"ally-readiness-mfa:" + secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+def mfa_keys() -> list[str]:
+    """Return the secrets that two-factor keys derive from: the first encrypts, every one decrypts.
+
+    ``MFA_ENCRYPTION_KEY`` may list several, comma-separated, newest first; without it, the
+    ``SECRET_KEY`` and its ``SECRET_KEY_FALLBACKS`` are used, so rotating the secret key the
+    usual Django way keeps two-factor users able to log in.
+    """
+    configured = [key.strip() for key in (settings.MFA_ENCRYPTION_KEY or "").split(",") if key.strip()]
+    return configured or [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"ally-readiness-mfa:" + secret.encode()).digest()))
+            for secret in mfa_keys()
+        ]
+    )
+
+
+def reencrypt(encrypted_text: str) -> str:
+    """Return the secret encrypted again under the first key."""
+    return _fernet().rotate(encrypted_text.encode()).decode()
 
 
 class MFAAdapter(DefaultMFAAdapter):

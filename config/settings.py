@@ -35,6 +35,8 @@ if PRODUCTION:
     SECRET_KEY = check_secret_key(env_str("DJANGO_SECRET_KEY"))
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY") or _DEVELOPMENT_KEY
+# Earlier secret keys, still accepted for signatures and encrypted data made under them.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -156,7 +158,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Ally Readiness"
-# Key for encrypting TOTP secrets at rest; derived from SECRET_KEY when not set.
+# Keys for encrypting TOTP secrets at rest, newest first; derived from SECRET_KEY when not set.
 MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
 
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -106,3 +106,29 @@ def test_mfa_activation_asks_for_the_password_again_then_counts_as_used(client, 
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists()
     assert client.get(reverse("assessment:org_dashboard", args=[strict_org.slug])).status_code == 200
+
+
+def test_mfa_keys_rotate_without_locking_anyone_out(settings, user_factory):
+    from django.core.management import call_command
+
+    settings.MFA_ENCRYPTION_KEY = "old-key-" + "x" * 40
+    user = user_factory()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    # A new key goes in front: the old secret still decrypts.
+    settings.MFA_ENCRYPTION_KEY = "new-key-" + "y" * 40 + ", old-key-" + "x" * 40
+    assert get_adapter().decrypt(Authenticator.objects.get(user=user).data["secret"]) == secret
+    call_command("rotate_mfa_key")
+    # Once rotated, the old key can go.
+    settings.MFA_ENCRYPTION_KEY = "new-key-" + "y" * 40
+    assert get_adapter().decrypt(Authenticator.objects.get(user=user).data["secret"]) == secret
+
+
+def test_rotating_the_secret_key_keeps_two_factor_users(settings, user_factory):
+    settings.MFA_ENCRYPTION_KEY = ""
+    user = user_factory()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-brand-new-secret-key-" + "z" * 40
+    assert get_adapter().decrypt(Authenticator.objects.get(user=user).data["secret"]) == secret
