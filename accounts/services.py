@@ -1,5 +1,6 @@
-"""Writes that touch organizations, memberships and invitations."""
+"""Writes that touch people, organizations, memberships and invitations."""
 
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -190,3 +191,39 @@ def invitation_accept(*, token: str, user) -> Membership:
         detail=f"{user.email} as {invitation.role}",
     )
     return membership
+
+
+DELETED_PERSON = "a deleted person"
+LAST_ADMIN_OF_MESSAGE = _(
+    "You are the only admin of %(organizations)s. An organization needs at least one admin: make "
+    "someone else admin there, or delete the organization, before you delete your account."
+)
+
+
+def organizations_only_administered_by(user) -> list[Organization]:
+    """Return the organizations in which the user is the only admin."""
+    return [
+        membership.organization
+        for membership in Membership.objects.filter(user=user, role=Role.ADMIN).select_related("organization")
+        if not _other_admins_exist(membership)
+    ]
+
+
+@transaction.atomic
+def user_delete(*, user) -> None:
+    """Delete a person's account: memberships, invitations to them, and their address in audit logs.
+
+    Refused while they are the only admin of an organization. Audit entries stay, naming "a deleted
+    person" instead of their address; their anonymous survey answers were never tied to them.
+    """
+    sole = organizations_only_administered_by(user)
+    if sole:
+        raise ValidationError(LAST_ADMIN_OF_MESSAGE % {"organizations": ", ".join(o.name for o in sole)})
+    email = user.email
+    for membership in Membership.objects.filter(user=user).select_related("organization"):
+        audit(organization=membership.organization, actor=None, action=Action.MEMBER_REMOVED, detail=DELETED_PERSON)
+    Invitation.objects.filter(email__iexact=email).delete()
+    for event in AuditEvent.objects.filter(detail__icontains=email):
+        event.detail = re.sub(re.escape(email), DELETED_PERSON, event.detail, flags=re.IGNORECASE)
+        event.save(update_fields=["detail"])
+    user.delete()

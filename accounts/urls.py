@@ -16,4 +16,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/", views.org_settings, name="org_settings"),
     path("o/<slug:org_slug>/delete/", views.org_delete, name="org_delete"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("account/delete/", views.account_delete, name="account_delete"),
 ]

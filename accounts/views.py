@@ -1,4 +1,6 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -145,3 +147,22 @@ def org_delete(request, org_slug):
     services.organization_delete(organization=organization)
     messages.success(request, _("%(name)s and all its data were deleted.") % {"name": organization.name})
     return redirect("landing")
+
+
+@reauthentication_required(allow_get=True)
+def account_delete(request):
+    blockers = services.organizations_only_administered_by(request.user)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "delete":
+            messages.error(request, _("Tick the box to confirm that you want to delete your account."))
+        else:
+            try:
+                services.user_delete(user=request.user)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                logout(request)
+                messages.success(request, _("Your account is deleted."))
+                return redirect("landing")
+    context = {"blockers": blockers, "memberships": request.user.memberships.select_related("organization")}
+    return render(request, "accounts/account_delete.html", context)

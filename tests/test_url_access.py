@@ -58,6 +58,7 @@ ORG_ADMIN_ACTION = ("post", LOGIN, 404, 404, 404, 302)
 EXPECTED: dict[str, Row] = {
     "landing": row("get", 200, 200, 200, 200, 200, note="public"),
     "accounts:org_create": row("get", LOGIN, 200, 200, 200, 200),
+    "accounts:account_delete": account_page(LOGIN, 200),
     "assessment:org_dashboard": row(*ORG_MEMBER),
     "assessment:cycle_create": row(*ORG_LEAD_PAGE),
     "assessment:cycle_detail": row(*ORG_LEAD_PAGE),

@@ -258,3 +258,55 @@ def test_lead_cannot_delete_the_organization(client, lead, organization):
         == 404
     )
     assert Organization.objects.filter(pk=organization.pk).exists()
+
+
+def test_a_person_deletes_their_account_after_logging_in_again(client, member_factory, organization, admin):
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import AuditEvent, Invitation, User
+    from accounts.services import invitation_create
+    from tests.conftest import PASSWORD
+
+    staff = member_factory(organization, Membership.Role.STAFF)
+    email = staff.user.email
+    invitation_create(
+        organization=org_factory_other(organization), email=email, role="staff", by=admin.user, accept_url_for=str
+    )
+    AuditEvent.objects.create(
+        organization=organization, actor=admin.user, action="member_joined", detail=f"{email} as staff"
+    )
+    client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+    url = reverse("accounts:account_delete")
+    refused = client.post(url, {"confirm": "delete"})
+    assert refused.status_code == 302 and reverse("account_reauthenticate") in refused["Location"]
+    assert User.objects.filter(email=email).exists()
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    page = client.get(url)
+    assert page.status_code == 200 and "Delete my account" in page.content.decode()
+    client.post(url, {"confirm": "delete"})
+    assert not User.objects.filter(email=email).exists()
+    assert not EmailAddress.objects.filter(email=email).exists()
+    assert not Invitation.objects.filter(email=email).exists()
+    assert not AuditEvent.objects.filter(detail__icontains=email).exists()
+    assert AuditEvent.objects.filter(detail="a deleted person as staff").exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_only_admin_cannot_delete_their_account(client, admin, organization):
+    from accounts.models import User
+    from tests.conftest import PASSWORD
+
+    client.post(reverse("account_login"), {"login": admin.user.email, "password": PASSWORD})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    url = reverse("accounts:account_delete")
+    page = client.get(url).content.decode()
+    assert 'id="account-delete-blocked"' in page and organization.name in page
+    response = client.post(url, {"confirm": "delete"})
+    assert "You are the only admin of" in response.content.decode()
+    assert User.objects.filter(pk=admin.user.pk).exists()
+
+
+def org_factory_other(organization):
+    from accounts.models import Organization
+
+    return Organization.objects.create(name="Another place", slug="another-place", sector="legal")
