@@ -17,11 +17,15 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "sector", "region", "size_band", "require_mfa", "staff_can_view_reports"]
+        fields = ["name", "sector", "region", "size_band", "require_mfa", "staff_can_view_reports", "retention_years"]
         help_texts = {
             "require_mfa": _("Admins and leads must set up an authenticator app before they can use the organization."),
             "staff_can_view_reports": _(
                 "Staff see the reports of closed cycles. Reports never show a single person's answers."
+            ),
+            "retention_years": _(
+                "After this many years, the answers of a closed audit are deleted (its results and report "
+                "stay), and so are older audit log entries. From 1 to 20."
             ),
         }
 

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -76,6 +77,11 @@ class Organization(models.Model):
     size_band = models.CharField(_("size"), max_length=20, choices=SizeBand.choices, blank=True)
     require_mfa = models.BooleanField(_("require two-factor authentication for admins and leads"), default=False)
     staff_can_view_reports = models.BooleanField(_("staff can read reports of closed cycles"), default=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("years to keep raw answers and the audit log"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

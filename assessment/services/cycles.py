@@ -142,6 +142,8 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
         return False
     instrument = questionnaire_instrument(cycle.questionnaire)
     rows = cycle_answer_sets(cycle=cycle)
+    if len(rows) != cycle.results.get("n"):
+        return False  # its answers were deleted after their keeping time; the results stand as stored
     changed_responses = []
     for response, answers in rows:
         score = scoring.score_response(instrument, answers)
