@@ -27,9 +27,14 @@ INVITATION_WRONG_EMAIL_MESSAGE = _(
 )
 
 
-def audit(*, organization: Organization, actor, action: str, detail: str = "") -> AuditEvent:
-    """Record a sensitive action for the organization's admins to see."""
-    return AuditEvent.objects.create(organization=organization, actor=actor, action=action, detail=detail[:300])
+def audit(*, organization: Organization, actor, action: str, detail: str = "", data: dict | None = None) -> AuditEvent:
+    """Record a sensitive action for the organization's admins to see.
+
+    ``data`` holds structured facts (counts, labels, ids), never answers or invited addresses.
+    """
+    return AuditEvent.objects.create(
+        organization=organization, actor=actor, action=action, detail=detail[:300], data=data or {}
+    )
 
 
 def unique_slug(model, name: str, fallback: str) -> str:

@@ -118,3 +118,31 @@ class PositionChart(models.Model):
 
     def __str__(self):
         return f"{self.cycle} against {self.snapshot}"
+
+
+class CoalitionEvent(models.Model):
+    """A coalition's own audit log: creation, joins, withdrawals, published years, new join codes.
+
+    Shown to its stewards. Organizations' logs record their side of a join or withdrawal too.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Coalition created")
+        JOINED = "joined", _("Organization joined (consent given)")
+        WITHDRAWN = "withdrawn", _("Organization withdrew")
+        PUBLISHED = "published", _("Figures published")
+        JOIN_CODE_RENEWED = "join_code_renewed", _("New join code made")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    # Structured facts: an organization's name, a year, counts; never scores.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"

@@ -4,7 +4,7 @@ from django.db.models import F
 
 from accounts.models import Membership
 from assessment.models import Cycle
-from coalitions.models import BenchmarkSnapshot, CoalitionMembership
+from coalitions.models import BenchmarkSnapshot, CoalitionEvent, CoalitionMembership
 
 
 def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, dict[str, float | None]]:
@@ -98,3 +98,8 @@ def active_member_names(coalition) -> list[str]:
         .order_by("organization__name")
         .values_list("organization__name", flat=True)
     )
+
+
+def coalition_events(coalition, *, limit: int = 30) -> list[CoalitionEvent]:
+    """Return the coalition's latest log entries, for its stewards."""
+    return list(CoalitionEvent.objects.filter(coalition=coalition).select_related("actor")[:limit])

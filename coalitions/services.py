@@ -14,7 +14,7 @@ from assessment.models import Cycle
 from assessment.scoring import SCORING_VERSION
 from coalitions import selectors
 from coalitions.benchmarks import controller_count
-from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership, PositionChart
+from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership, PositionChart
 from reports import analysis, charts
 
 Action = AuditEvent.Action
@@ -37,14 +37,20 @@ def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> 
         name=name, slug=unique_slug(Coalition, name, "coalition"), k_min=k_min, join_code_hash=hash_token(code)
     )
     coalition.stewards.add(user)
+    _log(coalition, user, CoalitionEvent.Action.CREATED, {"k_min": k_min})
     return coalition, code
 
 
-def coalition_new_join_code(*, coalition: Coalition) -> str:
+def _log(coalition: Coalition, actor, action: str, data: dict) -> None:
+    CoalitionEvent.objects.create(coalition=coalition, actor=actor, action=action, data=data)
+
+
+def coalition_new_join_code(*, coalition: Coalition, by=None) -> str:
     """Replace the coalition's join code; the old one stops working."""
     code = new_token()[:12]
     coalition.join_code_hash = hash_token(code)
     coalition.save(update_fields=["join_code_hash"])
+    _log(coalition, by, CoalitionEvent.Action.JOIN_CODE_RENEWED, {})
     return code
 
 
@@ -65,6 +71,7 @@ def coalition_join(*, coalition: Coalition, organization: Organization, by, join
         coalition=coalition, organization=organization, consented_by=by, consent_version=CONSENT_VERSION
     )
     audit(organization=organization, actor=by, action=Action.COALITION_JOINED, detail=coalition.name)
+    _log(coalition, by, CoalitionEvent.Action.JOINED, {"organization": organization.name})
     return membership
 
 
@@ -82,6 +89,7 @@ def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) 
     membership.withdrawn_by = by
     membership.save(update_fields=["withdrawn_at", "withdrawn_by"])
     audit(organization=organization, actor=by, action=Action.COALITION_WITHDRAWN, detail=coalition.name)
+    _log(coalition, by, CoalitionEvent.Action.WITHDRAWN, {"organization": organization.name})
     return membership
 
 
@@ -130,7 +138,7 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
         mode: _series_stats(selectors.period_scores(members, period, mode), admins, coalition.k_min)
         for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
     }
-    return BenchmarkSnapshot.objects.create(
+    snapshot = BenchmarkSnapshot.objects.create(
         coalition=coalition,
         period=period,
         published_by=by,
@@ -138,6 +146,8 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
         team_stats=series[Cycle.Mode.TEAM],
         scoring_version=SCORING_VERSION,
     )
+    _log(coalition, by, CoalitionEvent.Action.PUBLISHED, {"period": period})
+    return snapshot
 
 
 def _series_stats(by_org: dict, admins: dict, k_min: int) -> dict:

@@ -45,6 +45,7 @@ def coalition_detail(request, coalition_slug):
         context["members"] = selectors.coalition_memberships(coalition)
         context["participation"] = selectors.participation_counts(coalition, periods)
         context["publishable_years"] = [p for p in periods if p not in {s.period for s in snapshots}]
+        context["events"] = selectors.coalition_events(coalition)
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
     context["trend_chart"] = script_json(trend_figure(trend_rows, [])) if trend_rows else None
@@ -172,5 +173,5 @@ def snapshot_publish(request, coalition_slug):
 @never_cache
 def join_code_renew(request, coalition_slug):
     coalition = get_coalition_for_steward(request.user, coalition_slug)
-    code = services.coalition_new_join_code(coalition=coalition)
+    code = services.coalition_new_join_code(coalition=coalition, by=request.user)
     return render(request, "coalitions/join_code.html", {"coalition": coalition, "code": code, "created": False})

@@ -114,6 +114,7 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         actor=by,
         action=Action.INVITATIONS_SENT,
         detail=f"{len(tokens)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
+        data={"cycle": str(cycle.pk), "invited": len(tokens), "invited_in_all": cycle.invited_count},
     )
     messages = [
         _invitation_email(cycle, address, site_url + reverse("assessment:link_landing", args=[token]))

@@ -345,3 +345,20 @@ def test_a_snapshot_from_before_scoring_version_2_says_so(client, network):
     login(client, network["admins"][0].user)
     page = client.get(reverse("coalitions:benchmark", args=[network["coalition"].slug, YEAR])).content.decode()
     assert 'id="scoring-version-note"' in page
+
+
+def test_coalition_events_are_logged_for_stewards_without_scores(client, network):
+    from coalitions.models import CoalitionEvent
+
+    _publish(network)
+    services.coalition_withdraw(
+        coalition=network["coalition"], organization=network["organizations"][5], by=network["admins"][5].user
+    )
+    actions = list(CoalitionEvent.objects.filter(coalition=network["coalition"]).values_list("action", flat=True))
+    assert sorted(set(actions)) == ["created", "joined", "published", "withdrawn"]
+    assert actions.count("joined") == 6
+    for event in CoalitionEvent.objects.all():
+        assert set(event.data) <= {"organization", "period", "k_min"}
+    login(client, network["steward"])
+    page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
+    assert 'id="coalition-events"' in page and "Figures published" in page
