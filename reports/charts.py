@@ -59,6 +59,8 @@ def as_text(value):
 def _plain(figure: go.Figure) -> dict:
     """Return the figure as plain data, every label from outside (cycle labels, item titles) shown as text."""
     plain = json.loads(figure.to_json())
+    # plotly.py's default template is most of a figure's size and restates plotly.js's own defaults.
+    plain["layout"].pop("template", None)
     for trace in plain.get("data", []):
         for key in _TEXT_KEYS:
             if key in trace:

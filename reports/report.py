@@ -6,7 +6,7 @@ from assessment import scoring
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 4
+REPORT_FORMAT = 5
 
 ROLE_GROUP_NAMES = {
     "leadership": "Leadership or management",

@@ -1,5 +1,7 @@
 import json
+import statistics
 from dataclasses import asdict
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,18 @@ def test_published_figures_never_reveal_extremes_or_small_groups(scores, k):
     assert all(v % step == 0 for v in published)
     assert published == sorted(published)
     assert (stats.p10 is None) == (stats.n < 20)
+    # No field can carry a minimum, maximum, mean or list: the published shape is fixed ...
+    assert set(asdict(stats)) == {"n", "suppressed", "q1", "median", "q3", "p10", "p90"}
+    # ... and each figure is the rounded quantile it names (computed here independently), so an
+    # extreme could only appear where a quartile falls on it.
+    present = sorted(v for v in scores if v is not None)
+    expected = dict(zip(("q1", "median", "q3"), statistics.quantiles(present, n=4, method="inclusive"), strict=True))
+    if stats.n >= 20:
+        deciles = statistics.quantiles(present, n=10, method="inclusive")
+        expected.update(p10=deciles[0], p90=deciles[-1])
+    for name, value in expected.items():
+        assert getattr(stats, name) == _round_half_up(value, step), name
+
+
+def _round_half_up(value, step):
+    return float((Decimal(str(value)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)

@@ -21,7 +21,22 @@ def test_figures_are_plain_json():
     ]
     for figure in figures:
         assert set(figure) == {"data", "layout"}
-        json.dumps(figure)
+        assert "template" not in figure["layout"], "the default template would be stored with every chart"
+        _assert_plain(figure)
+        assert len(charts.script_json(figure)) < 6000
+
+
+def _assert_plain(value):
+    """Only JSON's own types: no numpy numbers, tuples or objects that json.dumps would coerce."""
+    if isinstance(value, dict):
+        assert all(isinstance(k, str) for k in value)
+        for inner in value.values():
+            _assert_plain(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _assert_plain(inner)
+    else:
+        assert value is None or type(value) in (str, int, float, bool), type(value)
 
 
 def test_bars_carry_asymmetric_intervals():
