@@ -8,7 +8,8 @@ from assessment import scoring
 
 Answers = Mapping[str, int | str | None]
 # The order of role groups everywhere; ties in suppression go to the group first in it.
-ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", "not_stated")
+NOT_STATED = "not_stated"  # the group of those who skipped the optional question
+ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", NOT_STATED)
 
 
 def _summary(values: Sequence[float | None]) -> dict:
@@ -45,7 +46,7 @@ def cycle_results(
         "n": n,
         "min_responses": min_responses,
         "dimensions": dimensions,
-        "overall": _summary([s.overall for s in scores]),
+        scoring.OVERALL: _summary([s.overall for s in scores]),
         "item_stats": {key: asdict(found) for key, found in stats.items()},
         # Kept beside item_stats for what reads one figure per item (trends, heat maps).
         "item_means": {key: found.mean for key, found in stats.items()},
@@ -62,19 +63,19 @@ def cycle_results(
 
 def _role_group_results(instrument, scores, role_groups, min_responses: int) -> dict:
     """Return the means of each role group that may be shown; smaller groups are not stored at all."""
-    counts = Counter(group or "not_stated" for group in role_groups)
+    counts = Counter(group or NOT_STATED for group in role_groups)
     shown = visible_groups(counts, min_responses)
     groups = {}
     for group in ROLE_GROUP_ORDER:
         if group not in shown:
             continue
-        members = [s for s, g in zip(scores, role_groups, strict=True) if (g or "not_stated") == group]
+        members = [s for s, g in zip(scores, role_groups, strict=True) if (g or NOT_STATED) == group]
         groups[group] = {
             "n": counts.get(group, 0),
             "dimensions": {
                 d.key: scoring.summarize([s.dimensions[d.key] for s in members]).mean for d in instrument.dimensions
             },
-            "overall": scoring.summarize([s.overall for s in members]).mean,
+            scoring.OVERALL: scoring.summarize([s.overall for s in members]).mean,
         }
     return groups
 

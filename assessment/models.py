@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from assessment.aggregation import NOT_STATED
 
 MIN_RESPONSES_FLOOR = 3
 
@@ -277,6 +278,8 @@ class Response(models.Model):
         VOLUNTEER = "volunteer", _("Volunteer")
         OTHER = "other", _("Other")
 
+    NOT_STATED = NOT_STATED
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -287,6 +290,11 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} response"
+
+    @classmethod
+    def role_group_names(cls) -> dict[str, str]:
+        """Return the name of every role group a report may show, "not stated" included."""
+        return {**dict(cls.RoleGroup.choices), cls.NOT_STATED: _("Not stated")}
 
     @property
     def is_submitted(self) -> bool:

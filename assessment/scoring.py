@@ -15,6 +15,8 @@ from scipy import stats
 
 NOT_APPLICABLE = "na"
 DONT_KNOW = "dk"
+# The key of the overall score beside the dimension keys, in results, reports and coalition figures.
+OVERALL = "overall"
 # A critical practice is a rule: it counts as kept only when more than this share gave the best
 # answer, so one person in ten who saw it broken makes it a gap.
 CRITICAL_TOP_SHARE = 0.9

@@ -114,7 +114,7 @@ def cycle_score_rows(cycle: Cycle) -> list[tuple[str, dict]]:
     """Return (name, stored summary) for each dimension of a reportable cycle, then overall."""
     dimensions = cycle.questionnaire.dimensions.order_by("order")
     rows = [(d.name, cycle.results["dimensions"][d.key]) for d in dimensions if d.key in cycle.results["dimensions"]]
-    return [*rows, (_("Overall"), cycle.results["overall"])]
+    return [*rows, (_("Overall"), cycle.results[scoring.OVERALL])]
 
 
 def dimension_names_for(keys) -> dict[str, str]:

@@ -2,9 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 
-from reports.analysis import BenchmarkStats, ordered_keys, quartile_position
-
-OVERALL = "overall"
+from reports.analysis import OVERALL, BenchmarkStats, display_name, ordered_keys, quartile_position
 
 
 def _ordered(stats: Mapping, names: Mapping[str, str]) -> list[str]:
@@ -21,7 +19,7 @@ def benchmark_rows(stats: Mapping, names: Mapping[str, str], own: Mapping[str, f
         rows.append(
             {
                 "key": key,
-                "name": names.get(key, "Overall" if key == OVERALL else key),
+                "name": display_name(names, key),
                 **figures,
                 "own": own_score,
                 "quartile": quartile_position(own_score, BenchmarkStats(**figures)),
@@ -41,7 +39,7 @@ def median_trend(snapshots: Sequence, names: Mapping[str, str]) -> list[dict]:
             rows.append(
                 {
                     "cycle": str(snapshot.period),
-                    "name": names.get(key, "Overall" if key == OVERALL else key),
+                    "name": display_name(names, key),
                     "mean": figures["median"],
                     "ci_low": figures["q1"],
                     "ci_high": figures["q3"],

@@ -2,15 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from coalitions.models import Coalition
 
 
 class CoalitionForm(forms.Form):
     name = forms.CharField(label=_("Coalition name"), max_length=200)
     k_min = forms.IntegerField(
         label=_("Minimum members for published figures"),
-        min_value=5,
+        min_value=Coalition.K_MIN_FLOOR,
         max_value=1000,
-        initial=5,
+        initial=Coalition.K_MIN_FLOOR,
         help_text=_("Nothing but the number of members is published while fewer than this many take part."),
     )
 

@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from assessment.models import Cycle
+from reports.analysis import BENCHMARK_FLOOR
 
 
 class Coalition(models.Model):
     """A network of organizations that compares its members anonymously."""
 
-    K_MIN_FLOOR = 5
+    K_MIN_FLOOR = BENCHMARK_FLOOR
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -30,7 +31,7 @@ class Coalition(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(k_min__gte=5), name="coalition_k_min_floor"),
+            models.CheckConstraint(condition=models.Q(k_min__gte=BENCHMARK_FLOOR), name="coalition_k_min_floor"),
         ]
 
     def __str__(self):

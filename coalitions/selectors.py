@@ -4,6 +4,7 @@ from django.db.models import F
 
 from accounts.models import Membership
 from assessment.models import Cycle
+from assessment.scoring import OVERALL
 from coalitions.models import BenchmarkSnapshot, CoalitionEvent, CoalitionMembership
 
 
@@ -29,7 +30,7 @@ def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -
         if organization_id not in latest:
             latest[organization_id] = {
                 **{key: summary["mean"] for key, summary in results["dimensions"].items()},
-                "overall": results["overall"]["mean"],
+                OVERALL: results[OVERALL]["mean"],
             }
     return latest
 

@@ -11,7 +11,7 @@ from accounts.models import AuditEvent, Organization
 from accounts.services import audit, unique_slug
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle
-from assessment.scoring import SCORING_VERSION
+from assessment.scoring import OVERALL, SCORING_VERSION
 from coalitions import selectors
 from coalitions.benchmarks import controller_count
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership, PositionChart
@@ -24,14 +24,14 @@ JOIN_CODE_INVALID_MESSAGE = _("That join code is not right for this coalition. A
 ALREADY_IN_COALITION_MESSAGE = _("This organization is already a member of the coalition.")
 NOT_IN_COALITION_MESSAGE = _("This organization is not a member of the coalition.")
 CONSENT_REQUIRED_MESSAGE = _("Tick the box to confirm that you consent on behalf of your organization.")
-K_MIN_MESSAGE = _("The minimum number of members for published figures is 5 or more.")
+K_MIN_MESSAGE = _("The minimum number of members for published figures is %(floor)s or more.")
 
 
 @transaction.atomic
 def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> tuple[Coalition, str]:
     """Create a coalition stewarded by ``user``; return it and its join code (shown once)."""
     if k_min < Coalition.K_MIN_FLOOR:
-        raise ValidationError(K_MIN_MESSAGE)
+        raise ValidationError(K_MIN_MESSAGE % {"floor": Coalition.K_MIN_FLOOR})
     code = new_token()[:12]
     coalition = Coalition.objects.create(
         name=name, slug=unique_slug(Coalition, name, "coalition"), k_min=k_min, join_code_hash=hash_token(code)
@@ -154,9 +154,9 @@ def _series_stats(by_org: dict, admins: dict, k_min: int) -> dict:
     """Return the publishable figures of one series, per dimension and overall; nothing for an empty series."""
     if not by_org:
         return {}
-    keys = list(dict.fromkeys(key for row in by_org.values() for key in row if key != "overall"))
+    keys = list(dict.fromkeys(key for row in by_org.values() for key in row if key != OVERALL))
     stats = {}
-    for key in [*keys, "overall"]:
+    for key in [*keys, OVERALL]:
         present = {org: row.get(key) for org, row in by_org.items() if row.get(key) is not None}
         controllers = controller_count({org: admins.get(org, set()) for org in present})
         stats[key] = asdict(analysis.benchmark_stats(list(present.values()), k_min, controllers=controllers))

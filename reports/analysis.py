@@ -17,13 +17,23 @@ from assessment.aggregation import ROLE_GROUP_ORDER, visible_groups
 
 BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
 PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
-OVERALL = "overall"
+OVERALL = scoring.OVERALL
+OVERALL_NAME = "Overall"  # shown when the caller gives no name for the overall score
 CHANGE_COLUMNS = [
     *("dimension", "name", "previous", "current", "delta", "ci_low", "ci_high", "mdc", "p_value", "p_adjusted"),
     "clear",
 ]
 CLEAR_P = 0.05  # a change is "clear" when its Holm-adjusted p-value is below this
 AWARENESS_THRESHOLD = 0.2  # an awareness gap: more than this share did not know
+
+
+def display_name(names: Mapping[str, str], key: str) -> str:
+    """Return the name to show for a dimension key or the overall score.
+
+    >>> display_name({"consent": "Consent"}, "consent"), display_name({}, "overall")
+    ('Consent', 'Overall')
+    """
+    return names.get(key, OVERALL_NAME if key == OVERALL else key)
 
 
 def ordered_keys(keys, preferred: Sequence[str]) -> list[str]:
@@ -57,7 +67,7 @@ def dimension_trend_frame(cycles: Sequence[Mapping], dimension_names: Mapping[st
                     "closed_on": cycle["closed_on"],
                     "version": cycle["version"],
                     "dimension": key,
-                    "name": dimension_names.get(key, "Overall" if key == OVERALL else key),
+                    "name": display_name(dimension_names, key),
                     "mean": summary["mean"],
                     "ci_low": summary["ci_low"],
                     "ci_high": summary["ci_high"],
@@ -117,7 +127,7 @@ def change_frame(previous: Mapping, current: Mapping, dimension_names: Mapping[s
         rows.append(
             {
                 "dimension": key,
-                "name": dimension_names.get(key, "Overall" if key == OVERALL else key),
+                "name": display_name(dimension_names, key),
                 "previous": before["mean"],
                 "current": after["mean"],
                 "delta": result.delta,

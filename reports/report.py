@@ -8,15 +8,6 @@ from reports import analysis, charts
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
 REPORT_FORMAT = 5
 
-ROLE_GROUP_NAMES = {
-    "leadership": "Leadership or management",
-    "frontline": "Frontline staff",
-    "volunteer": "Volunteers",
-    "other": "Other roles",
-    "not_stated": "Not stated",
-}
-
-
 def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
     info = items.get(key, {"key": key, "text": key, "dimension_name": "", "recommendation": "", "sources": []})
     found = (results.get("item_stats") or {}).get(key, {})
@@ -40,7 +31,7 @@ def _score_rows(results: Mapping, names: Mapping[str, str]) -> list[dict]:
         rows.append(
             {
                 "key": key,
-                "name": names.get(key, "Overall" if key == analysis.OVERALL else key),
+                "name": analysis.display_name(names, key),
                 **{field: summary[field] for field in ("n", "mean", "sd", "ci_low", "ci_high", "band")},
                 "band_range": list(scoring.band_range(summary["ci_low"], summary["ci_high"])),
             }
@@ -68,6 +59,7 @@ def cycle_report(
     dimension_names: Mapping[str, str],
     items: Mapping[str, dict],
     counterpart: Mapping | None = None,
+    role_group_names: Mapping[str, str] | None = None,
 ) -> dict:
     """Return the report of the last cycle in ``history`` (same-kind cycles, oldest first).
 
@@ -147,7 +139,10 @@ def cycle_report(
                 {"key": key, "name": dimension_names.get(key, key)}
                 for key in analysis.ordered_keys(results["dimensions"], list(dimension_names))
             ],
-            "rows": [{**row, "name": ROLE_GROUP_NAMES[row["group"]]} for row in analysis.records(groups)],
+            "rows": [
+                {**row, "name": (role_group_names or {}).get(row["group"], row["group"])}
+                for row in analysis.records(groups)
+            ],
         }
     if counterpart is not None:
         self_audit, staff = (counterpart, cycle) if is_staff else (cycle, counterpart)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from assessment.models import Cycle
+from assessment.models import Cycle, Response
 from reports import report, selectors
 from reports.models import CycleReport
 
@@ -24,7 +24,8 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     history = [record for record in records if record["id"] in history_ids]
     questionnaire_ids = {record["questionnaire_id"] for record in [*history, *([counterpart] if counterpart else [])]}
     catalog = selectors.catalog(sorted(questionnaire_ids))
-    payload = report.cycle_report(history, catalog.dimension_names, catalog.items, counterpart)
+    role_names = {key: str(name) for key, name in Response.role_group_names().items()}
+    payload = report.cycle_report(history, catalog.dimension_names, catalog.items, counterpart, role_names)
     with transaction.atomic():
         CycleReport.objects.update_or_create(cycle=cycle, defaults={"basis": basis, "payload": payload})
     return payload

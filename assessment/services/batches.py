@@ -44,7 +44,7 @@ def batch_write_out(*, cycle: Cycle) -> int:
             {
                 "answers": {items[key]: value for key, value in payload["answers"].items()},
                 "role_group": payload["role_group"],
-                "scores": {**score.dimensions, "overall": score.overall},
+                "scores": {**score.dimensions, scoring.OVERALL: score.overall},
             }
         )
     PendingResponse.objects.filter(pk__in=[p.pk for p in pending]).delete()

@@ -147,7 +147,7 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     changed_responses = []
     for response, answers in rows:
         score = scoring.score_response(instrument, answers)
-        scores = {**score.dimensions, "overall": score.overall}
+        scores = {**score.dimensions, scoring.OVERALL: score.overall}
         if response.scores != scores:
             response.scores = scores
             changed_responses.append(response)

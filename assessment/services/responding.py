@@ -229,7 +229,7 @@ def response_submit(*, response: Response, user=None) -> Response:
         raise ValidationError(INCOMPLETE_MESSAGE)
     answers = {a.item.key: a.scoring_value for a in response.answers.select_related("item")}
     score = scoring.score_response(questionnaire_instrument(cycle.questionnaire), answers)
-    response.scores = {**score.dimensions, "overall": score.overall}
+    response.scores = {**score.dimensions, scoring.OVERALL: score.overall}
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
     audit(organization=cycle.organization, actor=user, action=Action.TEAM_RESPONSE_SUBMITTED, detail=cycle.label)

@@ -225,10 +225,17 @@ def test_admin_updates_settings(client, admin, organization):
     login(client, admin.user)
     client.post(
         reverse("accounts:org_settings", args=[organization.slug]),
-        {"name": "Riverside Clinic", "sector": "legal", "region": "Toronto", "size_band": "", "require_mfa": "on"},
+        {
+            "name": "Riverside Clinic",
+            "sector": "legal",
+            "region": "Toronto",
+            "size_band": "",
+            "require_mfa": "on",
+            "retention_years": "5",
+        },
     )
     organization.refresh_from_db()
-    assert organization.require_mfa is True
+    assert organization.require_mfa is True and organization.retention_years == 5
     assert organization.staff_can_view_reports is False
     event = AuditEvent.objects.get(action=AuditEvent.Action.SETTINGS_CHANGED)
     assert "require_mfa" in event.detail
