@@ -1,3 +1,5 @@
+import logging
+
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +20,8 @@ from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot
 from reports.charts import CHART_CSP, script_json, trend_figure
+
+logger = logging.getLogger(__name__)
 
 
 def coalition_create(request):
@@ -102,6 +106,7 @@ def coalition_join(request, coalition_slug):
         return render(request, "coalitions/join_code_step.html", step, status=429)
     join_code = code_form.cleaned_data["join_code"]
     if not services.join_code_is_valid(coalition=coalition, join_code=join_code):
+        logger.info("A join code for coalition %s was refused", coalition.pk)
         messages.error(request, services.JOIN_CODE_INVALID_MESSAGE)
         return render(request, "coalitions/join_code_step.html", step, status=400)
     form = JoinCoalitionForm(request.POST if "consent_step" in request.POST else None, organizations=admin_of)
