@@ -185,7 +185,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "reports.finders.PlotlyFinder",
 ]
 if PRODUCTION:
     _static_backend = "whitenoise.storage.CompressedManifestStaticFilesStorage"

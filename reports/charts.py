@@ -94,29 +94,52 @@ def dimension_bar_figure(rows: Sequence[Mapping]) -> dict:
     return _plain(figure)
 
 
-def radar_figure(current: Mapping[str, float], previous: Mapping[str, float] | None, labels: Sequence[str]) -> dict:
-    """Return a radar of this cycle's dimension means against the previous cycle's.
+def change_figure(rows: Sequence[Mapping], labels: Sequence[str]) -> dict:
+    """Return a dot-and-arrow chart: per dimension, the previous cycle's mean and this one's.
 
-    ``current`` and ``previous`` map dimension names to means; ``labels`` name the two cycles.
+    ``rows`` hold ``name``, ``previous`` and ``current``; ``labels`` name this cycle and the previous.
     """
-    names = list(current)
+    names = [row["name"] for row in rows]
     figure = go.Figure()
-    series = [(labels[0], current, PALETTE[0])]
-    if previous:
-        series.append((labels[1], previous, PALETTE[1]))
-    for label, values, colour in series:
-        closed = [*names, names[0]]
-        figure.add_trace(
-            go.Scatterpolar(
-                r=[values.get(name) for name in closed],
-                theta=closed,
-                name=label,
-                line={"color": colour, "width": 3},
-                fill="toself",
-                opacity=0.55,
-            )
+    for row in rows:
+        figure.add_annotation(
+            x=row["current"],
+            y=row["name"],
+            ax=row["previous"],
+            ay=row["name"],
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowwidth=2,
+            arrowcolor="#5b6770",
+            text="",
         )
-    figure.update_layout(_layout(polar={"radialaxis": {"range": [0, 100], "gridcolor": "#d9dee3"}}))
+    figure.add_trace(
+        go.Scatter(
+            x=[row["previous"] for row in rows],
+            y=names,
+            mode="markers",
+            name=labels[1],
+            marker={"size": 12, "color": "#ffffff", "line": {"color": PALETTE[1], "width": 3}},
+            hovertemplate="%{y}: %{x:.0f}<extra>" + labels[1] + "</extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[row["current"] for row in rows],
+            y=names,
+            mode="markers",
+            name=labels[0],
+            marker={"size": 14, "color": PALETTE[0]},
+            hovertemplate="%{y}: %{x:.0f}<extra>" + labels[0] + "</extra>",
+        )
+    )
+    figure.update_layout(
+        _layout(xaxis=_score_axis(), yaxis={"automargin": True, "autorange": "reversed"}, height=120 + 55 * len(rows))
+    )
     return _plain(figure)
 
 

@@ -6,7 +6,7 @@ from assessment import scoring
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 5
+REPORT_FORMAT = 6
 
 def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
     info = items.get(key, {"key": key, "text": key, "dimension_name": "", "recommendation": "", "sources": []})
@@ -151,16 +151,6 @@ def cycle_report(
             report["perception_gap"] = {"other_label": counterpart["label"], **gap}
     figures = {
         "bars": charts.dimension_bar_figure(dimension_scores),
-        "radar": charts.radar_figure(
-            {row["name"]: row["mean"] for row in dimension_scores},
-            {
-                dimension_names.get(key, key): previous["results"]["dimensions"][key]["mean"]
-                for key in analysis.ordered_keys(previous["results"]["dimensions"], list(dimension_names))
-            }
-            if previous
-            else None,
-            [cycle["label"], previous["label"] if previous else ""],
-        ),
         "trend": charts.trend_figure(trend_rows, changes),
         "heatmap": charts.item_heatmap_figure(
             [row["short"] for row in heatmap_rows],
@@ -168,6 +158,9 @@ def cycle_report(
             [row["values"] for row in heatmap_rows],
         ),
     }
+    if change and change["comparable"]:
+        rows = [row for row in change["rows"] if row["previous"] is not None and row["current"] is not None]
+        figures["change"] = charts.change_figure(rows, [cycle["label"], previous["label"]])
     if report["perception_gap"]:
         figures["perception"] = charts.perception_figure(report["perception_gap"]["dimensions"])
     report["charts"] = {name: charts.script_json(figure) for name, figure in figures.items()}

@@ -13,8 +13,9 @@ ROWS = [
 def test_figures_are_plain_json():
     figures = [
         charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}]),
-        charts.radar_figure(
-            {"Consent": 70.0, "Confidentiality": 60.0}, {"Consent": 50.0, "Confidentiality": 55.0}, ["b", "a"]
+        charts.change_figure(
+            [{"name": "Consent", "previous": 50.0, "current": 70.0}, {"name": "Overall", "previous": 55, "current": 6}],
+            ["2026", "2025"],
         ),
         charts.trend_figure(ROWS, ["2025"]),
         charts.item_heatmap_figure(["a", "b"], ["2024", "2025"], [[10.0, None], [50.0, 60.0]]),
@@ -45,10 +46,24 @@ def test_bars_carry_asymmetric_intervals():
     assert (error["array"], error["arrayminus"]) == ([10.0], [15.0])
 
 
-def test_radar_without_previous_has_one_trace():
-    figure = charts.radar_figure({"Consent": 70.0, "Confidentiality": 60.0}, None, ["2026", ""])
-    assert len(figure["data"]) == 1
-    assert figure["data"][0]["theta"] == ["Consent", "Confidentiality", "Consent"]
+def test_change_chart_draws_an_arrow_from_before_to_now():
+    figure = charts.change_figure([{"name": "Consent", "previous": 50.0, "current": 70.0}], ["2026", "2025"])
+    (arrow,) = figure["layout"]["annotations"]
+    assert (arrow["ax"], arrow["x"]) == (50.0, 70.0)
+    assert [trace["name"] for trace in figure["data"]] == ["2025", "2026"]
+    assert all(trace["type"] == "scatter" for trace in figure["data"])  # drawn by the partial plotly.js bundle
+
+
+def test_the_shipped_plotly_bundle_matches_the_plotly_package():
+    import re
+    from pathlib import Path
+
+    import plotly
+
+    version = re.compile(r"plotly\.js[^v]*v(\d+\.\d+\.\d+)")
+    package = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:500]
+    shipped = (Path(__file__).resolve().parents[2] / "static/vendor/plotly/plotly-cartesian.min.js").read_text()[:500]
+    assert version.search(shipped).group(1) == version.search(package).group(1)
 
 
 def test_trend_marks_version_changes_and_draws_bands():

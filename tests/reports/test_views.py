@@ -113,7 +113,7 @@ def test_report_figures_come_from_the_stored_results(client, lead, organization,
     assert payload["least_consensus"] and len(payload["least_consensus"]) <= 5
     # 4 responses in groups of 1: every role group is below the minimum of 3, so none is shown.
     assert payload["role_groups"]["shown"] is False
-    assert set(payload["charts"]) == {"bars", "radar", "trend", "heatmap"}
+    assert set(payload["charts"]) == {"bars", "change", "trend", "heatmap"}
 
 
 def test_exports_match_the_report(client, lead, organization, closed_cycles):
@@ -300,3 +300,20 @@ def test_five_against_five_with_a_ten_point_change_says_no_clear_change():
     assert row["delta"] == pytest.approx(10.0)
     assert row["clear"] is None
     assert row["mdc"] > 10 and row["ci_low"] < 0 < row["ci_high"]
+
+
+def test_a_report_page_weighs_under_700_kb_compressed(client, lead, organization, closed_cycles):
+    """What a browser downloads for a report, gzipped as whitenoise serves it in production."""
+    import gzip
+    import re as regex
+    from pathlib import Path
+
+    _, cycle = closed_cycles(organization)
+    login(client, lead.user)
+    html = client.get(_report_url(cycle)).content
+    static = Path(__file__).resolve().parents[2] / "static"
+    assets = [static / path for path in regex.findall(r'src="/static/([^"]+)"', html.decode())]
+    assert any(path.name == "plotly-cartesian.min.js" for path in assets)
+    total = len(gzip.compress(html, 9)) + sum(len(gzip.compress(path.read_bytes(), 9)) for path in assets)
+    print(f"report page: {total / 1000:.0f} KB compressed")
+    assert total <= 700_000
