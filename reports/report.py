@@ -54,6 +54,30 @@ def _change(previous: Mapping | None, cycle: Mapping, names: Mapping[str, str], 
     return {**base, "rows": [], "shared_items": shared}
 
 
+def _summary(report: Mapping) -> dict:
+    """Return what a director reads first: where the organization stands, what changed clearly,
+    which critical rules are broken, and the next three steps."""
+    overall = next(row for row in report["scores"] if row["key"] == analysis.OVERALL)
+    change = report["change"]
+    clear = [row for row in (change or {}).get("rows", []) if row["clear"] and row["dimension"] != analysis.OVERALL]
+    steps = []
+    for item in [*report["critical_gaps"], *report["weakest"]]:
+        if item.get("recommendation") and len(steps) < 3:
+            steps.append({"short": item.get("short") or item["text"], "recommendation": item["recommendation"]})
+    return {
+        "overall": overall["mean"],
+        "band": overall["band"],
+        "band_range": overall["band_range"],
+        "n": report["n"],
+        "change": "first" if change is None else ("comparable" if change["comparable"] else "new_version"),
+        "previous_label": (change or {}).get("previous_label"),
+        "clear": [{"name": row["name"], "clear": row["clear"], "delta": round(row["delta"])} for row in clear],
+        "critical": [item.get("short") or item["text"] for item in report["critical_gaps"]],
+        "steps": steps,
+        "perception": None,
+    }
+
+
 def cycle_report(
     history: Sequence[Mapping],
     dimension_names: Mapping[str, str],
@@ -144,6 +168,7 @@ def cycle_report(
                 for row in analysis.records(groups)
             ],
         }
+    report["summary"] = _summary(report)
     if counterpart is not None:
         self_audit, staff = (counterpart, cycle) if is_staff else (cycle, counterpart)
         gap = analysis.perception_gap(self_audit["results"], staff["results"], items, dimension_names)
@@ -158,6 +183,9 @@ def cycle_report(
             [row["values"] for row in heatmap_rows],
         ),
     }
+    if report["perception_gap"]:
+        largest = max(report["perception_gap"]["dimensions"], key=lambda row: abs(row["gap"]))
+        report["summary"]["perception"] = {"name": largest["name"], "gap": round(largest["gap"])}
     if change and change["comparable"]:
         rows = [row for row in change["rows"] if row["previous"] is not None and row["current"] is not None]
         figures["change"] = charts.change_figure(rows, [cycle["label"], previous["label"]])

@@ -38,6 +38,9 @@ def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
     assert page.get_by_text("A dotted line marks a new questionnaire version (2026 staff survey)").is_visible()
 
     payload = CycleReport.objects.get(cycle=cycle).payload
+    # The summary comes first and names every broken critical rule.
+    summary = page.locator("#summary-critical").inner_text()
+    assert payload["critical_gaps"] and all(gap["short"] in summary for gap in payload["critical_gaps"])
     scores = _cells(page, "#scores-table")
     assert [row[0] for row in scores] == [row["name"] for row in payload["scores"]]
     assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
