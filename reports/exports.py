@@ -1,75 +1,137 @@
-"""Exports of an organization's own report data: plain rows, CSV text and XLSX bytes."""
+"""Exports of an organization's own report: tidy tables with human headers, as a ZIP of CSV
+files or one XLSX workbook. Pure: a stored report in, bytes out."""
 
 import csv
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from openpyxl import Workbook
-
-DIMENSION_COLUMNS = ["cycle", "closed_on", "version", "dimension", "name", "mean", "ci_low", "ci_high", "n", "band"]
-ITEM_COLUMNS = ["cycle", "item", "text", "mean"]
-
-
-def dimension_rows(payload: Mapping) -> list[dict]:
-    """Return dimension and overall scores per cycle, from a report payload."""
-    return [{column: row[column] for column in DIMENSION_COLUMNS} for row in payload["trend"]["rows"]]
-
-
-def item_rows(payload: Mapping) -> list[dict]:
-    """Return item means per cycle, from a report payload."""
-    return [
-        {"cycle": cycle, "item": row["key"], "text": row["text"], "mean": mean}
-        for row in payload["items"]["rows"]
-        for cycle, mean in zip(payload["items"]["cycles"], row["values"], strict=True)
-    ]
-
-
-def to_csv(dimensions: Sequence[Mapping], items: Sequence[Mapping]) -> str:
-    """Return both tables in one CSV, told apart by the first column."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["table", *DIMENSION_COLUMNS, "item", "text"])
-    for row in dimensions:
-        writer.writerow(["dimension_scores", *[_cell(row[c]) for c in DIMENSION_COLUMNS], "", ""])
-    for row in items:
-        writer.writerow(
-            [
-                "item_means",
-                _cell(row["cycle"]),
-                *[""] * 4,
-                _cell(row["mean"]),
-                *[""] * 4,
-                _cell(row["item"]),
-                _cell(row["text"]),
-            ]
-        )
-    return buffer.getvalue()
-
-
-def to_xlsx(dimensions: Sequence[Mapping], items: Sequence[Mapping]) -> bytes:
-    """Return a workbook with one sheet of dimension scores and one of item means."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Dimension scores"
-    _append(sheet, DIMENSION_COLUMNS)
-    for row in dimensions:
-        _append(sheet, [row[c] for c in DIMENSION_COLUMNS])
-    sheet = workbook.create_sheet("Item means")
-    _append(sheet, ITEM_COLUMNS)
-    for row in items:
-        _append(sheet, [row[c] for c in ITEM_COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
+from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
-    """Return a value for a CSV cell; text a spreadsheet would run as a formula is quoted with "'".
+@dataclass(frozen=True)
+class Table:
+    name: str
+    headers: list[str]
+    rows: list[list]
+    widths: list[int]
 
-    >>> _cell("=SUM(A1)"), _cell("-1"), _cell(-1.5), _cell(None)
+
+def _one(value):
+    """Round a figure to one decimal, as shown; leave everything else as it is.
+
+    >>> _one(36.61616161616161), _one(None), _one("x")
+    (36.6, None, 'x')
+    """
+    return round(value, 1) if isinstance(value, float) else value
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
+
+
+def report_tables(payload: Mapping, labels: Mapping[str, str]) -> list[Table]:
+    """Return the report's tables: summary, scores, practices, critical gaps and change.
+
+    ``labels`` holds the human headers and words, so callers can translate them.
+    """
+    summary = payload.get("summary") or {}
+    tables = [
+        Table(
+            labels["summary"],
+            [labels["what"], labels["value"]],
+            [
+                [labels["audit"], payload["cycle"]["label"]],
+                [labels["closed_on"], _day(payload["cycle"]["closed_on"])],
+                [labels["responses"], payload["n"]],
+                [labels["overall"], _one(summary.get("overall"))],
+                [labels["band"], "–".join(b for b in summary.get("band_range", []) if b) or summary.get("band")],
+                [labels["critical_gaps"], "; ".join(summary.get("critical", []))],
+                *[[labels["next_step"], f"{s['short']}: {s['recommendation']}"] for s in summary.get("steps", [])],
+            ],
+            [24, 90],
+        ),
+        Table(
+            labels["scores"],
+            [
+                labels[k]
+                for k in ("audit", "closed_on", "version", "dimension", "score", "low", "high", "responses", "band")
+            ],
+            [
+                [
+                    row["cycle"],
+                    _day(row["closed_on"]),
+                    row["version"],
+                    row["name"],
+                    _one(row["mean"]),
+                    _one(row["ci_low"]),
+                    _one(row["ci_high"]),
+                    row["n"],
+                    row["band"],
+                ]
+                for row in payload["trend"]["rows"]
+            ],
+            [24, 12, 9, 18, 8, 8, 8, 11, 14],
+        ),
+        Table(
+            labels["practices"],
+            [labels["audit"], labels["key"], labels["practice"], labels["score"]],
+            [
+                [cycle, row["key"], row["text"], _one(mean)]
+                for row in payload["items"]["rows"]
+                for cycle, mean in zip(payload["items"]["cycles"], row["values"], strict=True)
+            ],
+            [24, 30, 90, 8],
+        ),
+        Table(
+            labels["critical_gaps"],
+            [labels["practice"], labels["best_share"], labels["score"], labels["next_step"]],
+            [
+                [
+                    gap["text"],
+                    _one(None if gap.get("top_share") is None else 100 * gap["top_share"]),
+                    _one(gap["mean"]),
+                    gap["recommendation"],
+                ]
+                for gap in payload["critical_gaps"]
+            ],
+            [60, 14, 8, 80],
+        ),
+    ]
+    change = payload.get("change") or {}
+    if change.get("comparable"):
+        tables.append(
+            Table(
+                labels["change"],
+                [labels[k] for k in ("dimension", "before", "now", "change", "low", "high", "detectable", "verdict")],
+                [
+                    [
+                        row["name"],
+                        _one(row["previous"]),
+                        _one(row["current"]),
+                        _one(row["delta"]),
+                        _one(row["ci_low"]),
+                        _one(row["ci_high"]),
+                        _one(row["mdc"]),
+                        labels.get(row["clear"] or "no_clear_change"),
+                    ]
+                    for row in change["rows"]
+                ],
+                [18, 8, 8, 8, 8, 8, 12, 18],
+            )
+        )
+    return tables
+
+
+def _safe(value):
+    """Return a value a spreadsheet shows as written: text that looks like a formula is quoted.
+
+    >>> _safe("=SUM(A1)"), _safe("-1"), _safe(-1.5), _safe(None)
     ("'=SUM(A1)", "'-1", -1.5, '')
     """
     if value is None:
@@ -79,9 +141,42 @@ def _cell(value):
     return value
 
 
-def _append(sheet, values) -> None:
-    """Append a row in which every text is stored as text, never as a formula."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+def to_csv_zip(tables: Sequence[Table], stem: str) -> bytes:
+    """Return a ZIP with one CSV file per table."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, table in enumerate(tables, start=1):
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(table.headers)
+            writer.writerows([[_safe(value) for value in row] for row in table.rows])
+            archive.writestr(f"{stem}/{number}-{_file_part(table.name)}.csv", text.getvalue())
+    return buffer.getvalue()
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """Return a workbook with one sheet per table: bold headers, set widths, real dates, text kept as text."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(table.name[:31])
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula
+                elif isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd"
+        for index, width in enumerate(table.widths, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _file_part(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")

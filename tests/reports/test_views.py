@@ -1,6 +1,8 @@
 import csv
+import datetime
 import io
 import json
+import zipfile
 
 import pandas as pd
 import pytest
@@ -122,30 +124,51 @@ def test_exports_match_the_report(client, lead, organization, closed_cycles):
     client.get(_report_url(cycle))
     payload = CycleReport.objects.get(cycle=cycle).payload
 
+    stem = f"{organization.slug}-2025-staff-survey"
     response = client.get(_report_url(cycle, "reports:report_csv"))
     assert "no-store" in response["Cache-Control"]
-    assert response["Content-Disposition"].startswith("attachment;")
-    frame = pd.read_csv(io.StringIO(response.content.decode()))
-    dims = frame[frame.table == "dimension_scores"]
+    assert response["Content-Disposition"] == f'attachment; filename="{stem}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == [
+        f"{stem}/1-summary.csv",
+        f"{stem}/2-scores.csv",
+        f"{stem}/3-practices.csv",
+        f"{stem}/4-critical-gaps.csv",
+        f"{stem}/5-change.csv",
+    ]
+    scores = pd.read_csv(archive.open(f"{stem}/2-scores.csv"))
+    assert list(scores.columns) == [
+        "Audit",
+        "Closed on",
+        "Questionnaire version",
+        "Dimension",
+        "Score",
+        "95% interval, low",
+        "95% interval, high",
+        "Responses",
+        "Band",
+    ]
     for row in payload["trend"]["rows"]:
-        match = dims[(dims.cycle == row["cycle"]) & (dims.dimension == row["dimension"])]
-        assert match["mean"].iloc[0] == pytest.approx(row["mean"])
-    items = frame[frame.table == "item_means"]
-    first = payload["items"]["rows"][0]
-    for label, mean in zip(payload["items"]["cycles"], first["values"], strict=True):
-        assert items[(items.item == first["key"]) & (items.cycle == label)]["mean"].iloc[0] == pytest.approx(mean)
+        match = scores[(scores["Audit"] == row["cycle"]) & (scores["Dimension"] == row["name"])]
+        assert match["Score"].iloc[0] == round(row["mean"], 1)  # one decimal, as shown
+    practices = pd.read_csv(archive.open(f"{stem}/3-practices.csv"))
+    assert len(practices) == len(payload["items"]["rows"]) * 2
+    assert all(len(str(value).split(".")[-1]) <= 1 for value in practices["Score"].dropna())
+    change = pd.read_csv(archive.open(f"{stem}/5-change.csv"))
+    assert set(change["What it means"]) <= {"Clearly better", "Clearly worse", "No clear change"}
 
     response = client.get(_report_url(cycle, "reports:report_xlsx"))
     assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"] == f'attachment; filename="{stem}.xlsx"'
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Dimension scores", "Item means"]
-    sheet = pd.read_excel(io.BytesIO(response.content), sheet_name="Dimension scores")
-    overall = sheet[(sheet.cycle == cycle.label) & (sheet.dimension == "overall")]
-    expected = next(row for row in payload["scores"] if row["key"] == "overall")["mean"]
-    assert overall["mean"].iloc[0] == pytest.approx(expected)
-    assert (
-        len(pd.read_excel(io.BytesIO(response.content), sheet_name="Item means")) == len(payload["items"]["rows"]) * 2
-    )
+    assert workbook.sheetnames == ["Summary", "Scores", "Practices", "Critical gaps", "Change"]
+    sheet = workbook["Scores"]
+    assert [c.value for c in sheet[1]] == list(scores.columns) and sheet[1][0].font.bold
+    assert isinstance(sheet["B2"].value, datetime.datetime)  # a real date, not text
+    assert sheet.column_dimensions["A"].width == 24
+    overall = next(row for row in payload["scores"] if row["key"] == "overall")["mean"]
+    values = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == cycle.label and r[3] == "Overall"]
+    assert values[0][4] == round(overall, 1)
 
     response = client.get(_report_url(cycle, "reports:report_json"))
     assert "no-store" in response["Cache-Control"]
@@ -221,12 +244,17 @@ def test_a_hostile_cycle_label_stays_text_in_exports_and_charts(client, lead, or
     assert label.replace("<", "&lt;").replace(">", "&gt;") in x_values
     assert '<a href="https://example.org">' not in page
 
-    csv_text = client.get(_report_url(cycle, "reports:report_csv")).content.decode()
-    cells = [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(_report_url(cycle, "reports:report_csv")).content))
+    cells = [
+        cell
+        for name in archive.namelist()
+        for row in csv.reader(io.StringIO(archive.read(name).decode()))
+        for cell in row
+    ]
     assert "'" + label in cells and label not in cells
 
     workbook = load_workbook(io.BytesIO(client.get(_report_url(cycle, "reports:report_xlsx")).content))
-    found = [c for row in workbook["Dimension scores"].iter_rows() for c in row if c.value == label]
+    found = [c for sheet in workbook for row in sheet.iter_rows() for c in row if c.value == label]
     assert found and all(c.data_type == "s" for c in found)
 
 
