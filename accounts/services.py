@@ -144,7 +144,7 @@ def invitation_create(
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     audit(organization=organization, actor=by, action=Action.MEMBER_INVITED, detail=f"{email} as {role}")
-    context = {"organization": organization, "invitation": invitation, "url": accept_url_for(token)}
+    context = {"organization": organization, "invitation": invitation, "url": accept_url_for(token), "inviter": by}
     transaction.on_commit(
         lambda: send_mail(
             subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),

@@ -80,3 +80,18 @@ def test_logins_are_logged_without_addresses_or_passwords(client, user_factory, 
     messages = [r.getMessage() for r in caplog.records if r.name == "accounts.auth"]
     assert "Login failed" in messages and f"Login succeeded for user {user.pk}" in messages
     assert not any(user.email in m or PASSWORD in m for m in messages)
+
+
+def test_emails_name_the_site_and_invitations_name_who_invited(
+    client, admin, organization, django_capture_on_commit_callbacks
+):
+    from accounts.services import invitation_create
+
+    client.post(reverse("account_signup"), {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    confirmation = mail.outbox[-1].body
+    assert confirmation.startswith("Hello from Ally Readiness") and "testserver!" not in confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            organization=organization, email="colleague@example.org", role="staff", by=admin.user, accept_url_for=str
+        )
+    assert f"{admin.user.email} invites you to join {organization.name}" in mail.outbox[-1].body

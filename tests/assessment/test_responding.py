@@ -351,3 +351,14 @@ def test_incomplete_submission_is_refused(draft, staff_cycle):
 def test_page_number_out_of_range_is_404(client, lead, staff_cycle, page):
     client.post(reverse("assessment:link_landing", args=[_invite(staff_cycle, lead.user)[0]]))
     assert client.get(reverse("assessment:link_continue"), {"page": page}).status_code == 404
+
+
+def test_the_planned_closing_date_is_shown_to_respondents(client, lead, cycle_factory):
+    import datetime
+
+    cycle = cycle_factory()
+    Cycle = type(cycle)
+    Cycle.objects.filter(pk=cycle.pk).update(closes_on=datetime.date(2026, 12, 15))
+    token = _invite(cycle, lead.user)[0]
+    page = client.get(reverse("assessment:link_landing", args=[token])).content.decode()
+    assert 'id="closes-on"' in page and "Dec. 15, 2026" in page

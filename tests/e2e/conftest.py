@@ -63,7 +63,7 @@ def log_in(page, email: str, password: str | None = None) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email:").fill(email)
     page.get_by_label("Password:").fill(password or PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
 
 

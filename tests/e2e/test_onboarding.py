@@ -15,7 +15,7 @@ def test_sign_up_verify_create_organization_and_invite(page, live_server):
     page.get_by_label("Email:").fill("founder@example.org")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create the account").click()
     page.wait_for_url("**/accounts/confirm-email/")
     check_page(page)
 
