@@ -1,0 +1,44 @@
+"""The main pages at desktop and phone widths: nothing wider than the screen, axe clean (scrollable
+tables reachable by keyboard included), charts drawn."""
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD, build_demo_accounts
+from assessment.demo import build_demo_audits
+from assessment.models import Cycle
+from coalitions.demo import build_demo_coalitions
+from tests.e2e.conftest import check_page, log_in
+
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    organizations, _ = build_demo_accounts()
+    build_demo_audits(organizations)
+    build_demo_coalitions(organizations)
+    return organizations[0]
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_main_pages_fit_the_screen(browser, live_server, demo, size):
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[size], locale="en-CA")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    log_in(page, f"lead@{demo.slug}.example", DEMO_PASSWORD)
+    cycle = Cycle.objects.get(organization=demo, label="2026 staff survey")
+    pages = {
+        "dashboard": (f"/o/{demo.slug}/", []),
+        "report": (f"/o/{demo.slug}/cycles/{cycle.id}/report/", ["chart-bars", "chart-trend", "chart-heatmap"]),
+        "trend": (f"/o/{demo.slug}/trend/", ["chart-trend-staff"]),
+    }
+    for name, (url, charts) in pages.items():
+        page.goto(url)
+        for chart in charts:
+            page.locator(f"[data-figure='{chart}'] svg.main-svg").first.wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= WIDTHS[size]["width"], f"{name} is {width}px wide at {size}"
+        check_page(page, name=f"{name}-{size}")
+    context.close()
