@@ -17,7 +17,10 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "sector", "region", "size_band", "require_mfa", "staff_can_view_reports", "retention_years"]
+        fields = [
+            *("name", "sector", "region", "size_band", "require_mfa", "staff_can_view_reports"),
+            *("show_plan_to_staff", "retention_years"),
+        ]
         help_texts = {
             "require_mfa": _("Admins and leads must set up an authenticator app before they can use the organization."),
             "staff_can_view_reports": _(

@@ -77,6 +77,11 @@ class Organization(models.Model):
     size_band = models.CharField(_("size"), max_length=20, choices=SizeBand.choices, blank=True)
     require_mfa = models.BooleanField(_("require two-factor authentication for admins and leads"), default=False)
     staff_can_view_reports = models.BooleanField(_("staff can read reports of closed cycles"), default=True)
+    show_plan_to_staff = models.BooleanField(
+        _("show the action plan to staff"),
+        default=False,
+        help_text=_("When on, the start page of the next staff survey lists what was done since the last one."),
+    )
     retention_years = models.PositiveSmallIntegerField(
         _("years to keep raw answers and the audit log"),
         default=3,
@@ -184,6 +189,8 @@ class AuditEvent(models.Model):
         TEAM_RESPONSE_EDITED = "team_response_edited", _("Team response edited")
         TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Team response submitted")
         EXPORTED = "exported", _("Report exported")
+        ACTION_CREATED = "action_created", _("Action planned")
+        ACTION_UPDATED = "action_updated", _("Action updated")
         COALITION_JOINED = "coalition_joined", _("Joined a coalition (consent given)")
         COALITION_WITHDRAWN = "coalition_withdrawn", _("Withdrew from a coalition")
 

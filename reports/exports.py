@@ -35,8 +35,8 @@ def _day(value):
     return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
 
 
-def report_tables(payload: Mapping, labels: Mapping[str, str]) -> list[Table]:
-    """Return the report's tables: summary, scores, practices, critical gaps and change.
+def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence[Mapping] = ()) -> list[Table]:
+    """Return the report's tables: summary, scores, practices, critical gaps, change and the action plan.
 
     ``labels`` holds the human headers and words, so callers can translate them.
     """
@@ -123,6 +123,15 @@ def report_tables(payload: Mapping, labels: Mapping[str, str]) -> list[Table]:
                     for row in change["rows"]
                 ],
                 [18, 8, 8, 8, 8, 8, 12, 18],
+            )
+        )
+    if actions:
+        tables.append(
+            Table(
+                labels["actions"],
+                [labels[k] for k in ("practice", "action", "owner", "due", "status")],
+                [[a["practice"], a["what"], a["owner"], _day(a["due_on"]), a["status"]] for a in actions],
+                [50, 60, 28, 12, 12],
             )
         )
     return tables

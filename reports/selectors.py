@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from assessment.models import Cycle, Dimension, Item
-from reports.models import CycleReport
+from reports.models import Action, CycleReport
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,48 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
 
 def stored_report(cycle: Cycle) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle).first()
+
+
+def organization_actions(organization) -> list[Action]:
+    """Return the organization's actions, open ones first, with owners."""
+    actions = Action.objects.filter(organization=organization).select_related("owner", "source_cycle")
+    return sorted(actions, key=lambda a: (not a.is_open, a.due_on is None, a.due_on or a.created_at.date()))
+
+
+def report_actions(cycle: Cycle) -> list[dict]:
+    """Return the actions planned from earlier audits of this kind, each with its practice's score
+    before (in the audit it came from) and now; an action marked done whose practice did not
+    improve is flagged."""
+    actions = (
+        Action.objects.filter(
+            organization_id=cycle.organization_id,
+            source_cycle__mode=cycle.mode,
+            source_cycle__closed_on__lt=cycle.closed_on,
+        )
+        .select_related("owner", "source_cycle")
+        .order_by("created_at")
+    )
+    now = (cycle.results or {}).get("item_means", {})
+    rows = []
+    for action in actions:
+        before = (action.source_cycle.results or {}).get("item_means", {}).get(action.practice)
+        after = now.get(action.practice)
+        improved = None if before is None or after is None else after > before
+        rows.append(
+            {
+                "action": action,
+                "before": before,
+                "after": after,
+                "improved": improved,
+                "flag": action.status == Action.Status.DONE and improved is False,
+            }
+        )
+    return rows
+
+
+def actions_done_since(organization, since) -> list[Action]:
+    """Return the actions marked done since a date, for staff where the organization shows its plan."""
+    queryset = Action.objects.filter(organization=organization, status=Action.Status.DONE)
+    if since is not None:
+        queryset = queryset.filter(updated_at__date__gte=since)
+    return list(queryset.order_by("-updated_at"))

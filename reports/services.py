@@ -1,10 +1,14 @@
 """Writes for reports: storing a closed cycle's computed report."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEvent
+from accounts.services import audit
 from assessment.models import Cycle, Response
 from reports import report, selectors
-from reports.models import CycleReport
+from reports.models import Action, CycleReport
 
 
 def cycle_report_payload(*, cycle: Cycle) -> dict:
@@ -29,3 +33,60 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     with transaction.atomic():
         CycleReport.objects.update_or_create(cycle=cycle, defaults={"basis": basis, "payload": payload})
     return payload
+
+
+ACTION_OWNER_MESSAGE = _("The owner must be a member of the organization.")
+ACTION_PRACTICE_MESSAGE = _("Choose a practice from the audit's questionnaire.")
+
+
+def _check_owner(organization, owner) -> None:
+    if owner is not None and not organization.memberships.filter(user=owner).exists():
+        raise ValidationError(ACTION_OWNER_MESSAGE)
+
+
+@transaction.atomic
+def action_create(
+    *, organization, by, source_cycle: Cycle, practice: str, what: str, owner=None, due_on=None, notes: str = ""
+) -> Action:
+    """Plan an action on one practice of a closed audit's report."""
+    item = source_cycle.questionnaire.items.filter(key=practice).first()
+    if item is None or source_cycle.organization_id != organization.pk:
+        raise ValidationError(ACTION_PRACTICE_MESSAGE)
+    _check_owner(organization, owner)
+    action = Action.objects.create(
+        organization=organization,
+        source_cycle=source_cycle,
+        practice=practice,
+        practice_text=item.text,
+        what=what,
+        owner=owner,
+        due_on=due_on,
+        notes=notes,
+    )
+    audit(
+        organization=organization,
+        actor=by,
+        action=AuditEvent.Action.ACTION_CREATED,
+        detail=item.title,
+        data={"action": str(action.pk), "practice": practice},
+    )
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, by, **fields) -> Action:
+    """Change an action's plan, owner, due date, status or notes."""
+    _check_owner(action.organization, fields.get("owner", action.owner))
+    changed = [name for name, value in fields.items() if getattr(action, name) != value]
+    for name in changed:
+        setattr(action, name, fields[name])
+    if changed:
+        action.save(update_fields=[*changed, "updated_at"])
+        audit(
+            organization=action.organization,
+            actor=by,
+            action=AuditEvent.Action.ACTION_UPDATED,
+            detail=f"{action.practice_text[:60]}: {', '.join(changed)}",
+            data={"action": str(action.pk), "changed": changed, "status": action.status},
+        )
+    return action

@@ -1,9 +1,12 @@
 import json
+import uuid
 from datetime import UTC, datetime
 
 from csp.decorators import csp_update
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -12,8 +15,10 @@ from accounts.access import get_membership
 from accounts.models import AuditEvent, Membership
 from accounts.services import audit
 from assessment.models import Cycle
-from reports import exports, selectors
+from reports import exports, selectors, services
 from reports.charts import CHART_CSP
+from reports.forms import ActionForm
+from reports.models import Action
 from reports.services import cycle_report_payload
 
 Role = Membership.Role
@@ -37,6 +42,7 @@ def cycle_report(request, org_slug, cycle_id):
         "organization": membership.organization,
         "cycle": cycle,
         "report": payload,
+        "actions": selectors.report_actions(cycle),
     }
     return render(request, "reports/cycle_report.html", context)
 
@@ -70,6 +76,11 @@ EXPORT_LABELS = {
     "better": _("Clearly better"),
     "worse": _("Clearly worse"),
     "no_clear_change": _("No clear change"),
+    "actions": _("Actions"),
+    "action": _("What will be done"),
+    "owner": _("Owner"),
+    "due": _("Due"),
+    "status": _("Status"),
 }
 CONTENT_TYPES = {
     "json": "application/json",
@@ -89,7 +100,17 @@ def cycle_report_export(request, org_slug, cycle_id, fmt):
         body["exported_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         content, extension = json.dumps(body, indent=1), "json"
     else:
-        tables = exports.report_tables(payload, {key: str(label) for key, label in EXPORT_LABELS.items()})
+        plan = [
+            {
+                "practice": a.practice_text,
+                "what": a.what,
+                "owner": a.owner.email if a.owner else "",
+                "due_on": a.due_on.isoformat() if a.due_on else None,
+                "status": str(a.get_status_display()),
+            }
+            for a in selectors.organization_actions(membership.organization)
+        ]
+        tables = exports.report_tables(payload, {key: str(label) for key, label in EXPORT_LABELS.items()}, plan)
         if fmt == "csv":
             content, extension = exports.to_csv_zip(tables, stem), "zip"
         else:
@@ -123,3 +144,69 @@ def trend(request, org_slug):
             )
     context = {"membership": membership, "organization": membership.organization, "sections": sections}
     return render(request, "reports/trend.html", context)
+
+
+def _lead(request, org_slug):
+    return get_membership(request.user, org_slug, min_role=Role.LEAD)
+
+
+def actions(request, org_slug):
+    membership = _lead(request, org_slug)
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "actions": selectors.organization_actions(membership.organization),
+    }
+    return render(request, "reports/actions.html", context)
+
+
+def action_create(request, org_slug):
+    membership = _lead(request, org_slug)
+    organization = membership.organization
+    cycle_id = request.POST.get("cycle") or request.GET.get("cycle") or ""
+    source = get_object_or_404(
+        Cycle.objects.select_related("questionnaire"), id=_uuid(cycle_id), organization=organization
+    )
+    practice = request.POST.get("practice") or request.GET.get("practice") or ""
+    item = get_object_or_404(source.questionnaire.items, key=practice)
+    form = ActionForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(
+                organization=organization,
+                by=request.user,
+                source_cycle=source,
+                practice=practice,
+                **{k: form.cleaned_data[k] for k in ("what", "owner", "due_on", "notes")},
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("The action is in the plan."))
+            return redirect("reports:actions", org_slug=organization.slug)
+    context = {"membership": membership, "organization": organization, "form": form, "cycle": source, "item": item}
+    return render(request, "reports/action_form.html", context)
+
+
+def action_edit(request, org_slug, action_id):
+    membership = _lead(request, org_slug)
+    organization = membership.organization
+    action = get_object_or_404(Action, id=action_id, organization=organization)
+    form = ActionForm(request.POST or None, instance=Action.objects.get(pk=action.pk), organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("The action is saved."))
+            return redirect("reports:actions", org_slug=organization.slug)
+    context = {"membership": membership, "organization": organization, "form": form, "action": action}
+    return render(request, "reports/action_form.html", context)
+
+
+def _uuid(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None

@@ -19,6 +19,7 @@ from assessment.services.links import shared_link_create
 from assessment.services.questionnaires import questionnaire_load
 from coalitions import services as coalition_services
 from coalitions.models import Coalition
+from reports.services import action_create
 from tests.conftest import PASSWORD, full_answers, login, submit_through_link
 from tests.urlmatrix import named_urls
 
@@ -66,9 +67,7 @@ EXPECTED: dict[str, Row] = {
     "assessment:cycle_close": row(*ORG_LEAD_PAGE, note="GET asks to confirm; POST closes"),
     "assessment:cycle_delete": row(*ORG_ADMIN_ACTION),
     "assessment:links_create": row("post", LOGIN, 404, 404, 200, 200, note="shows the new shared link once"),
-    "assessment:invitations_create": row(
-        "post", LOGIN, 404, 404, 302, 302, data={"addresses": "someone@example.org"}
-    ),
+    "assessment:invitations_create": row("post", LOGIN, 404, 404, 302, 302, data={"addresses": "someone@example.org"}),
     "assessment:respond": row(*ORG_MEMBER, note="staff survey: the start page explaining anonymity"),
     "assessment:respond_start": row(*ORG_MEMBER_ACTION),
     # Respondent links are public by design: the single-use token is the key, and no account is needed.
@@ -77,6 +76,11 @@ EXPECTED: dict[str, Row] = {
     "assessment:link_thanks": row("get", 200, 200, 200, 200, 200, note="public"),
     # Reports of a closed, reportable staff survey; the organization lets staff read reports.
     "reports:cycle_report": row(*ORG_MEMBER),
+    "reports:actions": row(*ORG_LEAD_PAGE),
+    "reports:action_create": row(
+        *ORG_LEAD_PAGE, data={"cycle": "{closed_cycle_id}", "practice": "police-contact-consent"}
+    ),
+    "reports:action_edit": row(*ORG_LEAD_PAGE),
     "reports:report_csv": row(*ORG_LEAD_PAGE),
     "reports:report_xlsx": row(*ORG_LEAD_PAGE),
     "reports:report_json": row(*ORG_LEAD_PAGE),
@@ -194,6 +198,13 @@ def _build_world():
     coalition_services.coalition_join(
         coalition=coalition, organization=organization, by=admin, join_code=code, consent=True
     )
+    action = action_create(
+        organization=organization,
+        by=admin,
+        source_cycle=closed,
+        practice="police-contact-consent",
+        what="Write the rule",
+    )
     snapshot = coalition_services.snapshot_publish(
         coalition=coalition, period=closed.closed_on.year, by=users["steward"]
     )
@@ -211,6 +222,8 @@ def _build_world():
         "id": str(users["staff"].pk),
         "content_type_id": 1,
         "coalition_slug": coalition.slug,
+        "action_id": action.id,
+        "closed_cycle_id": closed.id,
         "year": snapshot.period,
     }
     overrides = {
@@ -245,7 +258,8 @@ def test_url_access(db, client, world, named, persona):
     url = reverse(named.name, kwargs={p: params[p] for p in named.params})
     if users[persona]:
         login(client, users[persona])
-    response = getattr(client, expected.method)(url, expected.data or {})
+    data = {key: value.format(**params) for key, value in (expected.data or {}).items()}
+    response = getattr(client, expected.method)(url, data)
     want = expected.expect[persona]
     assert response.status_code < 500
     if want == LOGIN:

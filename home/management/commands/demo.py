@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
 from coalitions.demo import build_demo_coalitions
+from reports.demo import build_demo_actions
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         organizations, logins = build_demo_accounts()
         self.stdout.write("Loading the questionnaire and three years of audits (this takes a few seconds)…")
         open_token = build_demo_audits(organizations)
+        build_demo_actions(organizations)
         self.stdout.write("Building coalitions and publishing their yearly figures…")
         logins += build_demo_coalitions(organizations)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(organizations)} organizations."))

@@ -1,0 +1,150 @@
+"""Action plans: planned from a report, edited, completed, overdue on the dashboard, judged by the
+next audit of the same kind, optionally shown to staff."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from assessment.models import Cycle
+from reports.models import Action
+from reports.services import ACTION_OWNER_MESSAGE, action_create, action_update
+from tests.conftest import login
+
+PRACTICE = "police-contact-consent"
+
+
+@pytest.fixture
+def two_years(organization, closed_cycles):
+    # 2024: values 1 and 2; 2025 shifts them, so the practice's mean changes between the two.
+    return closed_cycles(organization, years=(2024, 2025), values=("1", "2", "3", "4"))
+
+
+def test_lead_plans_edits_and_completes_an_action(client, lead, staff, organization, two_years):
+    first, _ = two_years
+    login(client, lead.user)
+    url = reverse("reports:action_create", args=[organization.slug])
+    page = client.get(url, {"cycle": first.id, "practice": PRACTICE}).content.decode()
+    assert "Suggested next step" in page
+    client.post(
+        url,
+        {
+            "cycle": first.id,
+            "practice": PRACTICE,
+            "what": "Write the consent rule",
+            "owner": staff.user.pk,
+            "due_on": "2026-06-30",
+            "status": "planned",
+            "notes": "",
+        },
+    )
+    action = Action.objects.get()
+    assert (action.practice, action.owner, action.source_cycle) == (PRACTICE, staff.user, first)
+    client.post(
+        reverse("reports:action_edit", args=[organization.slug, action.id]),
+        {
+            "what": "Write the consent rule",
+            "owner": staff.user.pk,
+            "due_on": "2026-06-30",
+            "status": "done",
+            "notes": "Adopted in May",
+        },
+    )
+    action.refresh_from_db()
+    assert action.status == "done" and action.notes == "Adopted in May"
+    assert list(AuditEvent.objects.filter(action__startswith="action_").values_list("action", flat=True)) == [
+        "action_updated",
+        "action_created",
+    ]
+
+
+def test_the_owner_must_be_a_member(lead, outsider, organization, two_years):
+    with pytest.raises(ValidationError) as error:
+        action_create(
+            organization=organization,
+            by=lead.user,
+            source_cycle=two_years[0],
+            practice=PRACTICE,
+            what="x",
+            owner=outsider.user,
+        )
+    assert error.value.messages == [str(ACTION_OWNER_MESSAGE)]
+    assert not Action.objects.exists()
+
+
+def test_another_organizations_cycle_or_an_unknown_practice_is_404(
+    client, lead, organization, outsider, two_years, closed_cycles
+):
+    other = closed_cycles(outsider.organization, years=(2025,))[0]
+    login(client, lead.user)
+    url = reverse("reports:action_create", args=[organization.slug])
+    assert client.get(url, {"cycle": other.id, "practice": PRACTICE}).status_code == 404
+    assert client.get(url, {"cycle": two_years[0].id, "practice": "made-up"}).status_code == 404
+    assert client.get(url, {"cycle": "not-a-uuid", "practice": PRACTICE}).status_code == 404
+
+
+def test_overdue_actions_show_on_the_dashboard(client, lead, organization, two_years):
+    action_create(
+        organization=organization,
+        by=lead.user,
+        source_cycle=two_years[0],
+        practice=PRACTICE,
+        what="Train volunteers",
+        due_on=datetime.date(2020, 1, 1),
+    )
+    login(client, lead.user)
+    page = client.get(reverse("assessment:org_dashboard", args=[organization.slug])).content.decode()
+    section = page[page.index('id="open-actions"') :]
+    assert "1 open action" in section and "1 overdue" in section and "(overdue)" in section
+
+
+def test_the_next_report_shows_before_and_after_and_flags_done_without_improvement(
+    client, lead, organization, two_years
+):
+    first, second = two_years
+    before, after = first.results["item_means"][PRACTICE], second.results["item_means"][PRACTICE]
+    action = action_create(
+        organization=organization, by=lead.user, source_cycle=first, practice=PRACTICE, what="Write the rule"
+    )
+    action_update(action=action, by=lead.user, status=Action.Status.DONE)
+    login(client, lead.user)
+    page = client.get(reverse("reports:cycle_report", args=[organization.slug, second.id])).content.decode()
+    table = page[page.index('id="plan-results"') : page.index("</table>", page.index('id="plan-results"'))]
+    assert f">{floatformat(before, 0)}<" in table and f">{floatformat(after, 0)}<" in table
+    assert ("did not improve" in table) == (after <= before)
+    # The report the action came from does not judge it.
+    page = client.get(reverse("reports:cycle_report", args=[organization.slug, first.id])).content.decode()
+    assert 'id="plan-results"' not in page
+
+
+def test_staff_see_what_was_done_only_when_the_organization_shares_its_plan(
+    client, lead, staff, organization, two_years, questionnaire
+):
+    from assessment.services.cycles import cycle_create
+
+    action = action_create(
+        organization=organization,
+        by=lead.user,
+        source_cycle=two_years[1],
+        practice=PRACTICE,
+        what="Posters in every room",
+    )
+    action_update(action=action, by=lead.user, status=Action.Status.DONE)
+    survey = cycle_create(
+        organization=organization,
+        by=lead.user,
+        questionnaire=questionnaire,
+        label="2026",
+        mode=Cycle.Mode.STAFF,
+        opens_on="2026-03-01",
+    )
+    login(client, staff.user)
+    url = reverse("assessment:respond", args=[organization.slug, survey.id])
+    assert "Posters in every room" not in client.get(url).content.decode()
+    organization.show_plan_to_staff = True
+    organization.save(update_fields=["show_plan_to_staff"])
+    page = client.get(url).content.decode()
+    assert 'id="actions-done"' in page and "Posters in every room" in page
