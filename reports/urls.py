@@ -8,6 +8,7 @@ report = "o/<slug:org_slug>/cycles/<uuid:cycle_id>/report"
 
 urlpatterns = [
     path(f"{report}/", views.cycle_report, name="cycle_report"),
+    path(f"{report}/board/", views.board_summary, name="board_summary"),
     path(f"{report}.csv", views.cycle_report_export, {"fmt": "csv"}, name="report_csv"),
     path(f"{report}.xlsx", views.cycle_report_export, {"fmt": "xlsx"}, name="report_xlsx"),
     path(f"{report}.json", views.cycle_report_export, {"fmt": "json"}, name="report_json"),

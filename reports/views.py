@@ -90,6 +90,20 @@ CONTENT_TYPES = {
 
 
 @never_cache
+def board_summary(request, org_slug, cycle_id):
+    membership = get_membership(request.user, org_slug)
+    cycle = _reportable_cycle(membership, cycle_id)
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "report": cycle_report_payload(cycle=cycle),
+        "plan": [a for a in selectors.organization_actions(membership.organization) if a.is_open],
+    }
+    return render(request, "reports/board_summary.html", context)
+
+
+@never_cache
 def cycle_report_export(request, org_slug, cycle_id, fmt):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _reportable_cycle(membership, cycle_id)

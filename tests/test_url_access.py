@@ -76,6 +76,7 @@ EXPECTED: dict[str, Row] = {
     "assessment:link_thanks": row("get", 200, 200, 200, 200, 200, note="public"),
     # Reports of a closed, reportable staff survey; the organization lets staff read reports.
     "reports:cycle_report": row(*ORG_MEMBER),
+    "reports:board_summary": row(*ORG_MEMBER),
     "reports:actions": row(*ORG_LEAD_PAGE),
     "reports:action_create": row(
         *ORG_LEAD_PAGE, data={"cycle": "{closed_cycle_id}", "practice": "police-contact-consent"}

@@ -1,18 +1,38 @@
-/* Draw every chart of the page from the JSON embedded next to it (no inline script). */
+/* Draw every chart of the page from the JSON embedded next to it (no inline script), and keep a
+   picture of each at paper width for printing: plotly's live charts do not resize to the page. */
 (function () {
   "use strict";
+  var PRINT_WIDTH = 680;
+  function printCopy(element, figure) {
+    var height = (figure.layout && figure.layout.height) || 340;
+    return Plotly.toImage(element, { format: "svg", width: PRINT_WIDTH, height: height }).then(function (url) {
+      var image = document.createElement("img");
+      image.className = "chart-print";
+      image.src = url;
+      image.alt = element.getAttribute("aria-label") || "";
+      element.insertAdjacentElement("afterend", image);
+    });
+  }
   function draw() {
+    var pending = [];
     document.querySelectorAll("[data-figure]").forEach(function (element) {
       var source = document.getElementById(element.dataset.figure);
       if (!source || typeof Plotly === "undefined") {
         return;
       }
       var figure = JSON.parse(source.textContent);
-      Plotly.newPlot(element, figure.data, figure.layout, {
-        displayModeBar: false,
-        responsive: true,
-        staticPlot: false,
-      });
+      pending.push(
+        Plotly.newPlot(element, figure.data, figure.layout, {
+          displayModeBar: false,
+          responsive: true,
+          staticPlot: false,
+        }).then(function () {
+          return printCopy(element, figure);
+        })
+      );
+    });
+    Promise.all(pending).then(function () {
+      document.documentElement.setAttribute("data-charts-ready", "true");
     });
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
