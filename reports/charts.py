@@ -237,7 +237,7 @@ def item_heatmap_figure(item_labels: Sequence[str], cycle_labels: Sequence[str],
     figure.update_layout(
         _layout(
             height=max(320, 26 * len(item_labels) + 120),
-            margin={"l": 260, "r": 20, "t": 30, "b": 60},
+            margin={"l": 10, "r": 20, "t": 30, "b": 60},
             yaxis={"autorange": "reversed", "automargin": True},
             xaxis={"type": "category"},
             showlegend=False,

@@ -38,7 +38,17 @@ def test_main_pages_fit_the_screen(browser, live_server, demo, size):
         page.goto(url)
         for chart in charts:
             page.locator(f"[data-figure='{chart}'] svg.main-svg").first.wait_for()
+        if charts:
+            page.locator("html[data-charts-ready='true']").wait_for()
+            drawn = page.evaluate("performance.getEntriesByName('charts-drawn')[0].startTime")
+            print(f"{name} at {size}: charts drawn {drawn:.0f} ms after navigation")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= WIDTHS[size]["width"], f"{name} is {width}px wide at {size}"
         check_page(page, name=f"{name}-{size}")
+    context.clear_cookies()
+    log_in(page, f"admin@{demo.slug}.example", DEMO_PASSWORD)
+    page.goto(f"/o/{demo.slug}/members/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTHS[size]["width"], f"members is {width}px wide at {size}"
+    check_page(page, name=f"members-{size}")
     context.close()

@@ -345,3 +345,12 @@ def test_a_report_page_weighs_under_700_kb_compressed(client, lead, organization
     total = len(gzip.compress(html, 9)) + sum(len(gzip.compress(path.read_bytes(), 9)) for path in assets)
     print(f"report page: {total / 1000:.0f} KB compressed")
     assert total <= 700_000
+
+
+def test_a_first_audit_shows_no_one_point_trend_or_one_column_heat_map(client, lead, organization, closed_cycles):
+    (only,) = closed_cycles(organization, years=(2026,))
+    login(client, lead.user)
+    page = client.get(_report_url(only)).content.decode()
+    assert 'id="trend-first"' in page
+    assert 'data-figure="chart-trend"' not in page and 'data-figure="chart-heatmap"' not in page
+    assert 'id="items-table"' in page
