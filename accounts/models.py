@@ -186,6 +186,8 @@ class AuditEvent(models.Model):
         CYCLE_DELETED = "cycle_deleted", _("Cycle deleted")
         LINKS_CREATED = "links_created", _("Respondent links created")
         INVITATIONS_SENT = "invitations_sent", _("Survey invitations sent")
+        REMINDERS_SENT = "reminders_sent", _("Survey reminders sent")
+        SCHEDULE_CHANGED = "schedule_changed", _("Audit calendar changed")
         TEAM_RESPONSE_EDITED = "team_response_edited", _("Team response edited")
         TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Team response submitted")
         EXPORTED = "exported", _("Report exported")

@@ -1,8 +1,11 @@
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS as _MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Response
+
+MONTHS = [_MONTHS[n] for n in range(1, 13)]
 
 
 class CycleForm(forms.Form):
@@ -57,6 +60,23 @@ class InvitationsForm(forms.Form):
             "Each address can be invited once per survey."
         ),
     )
+
+
+class RemindersForm(forms.Form):
+    message = forms.CharField(
+        label=_("A few words from you (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown above the reminder. Everyone who has not started gets the same message."),
+    )
+
+
+class ScheduleForm(forms.Form):
+    month = forms.TypedChoiceField(
+        label=_("Month"), coerce=int, choices=[(n, month_name) for n, month_name in enumerate(MONTHS, start=1)]
+    )
+    weeks = forms.IntegerField(label=_("Weeks open"), min_value=1, max_value=26)
 
 
 ROLE_GROUP_CHOICES = [("", _("I'd rather not say")), *Response.RoleGroup.choices]

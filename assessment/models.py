@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -161,6 +162,7 @@ class Cycle(models.Model):
     min_responses = models.PositiveSmallIntegerField(_("minimum responses for a report"), default=5)
     # How many addresses the platform emailed a single-use link to, for the response rate.
     invited_count = models.PositiveIntegerField(default=0, editable=False)
+    last_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_on = models.DateField(null=True, blank=True)
     # Cycle aggregates, computed once when the cycle closes; a closed cycle never changes.
     results = models.JSONField(null=True, blank=True, editable=False)
@@ -215,6 +217,8 @@ class RespondentLink(models.Model):
     # The invited address of a single-use link, kept only until the link is started or the survey closes.
     email = models.EmailField(blank=True)
     is_revoked = models.BooleanField(default=False)
+    # Reminders sent for this (still unstarted) link; each one carries a fresh token.
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self):
         return f"{self.get_kind_display()} link for {self.cycle}"
@@ -346,3 +350,57 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.user} took part in {self.cycle}"
+
+
+class MemberReminder(models.Model):
+    """How many reminders a member who has not started a staff survey was sent (at most two)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="member_reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "user"], name="one_reminder_count_per_member")]
+
+    def __str__(self):
+        return f"{self.count} reminder(s) to {self.user} for {self.cycle}"
+
+
+class AuditSchedule(models.Model):
+    """When an organization's yearly audit of one kind falls: its month and usual length."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="schedules")
+    mode = models.CharField(max_length=10, choices=Cycle.Mode.choices)
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    weeks = models.PositiveSmallIntegerField(
+        _("weeks open"), default=4, validators=[MinValueValidator(1), MaxValueValidator(26)]
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "mode"], name="one_schedule_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} in month {self.month}"
+
+
+class ScheduleNotice(models.Model):
+    """That a schedule email was sent: one per organization, kind, year and notice, never twice."""
+
+    class Kind(models.TextChoices):
+        DUE_IN_30 = "due_30", _("Due in 30 days")
+        DUE_IN_7 = "due_7", _("Due in 7 days")
+        OVERDUE = "overdue", _("Overdue")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    schedule = models.ForeignKey(AuditSchedule, on_delete=models.CASCADE, related_name="notices")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schedule", "year", "kind"], name="one_notice_per_year")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}"

@@ -142,3 +142,23 @@ def pooled_staff_answer_sets():
         answer_sets = [{a.item.key: a.scoring_value for a in r.answers.all()} for r in responses]
         if answer_sets:
             yield questionnaire, questionnaire_instrument(questionnaire), answer_sets
+
+
+def response_rate(cycle: Cycle, count: SteppedCount) -> dict | None:
+    """Return the response rate where the invited count is known: in steps while open, exact after close."""
+    if not cycle.invited_count:
+        return None
+    if cycle.is_closed:
+        answered = (cycle.results or {}).get("n", 0)
+        return {
+            "exact": True,
+            "answered": answered,
+            "invited": cycle.invited_count,
+            "percent": round(100 * answered / cycle.invited_count),
+        }
+    return {
+        "exact": False,
+        "answered": count.at_least,
+        "invited": cycle.invited_count,
+        "percent": round(100 * count.at_least / cycle.invited_count),
+    }

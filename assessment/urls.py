@@ -15,6 +15,9 @@ urlpatterns = [
     path(cycle + "delete/", views.cycle_delete, name="cycle_delete"),
     path(cycle + "links/", views.links_create, name="links_create"),
     path(cycle + "invitations/", views.invitations_create, name="invitations_create"),
+    path(cycle + "reminders/", views.reminders_create, name="reminders_create"),
+    path("o/<slug:org_slug>/calendar/", views.calendar, name="calendar"),
+    path("o/<slug:org_slug>/cycles/next/", views.cycle_open_next, name="cycle_open_next"),
     path(cycle + "respond/", views.respond, name="respond"),
     path(cycle + "respond/start/", views.respond_start, name="respond_start"),
     # Respondent links: public by design, the token is the key.

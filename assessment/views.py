@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -13,9 +14,9 @@ from accounts import throttle
 from accounts.access import get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
-from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, InvitationsForm
+from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, InvitationsForm, RemindersForm, ScheduleForm
 from assessment.models import Cycle, Participation
-from assessment.services import cycles, links, responding
+from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
 
 Role = Membership.Role
@@ -29,6 +30,9 @@ def org_dashboard(request, org_slug):
     context = {
         "membership": membership,
         "organization": organization,
+        "schedule": schedules.schedule_states(organization, today=timezone.localdate())
+        if membership.can_manage_cycles
+        else [],
         "cycles": organization_cycles,
         "latest": latest,
         "latest_scores": selectors.cycle_score_rows(latest) if latest else [],
@@ -70,11 +74,14 @@ def cycle_detail(request, org_slug, cycle_id):
 
 
 def _cycle_context(membership, cycle) -> dict:
+    count = selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses)
     return {
         "membership": membership,
         "organization": membership.organization,
         "cycle": cycle,
-        "count": selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses),
+        "count": count,
+        "rate": selectors.response_rate(cycle, count),
+        "reminders_form": RemindersForm(),
         "invitations_form": InvitationsForm(),
         "has_shared_link": selectors.has_shared_link(cycle),
         "score_rows": selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
@@ -145,6 +152,72 @@ def invitations_create(request, org_slug, cycle_id):
         )
         % {"n": sent},
     )
+    return redirect(cycle)
+
+
+@require_POST
+def reminders_create(request, org_slug, cycle_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    cycle = _cycle_for(membership, cycle_id)
+    form = RemindersForm(request.POST)
+    message = form.data.get("message", "")
+    try:
+        invitees, members = links.reminders_send(
+            cycle=cycle, by=request.user, message=message, site_url=request.build_absolute_uri("/").rstrip("/")
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("Reminders are on their way: %(invitees)s invited address(es), %(members)s member(s).")
+            % {"invitees": invitees, "members": members},
+        )
+    return redirect(cycle)
+
+
+def calendar(request, org_slug):
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    organization = membership.organization
+    existing = {s.mode: s for s in organization.schedules.all()}
+    forms = {
+        mode: ScheduleForm(
+            request.POST if request.POST.get("mode") == mode else None,
+            prefix=mode,
+            initial={
+                "month": getattr(existing.get(mode), "month", 3),
+                "weeks": getattr(existing.get(mode), "weeks", 4),
+            },
+        )
+        for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
+    }
+    mode = request.POST.get("mode")
+    if request.method == "POST" and mode in forms and forms[mode].is_valid():
+        schedules.schedule_set(organization=organization, by=request.user, mode=mode, **forms[mode].cleaned_data)
+        messages.success(request, _("The audit calendar is saved."))
+        return redirect("assessment:calendar", org_slug=organization.slug)
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "forms": [(value, label, forms[value]) for value, label in Cycle.Mode.choices],
+    }
+    return render(request, "assessment/calendar.html", context)
+
+
+@require_POST
+def cycle_open_next(request, org_slug):
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    mode = request.POST.get("mode", "")
+    if mode not in Cycle.Mode.values:
+        raise Http404
+    try:
+        cycle = schedules.cycle_open_next(
+            organization=membership.organization, by=request.user, mode=mode, today=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(membership.organization)
+    messages.success(request, _("“%(label)s” is open, with last time's settings.") % {"label": cycle.label})
     return redirect(cycle)
 
 

@@ -154,6 +154,8 @@ ALLY_RATE_LIMITS = {
     "join-code": (10, 20, 600),  # scope: the coalition
 }
 ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# Where the site is reached, for links in emails sent outside a request (schedule notices).
+SITE_URL = env_str("ALLY_SITE_URL", "http://127.0.0.1:8000")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

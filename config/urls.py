@@ -2,13 +2,14 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from home.views import landing
+from home.views import healthz, landing
 
 # The admin signs in through the site's own login, with its rate limits and second factor.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", landing, name="landing"),
+    path("healthz", healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("assessment.urls")),
     path("", include("reports.urls")),

@@ -58,6 +58,10 @@ ORG_ADMIN_ACTION = ("post", LOGIN, 404, 404, 404, 302)
 
 EXPECTED: dict[str, Row] = {
     "landing": row("get", 200, 200, 200, 200, 200, note="public"),
+    "healthz": row("get", 200, 200, 200, 200, 200, note="public: for a load balancer, no secrets"),
+    "assessment:reminders_create": row(*ORG_LEAD_ACTION),
+    "assessment:calendar": row(*ORG_LEAD_PAGE),
+    "assessment:cycle_open_next": row(*ORG_LEAD_ACTION, data={"mode": "team"}),
     "accounts:org_create": row("get", LOGIN, 200, 200, 200, 200),
     "accounts:account_delete": account_page(LOGIN, 200),
     "assessment:org_dashboard": row(*ORG_MEMBER),

@@ -2,21 +2,24 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
-from assessment.models import Cycle, DraftTicket, InvitedAddress, RespondentLink
+from assessment.models import Cycle, DraftTicket, InvitedAddress, MemberReminder, RespondentLink
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE
 
 logger = logging.getLogger(__name__)
@@ -184,3 +187,72 @@ def link_redeem(*, token: str) -> tuple[Cycle, str]:
     secret = new_token()
     DraftTicket.objects.create(cycle=cycle, secret_hash=hash_token(secret))
     return cycle, secret
+
+
+REMINDER_TOO_SOON_MESSAGE = _("Reminders went out less than a day ago. Wait a day before sending more.")
+REMINDER_NOBODY_MESSAGE = _("Nobody is left to remind: everyone started, or was reminded twice already.")
+MAX_REMINDERS = 2
+REMINDER_GAP = timedelta(days=1)
+
+
+@transaction.atomic
+def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[int, int]:
+    """Remind, at most twice each, invitees who have not started and members who have not started.
+
+    Each unstarted single-use link gets a fresh token in its reminder (the old one stops), so no
+    token is ever stored; members are pointed to the survey page. Answers are never consulted:
+    who started is known from spent links and participation records alone. Returns how many
+    invitees and members were reminded.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("organization").get(pk=cycle.pk)
+    if not cycle.is_staff_survey or not cycle.is_open:
+        raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE if cycle.is_staff_survey else LINKS_ONLY_FOR_STAFF_MESSAGE)
+    now = timezone.now()
+    if cycle.last_reminded_at and now - cycle.last_reminded_at < REMINDER_GAP:
+        raise ValidationError(REMINDER_TOO_SOON_MESSAGE)
+    message = "".join(ch for ch in (message or "").strip()[:1000] if ch >= " " or ch in "\n\t")
+    emails = []
+    links = list(
+        cycle.links.select_for_update().filter(
+            kind=RespondentLink.Kind.SINGLE, is_revoked=False, reminders_sent__lt=MAX_REMINDERS
+        )
+    )
+    for link in links:
+        token = new_token()
+        link.token_hash = hash_token(token)
+        link.reminders_sent += 1
+        url = site_url + reverse("assessment:link_landing", args=[token])
+        emails.append(_reminder_email(cycle, link.email, url, message))
+    RespondentLink.objects.bulk_update(links, ["token_hash", "reminders_sent"])
+    started = set(cycle.participations.values_list("user_id", flat=True))
+    counts = dict(cycle.member_reminders.values_list("user_id", "count"))
+    members = [
+        m.user
+        for m in cycle.organization.memberships.select_related("user")
+        if m.user_id not in started and counts.get(m.user_id, 0) < MAX_REMINDERS
+    ]
+    member_url = site_url + reverse("assessment:respond", args=[cycle.organization.slug, cycle.pk])
+    for user in members:
+        reminder, _created = MemberReminder.objects.get_or_create(cycle=cycle, user=user)
+        MemberReminder.objects.filter(pk=reminder.pk).update(count=F("count") + 1)
+        emails.append(_reminder_email(cycle, user.email, member_url, message))
+    if not emails:
+        raise ValidationError(REMINDER_NOBODY_MESSAGE)
+    cycle.last_reminded_at = now
+    cycle.save(update_fields=["last_reminded_at"])
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=Action.REMINDERS_SENT,
+        detail=f"{len(links)} invitee(s) and {len(members)} member(s) reminded for {cycle.label}",
+        data={"cycle": str(cycle.pk), "invitees": len(links), "members": len(members)},
+    )
+    transaction.on_commit(lambda: _send(emails, cycle), robust=True)
+    return len(links), len(members)
+
+
+def _reminder_email(cycle: Cycle, address: str, url: str, message: str) -> EmailMessage:
+    context = {"cycle": cycle, "organization": cycle.organization, "url": url, "message": message}
+    subject = render_to_string("assessment/email/survey_reminder_subject.txt", context).strip()
+    body = render_to_string("assessment/email/survey_reminder_message.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
