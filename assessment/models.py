@@ -220,6 +220,14 @@ class RespondentLink(models.Model):
     # Reminders sent for this (still unstarted) link; each one carries a fresh token.
     reminders_sent = models.PositiveSmallIntegerField(default=0)
 
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be sent")
+
+    # Whether the email carrying the link went out; the task that sends it sets the token.
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SENT)
+
     def __str__(self):
         return f"{self.get_kind_display()} link for {self.cycle}"
 

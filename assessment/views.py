@@ -15,7 +15,7 @@ from accounts.access import get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
 from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, InvitationsForm, RemindersForm, ScheduleForm
-from assessment.models import Cycle, Participation
+from assessment.models import Cycle, Participation, RespondentLink
 from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
 
@@ -81,6 +81,7 @@ def _cycle_context(membership, cycle) -> dict:
         "cycle": cycle,
         "count": count,
         "rate": selectors.response_rate(cycle, count),
+        "failed_deliveries": cycle.links.filter(delivery=RespondentLink.Delivery.FAILED).count(),
         "reminders_form": RemindersForm(),
         "invitations_form": InvitationsForm(),
         "has_shared_link": selectors.has_shared_link(cycle),

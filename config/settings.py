@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "assessment",
     "reports",
@@ -154,6 +156,19 @@ ALLY_RATE_LIMITS = {
     "join-code": (10, 20, 600),  # scope: the coalition
 }
 ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# Background work: "immediate" runs a task as it is enqueued (the demo, the tests, small sites);
+# "database" queues it for `manage.py db_worker`. Redis can carry the queue instead through
+# django-tasks-rq when one database queue is outgrown (README, Deploy).
+TASKS_BACKEND = env_str("ALLY_TASKS", "immediate")
+if TASKS_BACKEND not in {"immediate", "database"}:
+    raise ImproperlyConfigured("ALLY_TASKS must be immediate or database.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
 # Where the site is reached, for links in emails sent outside a request (schedule notices).
 SITE_URL = env_str("ALLY_SITE_URL", "http://127.0.0.1:8000")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"

@@ -13,6 +13,7 @@ from assessment import aggregation, scoring
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument
 from assessment.services.batches import batch_write_out
+from assessment.signals import cycle_closed
 
 Action = AuditEvent.Action
 
@@ -102,6 +103,8 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle.closed_on = on or timezone.localdate()
     cycle.save(update_fields=["results", "status", "closed_on"])
     audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, detail=cycle.label)
+    cycle_id = str(cycle.pk)
+    transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
 
 

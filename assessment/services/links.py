@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from accounts.services import audit
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle, DraftTicket, InvitedAddress, MemberReminder, RespondentLink
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE
+from assessment.tasks import deliver_links
 
 logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
@@ -104,12 +104,21 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
     problems = _address_problems(cycle, addresses, by)
     if problems:
         raise InvitationProblems(problems)
-    tokens = {address: new_token() for address in addresses}
-    RespondentLink.objects.bulk_create(
-        RespondentLink(cycle=cycle, kind=RespondentLink.Kind.SINGLE, token_hash=hash_token(token), email=address)
-        for address, token in tokens.items()
+    # Each link starts with a token nobody holds; the task that emails it gives it a real one.
+    created = RespondentLink.objects.bulk_create(
+        RespondentLink(
+            cycle=cycle,
+            kind=RespondentLink.Kind.SINGLE,
+            token_hash=hash_token(new_token()),
+            email=address,
+            delivery=RespondentLink.Delivery.PENDING,
+        )
+        for address in addresses
     )
-    InvitedAddress.objects.bulk_create(InvitedAddress(cycle=cycle, address_hash=address_hash(cycle, a)) for a in tokens)
+    InvitedAddress.objects.bulk_create(
+        InvitedAddress(cycle=cycle, address_hash=address_hash(cycle, a)) for a in addresses
+    )
+    tokens = addresses
     cycle.invited_count += len(tokens)
     cycle.save(update_fields=["invited_count"])
     audit(
@@ -119,27 +128,21 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         detail=f"{len(tokens)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
         data={"cycle": str(cycle.pk), "invited": len(tokens), "invited_in_all": cycle.invited_count},
     )
-    messages = [
-        _invitation_email(cycle, address, site_url + reverse("assessment:link_landing", args=[token]))
-        for address, token in tokens.items()
-    ]
-    transaction.on_commit(lambda: _send(messages, cycle), robust=True)
+    link_ids = [str(link.pk) for link in created]
+    transaction.on_commit(
+        lambda: deliver_links.enqueue(
+            cycle_id=str(cycle.pk), link_ids=link_ids, member_ids=[], kind="invitation", message="", site_url=site_url
+        ),
+        robust=True,
+    )
     return len(tokens)
 
 
-def _invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
+def invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url}
     subject = render_to_string("assessment/email/survey_invitation_subject.txt", context).strip()
     body = render_to_string("assessment/email/survey_invitation_message.txt", context)
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-
-
-def _send(messages: list[EmailMessage], cycle: Cycle) -> None:
-    try:
-        get_connection().send_messages(messages)
-    except Exception:
-        # Never log addresses or links: only that a batch failed.
-        logger.exception("Sending %d survey invitation(s) for cycle %s failed", len(messages), cycle.pk)
 
 
 @transaction.atomic
@@ -199,10 +202,10 @@ REMINDER_GAP = timedelta(days=1)
 def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[int, int]:
     """Remind, at most twice each, invitees who have not started and members who have not started.
 
-    Each unstarted single-use link gets a fresh token in its reminder (the old one stops), so no
-    token is ever stored; members are pointed to the survey page. Answers are never consulted:
-    who started is known from spent links and participation records alone. Returns how many
-    invitees and members were reminded.
+    Each unstarted single-use link gets a fresh token in its reminder (the old one stops; the
+    sending task makes it, so no token is ever stored); members are pointed to the survey page.
+    Answers are never consulted: who started is known from spent links and participation records
+    alone. Returns how many invitees and members were reminded.
     """
     cycle = Cycle.objects.select_for_update().select_related("organization").get(pk=cycle.pk)
     if not cycle.is_staff_survey or not cycle.is_open:
@@ -211,19 +214,14 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[in
     if cycle.last_reminded_at and now - cycle.last_reminded_at < REMINDER_GAP:
         raise ValidationError(REMINDER_TOO_SOON_MESSAGE)
     message = "".join(ch for ch in (message or "").strip()[:1000] if ch >= " " or ch in "\n\t")
-    emails = []
     links = list(
         cycle.links.select_for_update().filter(
             kind=RespondentLink.Kind.SINGLE, is_revoked=False, reminders_sent__lt=MAX_REMINDERS
         )
     )
     for link in links:
-        token = new_token()
-        link.token_hash = hash_token(token)
         link.reminders_sent += 1
-        url = site_url + reverse("assessment:link_landing", args=[token])
-        emails.append(_reminder_email(cycle, link.email, url, message))
-    RespondentLink.objects.bulk_update(links, ["token_hash", "reminders_sent"])
+    RespondentLink.objects.bulk_update(links, ["reminders_sent"])
     started = set(cycle.participations.values_list("user_id", flat=True))
     counts = dict(cycle.member_reminders.values_list("user_id", "count"))
     members = [
@@ -231,12 +229,10 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[in
         for m in cycle.organization.memberships.select_related("user")
         if m.user_id not in started and counts.get(m.user_id, 0) < MAX_REMINDERS
     ]
-    member_url = site_url + reverse("assessment:respond", args=[cycle.organization.slug, cycle.pk])
     for user in members:
         reminder, _created = MemberReminder.objects.get_or_create(cycle=cycle, user=user)
         MemberReminder.objects.filter(pk=reminder.pk).update(count=F("count") + 1)
-        emails.append(_reminder_email(cycle, user.email, member_url, message))
-    if not emails:
+    if not links and not members:
         raise ValidationError(REMINDER_NOBODY_MESSAGE)
     cycle.last_reminded_at = now
     cycle.save(update_fields=["last_reminded_at"])
@@ -247,11 +243,22 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[in
         detail=f"{len(links)} invitee(s) and {len(members)} member(s) reminded for {cycle.label}",
         data={"cycle": str(cycle.pk), "invitees": len(links), "members": len(members)},
     )
-    transaction.on_commit(lambda: _send(emails, cycle), robust=True)
+    link_ids, member_ids = [str(link.pk) for link in links], [str(user.pk) for user in members]
+    transaction.on_commit(
+        lambda: deliver_links.enqueue(
+            cycle_id=str(cycle.pk),
+            link_ids=link_ids,
+            member_ids=member_ids,
+            kind="reminder",
+            message=message,
+            site_url=site_url,
+        ),
+        robust=True,
+    )
     return len(links), len(members)
 
 
-def _reminder_email(cycle: Cycle, address: str, url: str, message: str) -> EmailMessage:
+def reminder_email(cycle: Cycle, address: str, url: str, message: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url, "message": message}
     subject = render_to_string("assessment/email/survey_reminder_subject.txt", context).strip()
     body = render_to_string("assessment/email/survey_reminder_message.txt", context)

@@ -151,3 +151,38 @@ def test_healthz_answers_without_secrets(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_a_failing_send_is_tried_again_then_shown_to_the_lead(client, lead, staff_cycle, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    calls = []
+
+    def broken(self, messages):
+        calls.append(len(messages))
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    invite(staff_cycle, lead.user, ["a@example.org"])
+    assert len(calls) == 3  # three attempts
+    link = RespondentLink.objects.get(email="a@example.org")
+    assert link.delivery == RespondentLink.Delivery.FAILED
+    login(client, lead.user)
+    assert 'id="failed-deliveries"' in client.get(staff_cycle.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker runs in its own transactions
+def test_the_queue_holds_ids_only_and_the_worker_sends(settings, lead, staff_cycle):
+    """On the database queue, what waits is ids: no address or token sits in the task table."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # django-tasks resets its backends
+    from assessment.services.links import invitations_send
+
+    invitations_send(cycle=staff_cycle, by=lead.user, addresses=["queued@example.org"], site_url="")
+    waiting = DBTaskResult.objects.get()
+    assert "queued@example.org" not in str(waiting.args_kwargs) and not mail.outbox
+    call_command("db_worker", "--batch", "--interval", "0")
+    assert [m.to for m in mail.outbox] == [["queued@example.org"]]
+    assert invitation_tokens(mail.outbox)

@@ -354,3 +354,11 @@ def test_a_first_audit_shows_no_one_point_trend_or_one_column_heat_map(client, l
     assert 'id="trend-first"' in page
     assert 'data-figure="chart-trend"' not in page and 'data-figure="chart-heatmap"' not in page
     assert 'id="items-table"' in page
+
+
+def test_a_report_is_built_as_soon_as_its_cycle_closes(
+    lead, organization, closed_cycles, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (cycle,) = closed_cycles(organization, years=(2026,))
+    assert CycleReport.objects.filter(cycle=cycle).exists()
