@@ -141,10 +141,10 @@ def test_response_rate_in_steps_while_open_and_exact_after_close(
     login(client, lead.user)
     page = client.get(staff_cycle.get_absolute_url()).content.decode()
     rate = page[page.index('id="response-rate"') : page.index("</p>", page.index('id="response-rate"'))]
-    assert "at least 3 answers for 10 invited (at least 30%)" in rate
+    assert "at least 3 answered, for 10 invited (at least 30%)" in rate
     client.post(reverse("assessment:cycle_close", args=[organization.slug, staff_cycle.id]))
     page = client.get(staff_cycle.get_absolute_url()).content.decode()
-    assert "4 answers for 10 invited (40%)" in page
+    assert "4 answered, for 10 invited (40%)" in page
 
 
 def test_healthz_answers_without_secrets(client, db):
