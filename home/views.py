@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.access import user_memberships
@@ -32,4 +34,15 @@ def healthz(request):
     except Exception:
         checks["cache"] = "failing"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "failing", **checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "failing", **checks}
+    if settings.TASKS_BACKEND == "database":
+        body["oldest_waiting_task_seconds"] = _oldest_waiting_task_age()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _oldest_waiting_task_age() -> int | None:
+    """Return how long the oldest task ready to run has waited, in seconds, or None if none waits."""
+    from django_tasks_db.models import DBTaskResult
+
+    oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    return None if oldest is None else int((timezone.now() - oldest).total_seconds())

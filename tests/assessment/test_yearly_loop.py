@@ -186,3 +186,34 @@ def test_the_queue_holds_ids_only_and_the_worker_sends(settings, lead, staff_cyc
     call_command("db_worker", "--batch", "--interval", "0")
     assert [m.to for m in mail.outbox] == [["queued@example.org"]]
     assert invitation_tokens(mail.outbox)
+
+
+def test_healthz_reports_the_oldest_waiting_task_on_the_database_queue(client, settings, lead, staff_cycle):
+    from datetime import timedelta as delta
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS_BACKEND = "database"
+    assert client.get(reverse("healthz")).json()["oldest_waiting_task_seconds"] is None
+    from assessment.tasks import deliver_links
+
+    deliver_links.enqueue(
+        cycle_id=str(staff_cycle.pk), link_ids=[], member_ids=[], kind="reminder", message="", site_url=""
+    )
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - delta(minutes=3))
+    assert client.get(reverse("healthz")).json()["oldest_waiting_task_seconds"] >= 180
+
+
+def test_run_schedule_twice_in_a_row_sends_once(lead, organization, monkeypatch):
+    from django.core.management import call_command
+
+    from home.management.commands import run_schedule
+
+    monkeypatch.setattr(run_schedule.timezone, "localdate", lambda: date(2027, 4, 20))
+    schedule_set(organization=organization, by=lead.user, mode="staff", month=4, weeks=2)
+    call_command("run_schedule")
+    first = len(mail.outbox)
+    assert first >= 1 and "overdue" in mail.outbox[0].subject
+    call_command("run_schedule")
+    assert len(mail.outbox) == first
