@@ -120,6 +120,14 @@ SNAPSHOT_EXISTS_MESSAGE = _("Figures for %(period)s are already published. A pub
 PERIOD_MESSAGE = _("Choose a past or current calendar year.")
 
 
+def snapshot_check(*, coalition, period: int) -> None:
+    """Raise the message a steward should read if a year cannot be published."""
+    if not 2000 <= period <= timezone.localdate().year:
+        raise ValidationError(PERIOD_MESSAGE)
+    if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
+        raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
+
+
 @transaction.atomic
 def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     """Publish the coalition's figures for a calendar year, once.
@@ -127,11 +135,8 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     Inputs: each consenting member's latest reportable cycle closed in that year. Only what
     ``benchmark_stats`` allows is stored; members' own scores are not.
     """
-    if not 2000 <= period <= timezone.localdate().year:
-        raise ValidationError(PERIOD_MESSAGE)
     Coalition.objects.select_for_update().get(pk=coalition.pk)
-    if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
-        raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
+    snapshot_check(coalition=coalition, period=period)
     members = selectors.active_member_ids(coalition)
     admins = selectors.organization_admins(members)
     series = {

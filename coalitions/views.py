@@ -19,6 +19,7 @@ from coalitions.access import get_coalition, get_coalition_for_steward, get_coal
 from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot
+from coalitions.tasks import publish_snapshot
 from reports.charts import CHART_CSP, script_json, trend_figure
 
 logger = logging.getLogger(__name__)
@@ -162,15 +163,22 @@ def coalition_withdraw(request, coalition_slug):
 @require_POST
 def snapshot_publish(request, coalition_slug):
     coalition = get_coalition_for_steward(request.user, coalition_slug)
-    period = request.POST.get("period", "")
+    raw = request.POST.get("period", "")
+    period = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
     try:
-        snapshot = services.snapshot_publish(
-            coalition=coalition, period=int(period) if period.isascii() and period.isdigit() else 0, by=request.user
-        )
+        services.snapshot_check(coalition=coalition, period=period)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(coalition)
-    messages.success(request, _("Figures for %(period)s are published.") % {"period": snapshot.period})
+    # Computed on the task queue: with a thousand members it is more than a page should wait for.
+    publish_snapshot.enqueue(coalition_id=str(coalition.pk), period=period, by_id=str(request.user.pk))
+    snapshot = BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).first()
+    if snapshot is None:
+        messages.info(
+            request, _("The figures for %(period)s are being published; they appear here shortly.") % {"period": period}
+        )
+        return redirect(coalition)
+    messages.success(request, _("Figures for %(period)s are published.") % {"period": period})
     return redirect(snapshot)
 
 
