@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from assessment import scoring
@@ -93,11 +93,10 @@ def stepped_count(n: int, step: int) -> SteppedCount:
 
 
 def organization_cycles(organization) -> list[Cycle]:
-    """Return the organization's cycles, newest first, with submitted counts and link counts."""
+    """Return the organization's cycles, newest first."""
     return list(
         Cycle.objects.filter(organization=organization)
         .select_related("questionnaire", "organization")
-        .annotate(n_submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED)))
         .order_by("-opens_on", "-created_at")
     )
 

@@ -42,3 +42,29 @@ def test_demo_answers_behave_like_a_real_staff_survey(db):
     staff = Cycle.objects.get(organization=first, mode="staff", label__startswith="2026")
     assert team.results["overall"]["mean"] - staff.results["overall"]["mean"] > 20
     assert "checklist-police-consent" in team.results["critical_gaps"]  # "written" but not trained and checked
+
+
+def test_the_benchmark_runs_end_to_end_at_scale_s(tmp_path):
+    """So the command cannot rot: it builds S in its own database and measures every row (no timing asserted)."""
+    import json
+
+    out = tmp_path / "bench.json"
+    call_command("bench", "--scale", "S", "--runs", "1", "--json", str(out), stdout=open(tmp_path / "log", "w"))
+    results = json.loads(out.read_text())["results"]
+    expected = {
+        "floor (trivial login-required page)",
+        "dashboard",
+        "report",
+        "trend",
+        "export CSV",
+        "export XLSX",
+        "export JSON",
+        "board summary print",
+        "benchmark view",
+        "steward page",
+        "submit a response",
+        "close a survey",
+        "publish a snapshot",
+    }
+    assert set(results) == expected
+    assert all(row["queries"] <= 20 for row in results.values())

@@ -1,0 +1,275 @@
+"""The benchmark: a synthetic dataset built with bulk writes, and in-process measurements of the
+pages and actions DESIGN §10 names, as ratios to a trivial login-required page."""
+
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, User
+from assessment import aggregation, scoring
+from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH, load_instrument
+from assessment.models import Answer, Cycle, Response
+from assessment.selectors import questionnaire_instrument
+from assessment.services.cycles import cycle_close
+from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
+from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
+from coalitions.services import snapshot_publish
+from reports.models import Action
+
+SCALES = {"S": 10, "M": 200, "L": 1000}
+YEARS = (2024, 2025, 2026)
+RESPONSES = 20
+PASSWORD_HASH = "!"  # bench accounts cannot log in with a password; the client logs in directly
+
+
+def build(scale: str, progress: Callable[[str], None]) -> dict:
+    """Build the dataset of a scale and return the handles the measurements need."""
+    n = SCALES[scale]
+    rnd = random.Random(f"ally-bench-{scale}")
+    staff_form, checklist = load_instrument(STAFF_2_PATH), load_instrument(CHECKLIST_2_PATH)
+    staff_instrument, checklist_instrument = questionnaire_instrument(staff_form), questionnaire_instrument(checklist)
+    staff_items = {i.key: i for i in staff_form.items.all()}
+    checklist_items = {i.key: i for i in checklist.items.all()}
+    steward = User.objects.create(email=f"steward@bench-{scale.lower()}.example", password=PASSWORD_HASH)
+    coalition = Coalition.objects.create(name=f"Bench {scale}", slug=f"bench-{scale.lower()}", join_code_hash="x" * 64)
+    coalition.stewards.add(steward)
+    organizations = []
+    for start in range(0, n, 50):
+        with transaction.atomic():
+            batch = _organizations(scale, start, min(n, start + 50))
+            for organization in batch:
+                _audits(
+                    organization,
+                    rnd,
+                    staff_form,
+                    staff_instrument,
+                    staff_items,
+                    checklist,
+                    checklist_instrument,
+                    checklist_items,
+                )
+            CoalitionMembership.objects.bulk_create(
+                CoalitionMembership(coalition=coalition, organization=o, consent_version="1") for o in batch
+            )
+            organizations.extend(batch)
+        progress(f"{len(organizations)} of {n} organizations built")
+    for year in YEARS[:-1]:
+        snapshot_publish(coalition=coalition, period=year, by=steward)
+    progress("snapshots published")
+    lead = Membership.objects.get(organization=organizations[0], role=Membership.Role.LEAD).user
+    return {
+        "organization": organizations[0],
+        "lead": lead,
+        "steward": steward,
+        "coalition": coalition,
+        "staff_form": staff_form,
+    }
+
+
+def _organizations(scale: str, start: int, end: int) -> list[Organization]:
+    organizations = Organization.objects.bulk_create(
+        Organization(name=f"Bench {scale} organization {i}", slug=f"bench-{scale.lower()}-{i}", sector="social")
+        for i in range(start, end)
+    )
+    users = User.objects.bulk_create(
+        User(email=f"{role}{i}@bench-{scale.lower()}.example", password=PASSWORD_HASH)
+        for i in range(start, end)
+        for role in ("admin", "lead")
+    )
+    Membership.objects.bulk_create(
+        Membership(user=users[2 * k + r], organization=organizations[k], role=role)
+        for k in range(len(organizations))
+        for r, role in enumerate((Membership.Role.ADMIN, Membership.Role.LEAD))
+    )
+    return organizations
+
+
+def _answers(items, level: float, rnd: random.Random) -> dict:
+    answers = {}
+    for key, item in items.items():
+        if rnd.random() < 0.05:
+            answers[key] = "dk"
+            continue
+        good = min(1.0, max(0.0, level + rnd.gauss(0, 0.25)))
+        value = round(good * item.max_value)
+        answers[key] = item.max_value - value if item.reverse else value
+    return answers
+
+
+def _closed_cycle(organization, questionnaire, instrument, items, mode, year, answer_sets, min_responses):
+    closed_on = date(year, 4, 1)
+    cycle = Cycle.objects.create(
+        organization=organization,
+        questionnaire=questionnaire,
+        label=f"{year} {mode}",
+        mode=mode,
+        opens_on=date(year, 3, 1),
+        closes_on=closed_on,
+        closed_on=closed_on,
+        status=Cycle.Status.CLOSED,
+        min_responses=min_responses,
+        results=aggregation.cycle_results(
+            instrument,
+            answer_sets,
+            role_groups=[""] * len(answer_sets) if mode == Cycle.Mode.STAFF else None,
+            min_responses=min_responses,
+            reportable=True,
+        ),
+    )
+    responses, answers = [], []
+    for answer_set in answer_sets:
+        score = scoring.score_response(instrument, answer_set)
+        response = Response(
+            id=uuid.uuid4(),
+            cycle=cycle,
+            status=Response.Status.SUBMITTED,
+            scores={**score.dimensions, scoring.OVERALL: score.overall},
+        )
+        responses.append(response)
+        answers.extend(
+            Answer(
+                id=uuid.uuid4(),
+                response=response,
+                item_id=items[key].pk,
+                value=None if isinstance(value, str) else value,
+                special=value if isinstance(value, str) else "",
+            )
+            for key, value in answer_set.items()
+        )
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    return cycle
+
+
+def _audits(
+    organization, rnd, staff_form, staff_instrument, staff_items, checklist, checklist_instrument, checklist_items
+) -> None:
+    level = rnd.uniform(0.35, 0.75)
+    previous = None
+    for index, year in enumerate(YEARS):
+        answer_sets = [_answers(staff_items, level + 0.05 * index, rnd) for _ in range(RESPONSES)]
+        cycle = _closed_cycle(
+            organization, staff_form, staff_instrument, staff_items, Cycle.Mode.STAFF, year, answer_sets, 5
+        )
+        if previous is not None:
+            Action.objects.create(
+                organization=organization,
+                source_cycle=previous,
+                practice="police-contact-consent",
+                practice_text="Police contact only with consent",
+                what="Write and train the rule",
+                status=Action.Status.DONE,
+            )
+        previous = cycle
+    _closed_cycle(
+        organization,
+        checklist,
+        checklist_instrument,
+        checklist_items,
+        Cycle.Mode.TEAM,
+        YEARS[-1],
+        [_answers(checklist_items, level + 0.2, rnd)],
+        5,
+    )
+
+
+def _time(function) -> tuple[float, int]:
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        function()
+        elapsed = time.perf_counter() - start
+    return elapsed, len(queries)
+
+
+def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
+    """Measure every page and action; return medians, p95s, query counts and ratios to the floor."""
+    organization, lead, steward = handles["organization"], handles["lead"], handles["steward"]
+    coalition = handles["coalition"]
+    latest = Cycle.objects.filter(organization=organization, mode=Cycle.Mode.STAFF).order_by("-closed_on").first()
+    lead_client, steward_client = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    lead_client.force_login(lead, backend="django.contrib.auth.backends.ModelBackend")
+    steward_client.force_login(steward, backend="django.contrib.auth.backends.ModelBackend")
+    report = reverse("reports:cycle_report", args=[organization.slug, latest.id])
+    pages = {
+        "floor (trivial login-required page)": (lead_client, reverse("assessment:calendar", args=[organization.slug])),
+        "dashboard": (lead_client, organization.get_absolute_url()),
+        "report": (lead_client, report),
+        "trend": (lead_client, reverse("reports:trend", args=[organization.slug])),
+        "export CSV": (lead_client, reverse("reports:report_csv", args=[organization.slug, latest.id])),
+        "export XLSX": (lead_client, reverse("reports:report_xlsx", args=[organization.slug, latest.id])),
+        "export JSON": (lead_client, reverse("reports:report_json", args=[organization.slug, latest.id])),
+        "board summary print": (lead_client, reverse("reports:board_summary", args=[organization.slug, latest.id])),
+        "benchmark view": (lead_client, reverse("coalitions:benchmark", args=[coalition.slug, YEARS[0]])),
+        "steward page": (steward_client, reverse("coalitions:coalition_detail", args=[coalition.slug])),
+    }
+    for client, url in pages.values():  # warm: stored reports built, caches filled
+        assert client.get(url).status_code == 200, url
+    samples = {name: [] for name in pages}
+    queries = {}
+    for run in range(runs):
+        for name, (client, url) in pages.items():  # interleaved, so drift hits every page alike
+            elapsed, count = _time(lambda c=client, u=url: c.get(u))
+            samples[name].append(elapsed)
+            queries[name] = count
+        if (run + 1) % 10 == 0:
+            progress(f"{run + 1} of {runs} rounds measured")
+    results = {name: _summary(values, queries[name]) for name, values in samples.items()}
+    floor = results["floor (trivial login-required page)"]["median_ms"]
+    for row in results.values():
+        row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
+    results.update(_actions(handles, runs, floor))
+    return results
+
+
+def _summary(values, count) -> dict:
+    ordered = sorted(values)
+    return {
+        "median_ms": round(1000 * statistics.median(ordered), 2),
+        "p95_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+        "queries": count,
+    }
+
+
+def _actions(handles, runs, floor) -> dict:
+    """Submitting one response, closing a survey, publishing a snapshot."""
+    organization, staff_form = handles["organization"], handles["staff_form"]
+    items = {i.key: i for i in staff_form.items.all()}
+    cycle = Cycle.objects.create(
+        organization=organization,
+        questionnaire=staff_form,
+        label="bench open",
+        mode=Cycle.Mode.STAFF,
+        opens_on=timezone.localdate(),
+        status=Cycle.Status.OPEN,
+        min_responses=1000,
+    )
+    rnd = random.Random("bench-submit")
+    submits = []
+    for number in range(max(5, runs // 3)):
+        user = User.objects.create(email=f"submitter{number}@{organization.slug}.example", password=PASSWORD_HASH)
+        Membership.objects.create(user=user, organization=organization, role=Membership.Role.STAFF)
+        draft = member_response_start(cycle=cycle, user=user)
+        answers = {k: str(v) for k, v in _answers(items, 0.6, rnd).items()}
+        draft = staff_draft_save(cycle=cycle, draft=draft, answers=answers)
+        submits.append(_time(lambda d=draft: staff_draft_submit(cycle=cycle, draft=d)))
+    close = _time(lambda: cycle_close(cycle=cycle, by=handles["lead"]))
+    coalition = handles["coalition"]
+    BenchmarkSnapshot.objects.filter(coalition=coalition, period=YEARS[-1]).delete()
+    publish = _time(lambda: snapshot_publish(coalition=coalition, period=YEARS[-1], by=handles["steward"]))
+    rows = {
+        "submit a response": _summary([t for t, _ in submits], submits[-1][1]),
+        "close a survey": _summary([close[0]], close[1]),
+        "publish a snapshot": _summary([publish[0]], publish[1]),
+    }
+    for row in rows.values():
+        row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
+    return rows
