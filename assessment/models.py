@@ -166,6 +166,9 @@ class Cycle(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     # Cycle aggregates, computed once when the cycle closes; a closed cycle never changes.
     results = models.JSONField(null=True, blank=True, editable=False)
+    # The few numbers a coalition benchmark needs, {"consent": 71.2, …, "overall": 70.1}, copied from
+    # the results at close so publishing never decodes every member's full results.
+    means = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

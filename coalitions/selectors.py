@@ -1,10 +1,9 @@
 """Queries for coalitions; they return plain data or model rows for the views and services."""
 
-from django.db.models import F
+from django.db.models import Count, F
 
 from accounts.models import Membership
 from assessment.models import Cycle
-from assessment.scoring import OVERALL
 from coalitions.models import BenchmarkSnapshot, CoalitionEvent, CoalitionMembership
 
 
@@ -20,18 +19,14 @@ def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -
             mode=mode,
             status=Cycle.Status.CLOSED,
             closed_on__year=period,
-            results__reportable=True,
+            means__isnull=False,
         )
         .order_by("organization_id", "-closed_on", "-opens_on", "-created_at")
-        .values_list("organization_id", "results")
+        .values_list("organization_id", "means")
     )
     latest = {}
-    for organization_id, results in cycles:
-        if organization_id not in latest:
-            latest[organization_id] = {
-                **{key: summary["mean"] for key, summary in results["dimensions"].items()},
-                OVERALL: results[OVERALL]["mean"],
-            }
+    for organization_id, means in cycles:
+        latest.setdefault(organization_id, means)
     return latest
 
 
@@ -48,13 +43,26 @@ def coalition_snapshots(coalition) -> list[BenchmarkSnapshot]:
 
 
 def participation_counts(coalition, periods) -> dict[int, int]:
-    """Return, per period, how many active members have a reportable cycle closed in it."""
-    members = active_member_ids(coalition)
-    return {period: len(period_scores(members, period)) for period in periods}
+    """Return, per period, how many active members have a reportable staff survey closed in it (one query)."""
+    counts = (
+        Cycle.objects.filter(
+            organization__coalition_memberships__coalition=coalition,
+            organization__coalition_memberships__withdrawn_at=None,
+            mode=Cycle.Mode.STAFF,
+            status=Cycle.Status.CLOSED,
+            closed_on__year__in=list(periods),
+            means__isnull=False,
+        )
+        .values("closed_on__year")
+        .annotate(n=Count("organization", distinct=True))
+    )
+    found = {row["closed_on__year"]: row["n"] for row in counts}
+    return {period: found.get(period, 0) for period in periods}
 
 
-def coalition_memberships(coalition) -> list[CoalitionMembership]:
-    return list(
+def coalition_memberships(coalition):
+    """Return the coalition's memberships, by organization name, as a query to page through."""
+    return (
         CoalitionMembership.objects.filter(coalition=coalition)
         .select_related("organization", "consented_by")
         .order_by("organization__name", "-consented_at")

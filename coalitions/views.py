@@ -3,6 +3,7 @@ import logging
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from coalitions.tasks import publish_snapshot
 from reports.charts import CHART_CSP, script_json, trend_figure
 
 logger = logging.getLogger(__name__)
+MEMBERS_PER_PAGE = 50
 
 
 def coalition_create(request):
@@ -47,7 +49,9 @@ def coalition_detail(request, coalition_slug):
     if steward:
         this_year = timezone.localdate().year
         periods = sorted({s.period for s in snapshots} | {this_year - 1, this_year})
-        context["members"] = selectors.coalition_memberships(coalition)
+        context["members"] = Paginator(selectors.coalition_memberships(coalition), MEMBERS_PER_PAGE).get_page(
+            request.GET.get("members")
+        )
         context["participation"] = selectors.participation_counts(coalition, periods)
         context["publishable_years"] = [p for p in periods if p not in {s.period for s in snapshots}]
         context["events"] = selectors.coalition_events(coalition)

@@ -19,7 +19,7 @@ from assessment import aggregation, scoring
 from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH, load_instrument
 from assessment.models import Answer, Cycle, Response
 from assessment.selectors import questionnaire_instrument
-from assessment.services.cycles import cycle_close
+from assessment.services.cycles import cycle_close, results_means
 from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
 from coalitions.services import snapshot_publish
@@ -107,6 +107,13 @@ def _answers(items, level: float, rnd: random.Random) -> dict:
 
 def _closed_cycle(organization, questionnaire, instrument, items, mode, year, answer_sets, min_responses):
     closed_on = date(year, 4, 1)
+    results = aggregation.cycle_results(
+        instrument,
+        answer_sets,
+        role_groups=[""] * len(answer_sets) if mode == Cycle.Mode.STAFF else None,
+        min_responses=min_responses,
+        reportable=True,
+    )
     cycle = Cycle.objects.create(
         organization=organization,
         questionnaire=questionnaire,
@@ -117,13 +124,8 @@ def _closed_cycle(organization, questionnaire, instrument, items, mode, year, an
         closed_on=closed_on,
         status=Cycle.Status.CLOSED,
         min_responses=min_responses,
-        results=aggregation.cycle_results(
-            instrument,
-            answer_sets,
-            role_groups=[""] * len(answer_sets) if mode == Cycle.Mode.STAFF else None,
-            min_responses=min_responses,
-            reportable=True,
-        ),
+        results=results,
+        means=results_means(results),
     )
     responses, answers = [], []
     for answer_set in answer_sets:

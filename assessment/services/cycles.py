@@ -99,13 +99,24 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
             cycle.responses.update(role_group="")
     else:
         cycle.results = _compute_results(cycle)
+    cycle.means = results_means(cycle.results)
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_on = on or timezone.localdate()
-    cycle.save(update_fields=["results", "status", "closed_on"])
+    cycle.save(update_fields=["results", "means", "status", "closed_on"])
     audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, detail=cycle.label)
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
+
+
+def results_means(results: dict | None) -> dict | None:
+    """Return the dimension and overall means of reportable results, or None."""
+    if not results or not results.get("reportable"):
+        return None
+    return {
+        **{key: summary["mean"] for key, summary in results["dimensions"].items()},
+        scoring.OVERALL: results[scoring.OVERALL]["mean"],
+    }
 
 
 def _compute_results(cycle: Cycle) -> dict:
@@ -161,5 +172,6 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     if results == cycle.results and not changed_responses:
         return False
     cycle.results = results
-    cycle.save(update_fields=["results"])
+    cycle.means = results_means(results)
+    cycle.save(update_fields=["results", "means"])
     return True
