@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -229,6 +230,11 @@ def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
     for row in results.values():
         row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
     results.update(_actions(handles, runs, floor))
+    handles["load"] = {  # for --load: the lead's session, and the two pages it fetches
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={lead_client.cookies[settings.SESSION_COOKIE_NAME].value}",
+        "floor": pages["floor (trivial login-required page)"][1],
+        "report": report,
+    }
     return results
 
 

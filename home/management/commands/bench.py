@@ -23,11 +23,19 @@ class Command(BaseCommand):
         parser.add_argument("--db", default="", help="A database URL to build in (default: a new SQLite file).")
         parser.add_argument("--json", dest="json_path", default="", help="Also write the results to this file.")
         parser.add_argument("--runs", type=int, default=30, help="Measured rounds (interleaved), 30 by default.")
+        parser.add_argument(
+            "--load",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="Then serve the dataset with gunicorn (2 workers, 127.0.0.1) and load the trivial and report "
+            "pages from 4 clients for this many seconds each.",
+        )
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
-    def handle(self, *args, scale, db, json_path, runs, inner, **options):
+    def handle(self, *args, scale, db, json_path, runs, load, inner, **options):
         if not inner:
-            return self._outer(scale, db, json_path, runs)
+            return self._outer(scale, db, json_path, runs, load)
         from home import bench
 
         started = time.perf_counter()
@@ -36,9 +44,10 @@ class Command(BaseCommand):
         built = time.perf_counter() - started
         self.stderr.write(f"built in {built:.1f} s; measuring {runs} rounds")
         results = bench.measure(handles, runs, lambda text: self.stderr.write(text))
-        self.stdout.write(json.dumps({"scale": scale, "build_seconds": round(built, 1), "results": results}))
+        output = {"scale": scale, "build_seconds": round(built, 1), "results": results, "targets": handles["load"]}
+        self.stdout.write(json.dumps(output))
 
-    def _outer(self, scale, db, json_path, runs):
+    def _outer(self, scale, db, json_path, runs, load):
         folder = None
         if not db:
             folder = tempfile.mkdtemp(prefix="ally-bench-")
@@ -48,7 +57,26 @@ class Command(BaseCommand):
         process = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
         if process.returncode:
             raise CommandError("The benchmark failed; its messages are above.")
-        output = process.stdout.strip().splitlines()[-1]
+        output = json.loads(process.stdout.strip().splitlines()[-1])
+        targets = output.pop("targets")
+        if load:
+            output["load"] = self._load(env, targets, load)
         if json_path:
-            Path(json_path).write_text(output + "\n")
-        self.stdout.write(json.dumps(json.loads(output), indent=1))
+            Path(json_path).write_text(json.dumps(output) + "\n")
+        self.stdout.write(json.dumps(output, indent=1))
+
+    def _load(self, env, targets, seconds) -> dict:
+        from home import load
+
+        port = load.free_port()
+        server = load.serve(env, port)
+        try:
+            figures = {"workers": load.WORKERS, "clients": load.CLIENTS, "seconds": seconds}
+            for name in ("floor", "report"):
+                self.stderr.write(f"loading the {name} page for {seconds:g} s")
+                load.pages_per_second(port, targets[name], targets["cookie"], 1)  # warm every worker
+                figures[name] = load.pages_per_second(port, targets[name], targets["cookie"], seconds)
+            return figures
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
