@@ -29,12 +29,14 @@ from reports.models import Action
 SCALES = {"S": 10, "M": 200, "L": 1000}
 YEARS = (2024, 2025, 2026)
 RESPONSES = 20
+FLOOR = "floor (trivial login-required page)"
 PASSWORD_HASH = "!"  # bench accounts cannot log in with a password; the client logs in directly
 
 
-def build(scale: str, progress: Callable[[str], None]) -> dict:
-    """Build the dataset of a scale and return the handles the measurements need."""
-    n = SCALES[scale]
+def build(scale: str, progress: Callable[[str], None], organizations: int | None = None) -> dict:
+    """Build the dataset of a scale (or of that many organizations) and return the handles the
+    measurements need."""
+    n = organizations or SCALES[scale]
     rnd = random.Random(f"ally-bench-{scale}")
     staff_form, checklist = load_instrument(STAFF_2_PATH), load_instrument(CHECKLIST_2_PATH)
     staff_instrument, checklist_instrument = questionnaire_instrument(staff_form), questionnaire_instrument(checklist)
@@ -94,7 +96,7 @@ def _organizations(scale: str, start: int, end: int) -> list[Organization]:
     return organizations
 
 
-def _answers(items, level: float, rnd: random.Random) -> dict:
+def answer_set(items, level: float, rnd: random.Random) -> dict:
     answers = {}
     for key, item in items.items():
         if rnd.random() < 0.05:
@@ -159,7 +161,7 @@ def _audits(
     level = rnd.uniform(0.35, 0.75)
     previous = None
     for index, year in enumerate(YEARS):
-        answer_sets = [_answers(staff_items, level + 0.05 * index, rnd) for _ in range(RESPONSES)]
+        answer_sets = [answer_set(staff_items, level + 0.05 * index, rnd) for _ in range(RESPONSES)]
         cycle = _closed_cycle(
             organization, staff_form, staff_instrument, staff_items, Cycle.Mode.STAFF, year, answer_sets, 5
         )
@@ -180,7 +182,7 @@ def _audits(
         checklist_items,
         Cycle.Mode.TEAM,
         YEARS[-1],
-        [_answers(checklist_items, level + 0.2, rnd)],
+        [answer_set(checklist_items, level + 0.2, rnd)],
         5,
     )
 
@@ -193,8 +195,8 @@ def _time(function) -> tuple[float, int]:
     return elapsed, len(queries)
 
 
-def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
-    """Measure every page and action; return medians, p95s, query counts and ratios to the floor."""
+def pages(handles: dict) -> dict:
+    """The measured pages: name -> (logged-in client, URL), the floor first."""
     organization, lead, steward = handles["organization"], handles["lead"], handles["steward"]
     coalition = handles["coalition"]
     latest = Cycle.objects.filter(organization=organization, mode=Cycle.Mode.STAFF).order_by("-closed_on").first()
@@ -202,8 +204,8 @@ def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
     lead_client.force_login(lead, backend="django.contrib.auth.backends.ModelBackend")
     steward_client.force_login(steward, backend="django.contrib.auth.backends.ModelBackend")
     report = reverse("reports:cycle_report", args=[organization.slug, latest.id])
-    pages = {
-        "floor (trivial login-required page)": (lead_client, reverse("assessment:calendar", args=[organization.slug])),
+    return {
+        FLOOR: (lead_client, reverse("assessment:calendar", args=[organization.slug])),
         "dashboard": (lead_client, organization.get_absolute_url()),
         "report": (lead_client, report),
         "trend": (lead_client, reverse("reports:trend", args=[organization.slug])),
@@ -214,26 +216,32 @@ def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
         "benchmark view": (lead_client, reverse("coalitions:benchmark", args=[coalition.slug, YEARS[0]])),
         "steward page": (steward_client, reverse("coalitions:coalition_detail", args=[coalition.slug])),
     }
-    for client, url in pages.values():  # warm: stored reports built, caches filled
+
+
+def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
+    """Measure every page and action; return medians, p95s, query counts and ratios to the floor."""
+    measured = pages(handles)
+    for client, url in measured.values():  # warm: stored reports built, caches filled
         assert client.get(url).status_code == 200, url
-    samples = {name: [] for name in pages}
+    samples = {name: [] for name in measured}
     queries = {}
     for run in range(runs):
-        for name, (client, url) in pages.items():  # interleaved, so drift hits every page alike
+        for name, (client, url) in measured.items():  # interleaved, so drift hits every page alike
             elapsed, count = _time(lambda c=client, u=url: c.get(u))
             samples[name].append(elapsed)
             queries[name] = count
         if (run + 1) % 10 == 0:
             progress(f"{run + 1} of {runs} rounds measured")
     results = {name: _summary(values, queries[name]) for name, values in samples.items()}
-    floor = results["floor (trivial login-required page)"]["median_ms"]
+    floor = results[FLOOR]["median_ms"]
     for row in results.values():
         row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
     results.update(_actions(handles, runs, floor))
+    lead_client = measured[FLOOR][0]
     handles["load"] = {  # for --load: the lead's session, and the two pages it fetches
         "cookie": f"{settings.SESSION_COOKIE_NAME}={lead_client.cookies[settings.SESSION_COOKIE_NAME].value}",
-        "floor": pages["floor (trivial login-required page)"][1],
-        "report": report,
+        "floor": measured[FLOOR][1],
+        "report": measured["report"][1],
     }
     return results
 
@@ -266,7 +274,7 @@ def _actions(handles, runs, floor) -> dict:
         user = User.objects.create(email=f"submitter{number}@{organization.slug}.example", password=PASSWORD_HASH)
         Membership.objects.create(user=user, organization=organization, role=Membership.Role.STAFF)
         draft = member_response_start(cycle=cycle, user=user)
-        answers = {k: str(v) for k, v in _answers(items, 0.6, rnd).items()}
+        answers = {k: str(v) for k, v in answer_set(items, 0.6, rnd).items()}
         draft = staff_draft_save(cycle=cycle, draft=draft, answers=answers)
         submits.append(_time(lambda d=draft: staff_draft_submit(cycle=cycle, draft=d)))
     close = _time(lambda: cycle_close(cycle=cycle, by=handles["lead"]))
