@@ -24,6 +24,7 @@ class Questionnaire(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+
     class Form(models.TextChoices):
         STAFF = "staff", _("Staff survey")
         CHECKLIST = "checklist", _("Leadership checklist")

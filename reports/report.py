@@ -8,6 +8,7 @@ from reports import analysis, charts
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
 REPORT_FORMAT = 6
 
+
 def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
     info = items.get(key, {"key": key, "text": key, "dimension_name": "", "recommendation": "", "sources": []})
     found = (results.get("item_stats") or {}).get(key, {})

@@ -1,4 +1,3 @@
-
 import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse

@@ -89,4 +89,3 @@ def _reseal(cycle: Cycle, rows: list[dict]) -> None:
         )
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(answers)
-

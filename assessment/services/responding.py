@@ -156,9 +156,7 @@ def staff_draft_submit(*, cycle: Cycle, draft: StaffDraft) -> None:
 
 def _locked(response: Response) -> Response:
     """Return the team draft locked for writing, or raise if it can no longer take answers."""
-    response = (
-        Response.objects.select_for_update().select_related("cycle__organization").filter(pk=response.pk).first()
-    )
+    response = Response.objects.select_for_update().select_related("cycle__organization").filter(pk=response.pk).first()
     if response is None:
         raise ValidationError(DRAFT_GONE_MESSAGE)
     if response.is_submitted:

@@ -224,9 +224,9 @@ def test_padding_attack_yields_nobodys_answers(
             own = 1 - 0 / item.max_value if item.reverse else 0.0
             rest = 3 * mean / 100 - own
             derived[key] = rest
-        assert any(
-            abs(derived[key] - _score(items[key], person[key])) > 1e-9 for key in person
-        ), "one person's answers follow from the means"
+        assert any(abs(derived[key] - _score(items[key], person[key])) > 1e-9 for key in person), (
+            "one person's answers follow from the means"
+        )
 
 
 def _score(item, value):

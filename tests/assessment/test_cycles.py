@@ -155,9 +155,7 @@ def test_team_response_submission_closes_the_cycle_with_its_report(client, lead,
     login(client, lead.user)
     response = team_cycle.responses.get()
     answers = full_answers(team_cycle.questionnaire, "4")
-    response_save_answers(
-        response=response, answers=answers, notes={"no-contact-policy": "Policy 3.1"}, by=lead.user
-    )
+    response_save_answers(response=response, answers=answers, notes={"no-contact-policy": "Policy 3.1"}, by=lead.user)
     response_submit(response=response, user=lead.user)
     team_cycle.refresh_from_db()
     assert team_cycle.is_closed and team_cycle.is_reportable

@@ -117,7 +117,13 @@ def test_steward_cannot_pad_a_coalition_with_organizations_of_their_own(network,
         )
     snapshot = _publish(network)
     assert snapshot.stats["overall"] == {
-        "n": 6, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None
+        "n": 6,
+        "suppressed": True,
+        "q1": None,
+        "median": None,
+        "q3": None,
+        "p10": None,
+        "p90": None,
     }
 
 
@@ -330,7 +336,13 @@ def test_self_audits_and_staff_surveys_are_separate_series(network, admin, lead)
     snapshot = _publish(network)
     assert snapshot.stats["overall"]["n"] == 6  # the self-audit is not mixed into the staff series
     assert snapshot.team_stats["overall"] == {
-        "n": 1, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None
+        "n": 1,
+        "suppressed": True,
+        "q1": None,
+        "median": None,
+        "q3": None,
+        "p10": None,
+        "p90": None,
     }
     assert snapshot.scoring_version == 2
 

@@ -13,8 +13,6 @@ VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 SUPPRESSION = json.loads((VECTORS / "suppression-examples.json").read_text())
 
 
-
-
 @pytest.mark.parametrize("case", SUPPRESSION["cases"], ids=lambda c: json.dumps(c["counts"]))
 def test_suppression_vectors(case):
     assert visible_groups(case["counts"], case["min_n"]) == set(case["visible"])

@@ -103,7 +103,6 @@ def test_coalition_position_leaves_out_suppressed_rows():
     assert median["x"] == [65.0] and own["x"] == [72.0]
 
 
-
 def test_script_json_cannot_close_its_script_element():
     text = charts.script_json({"data": [{"x": ["</script><script>alert(1)</script>", "a & b"]}]})
     assert "<" not in text and ">" not in text and "&" not in text

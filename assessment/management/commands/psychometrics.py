@@ -39,4 +39,3 @@ class Command(BaseCommand):
             for key, value in row["item_rest"].items():
                 shown = "n/a" if value is None else f"{value:.2f}"
                 self.stdout.write(f"    {key:<40} item-rest r={shown}")
-
