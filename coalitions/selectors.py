@@ -64,7 +64,7 @@ def coalition_memberships(coalition):
     """Return the coalition's memberships, by organization name, as a query to page through."""
     return (
         CoalitionMembership.objects.filter(coalition=coalition)
-        .select_related("organization", "consented_by")
+        .select_related("organization")
         .order_by("organization__name", "-consented_at")
     )
 
