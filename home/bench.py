@@ -255,27 +255,37 @@ def _summary(values, count) -> dict:
     }
 
 
-def _actions(handles, runs, floor) -> dict:
-    """Submitting one response, closing a survey, publishing a snapshot."""
-    organization, staff_form = handles["organization"], handles["staff_form"]
-    items = {i.key: i for i in staff_form.items.all()}
-    cycle = Cycle.objects.create(
+def open_survey(organization, form, *, min_responses: int = 1000) -> Cycle:
+    """Open a staff survey whose minimum is far off, so a submission waits sealed, as most do."""
+    return Cycle.objects.create(
         organization=organization,
-        questionnaire=staff_form,
+        questionnaire=form,
         label="bench open",
         mode=Cycle.Mode.STAFF,
         opens_on=timezone.localdate(),
         status=Cycle.Status.OPEN,
-        min_responses=1000,
+        min_responses=min_responses,
     )
+
+
+def ready_draft(cycle, items, number: int, rnd: random.Random):
+    """Return the saved draft of a new staff member who has answered every question."""
+    organization = cycle.organization
+    user = User.objects.create(email=f"submitter{number}@{organization.slug}.example", password=PASSWORD_HASH)
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.STAFF)
+    answers = {key: str(value) for key, value in answer_set(items, 0.6, rnd).items()}
+    return staff_draft_save(cycle=cycle, draft=member_response_start(cycle=cycle, user=user), answers=answers)
+
+
+def _actions(handles, runs, floor) -> dict:
+    """Submitting one response, closing a survey, publishing a snapshot."""
+    organization, staff_form = handles["organization"], handles["staff_form"]
+    items = {i.key: i for i in staff_form.items.all()}
+    cycle = open_survey(organization, staff_form)
     rnd = random.Random("bench-submit")
     submits = []
     for number in range(max(5, runs // 3)):
-        user = User.objects.create(email=f"submitter{number}@{organization.slug}.example", password=PASSWORD_HASH)
-        Membership.objects.create(user=user, organization=organization, role=Membership.Role.STAFF)
-        draft = member_response_start(cycle=cycle, user=user)
-        answers = {k: str(v) for k, v in answer_set(items, 0.6, rnd).items()}
-        draft = staff_draft_save(cycle=cycle, draft=draft, answers=answers)
+        draft = ready_draft(cycle, items, number, rnd)
         submits.append(_time(lambda d=draft: staff_draft_submit(cycle=cycle, draft=d)))
     close = _time(lambda: cycle_close(cycle=cycle, by=handles["lead"]))
     coalition = handles["coalition"]

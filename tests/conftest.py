@@ -5,7 +5,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership, Organization, User
 from assessment.demo import INSTRUMENT_PATH
@@ -106,6 +108,13 @@ def outsider(member_factory, org_factory):
 def login(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def count_queries(client, url: str) -> int:
+    """Fetch a page that must answer 200 and return how many queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return len(queries)
 
 
 def full_answers(questionnaire, value="3") -> dict[str, str]:

@@ -6,8 +6,6 @@ import zipfile
 
 import pandas as pd
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -16,7 +14,7 @@ from assessment.models import Cycle
 from assessment.services.cycles import cycle_create, cycle_delete
 from reports import report as report_module
 from reports.models import CycleReport
-from tests.conftest import login
+from tests.conftest import count_queries, login
 
 
 def _report_url(cycle, name="reports:cycle_report"):
@@ -185,12 +183,6 @@ def test_trend_page_lists_every_reportable_cycle(client, staff, organization, cl
         assert f"Report: {year} staff survey" in page
 
 
-def _count_queries(client, url):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 def test_query_counts_stay_flat_as_data_grows(client, lead, organization, org_factory, member_factory, closed_cycles):
     small_cycle = closed_cycles(organization, years=(2024, 2025), responses=3)[-1]
     big_org = org_factory("Big")
@@ -202,9 +194,9 @@ def test_query_counts_stay_flat_as_data_grows(client, lead, organization, org_fa
         login(client, user)
         client.get(_report_url(cycle))  # first view computes and stores
         counts[name] = (
-            _count_queries(client, _report_url(cycle)),
-            _count_queries(client, reverse("reports:trend", args=[cycle.organization.slug])),
-            _count_queries(client, cycle.organization.get_absolute_url()),
+            count_queries(client, _report_url(cycle)),
+            count_queries(client, reverse("reports:trend", args=[cycle.organization.slug])),
+            count_queries(client, cycle.organization.get_absolute_url()),
         )
     assert counts["small"] == counts["big"]
     assert max(counts["big"]) <= 15
