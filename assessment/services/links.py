@@ -118,15 +118,14 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
     InvitedAddress.objects.bulk_create(
         InvitedAddress(cycle=cycle, address_hash=address_hash(cycle, a)) for a in addresses
     )
-    tokens = addresses
-    cycle.invited_count += len(tokens)
+    cycle.invited_count += len(addresses)
     cycle.save(update_fields=["invited_count"])
     audit(
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_SENT,
-        detail=f"{len(tokens)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
-        data={"cycle": str(cycle.pk), "invited": len(tokens), "invited_in_all": cycle.invited_count},
+        detail=f"{len(addresses)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
+        data={"cycle": str(cycle.pk), "invited": len(addresses), "invited_in_all": cycle.invited_count},
     )
     link_ids = [str(link.pk) for link in created]
     transaction.on_commit(
@@ -135,7 +134,7 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         ),
         robust=True,
     )
-    return len(tokens)
+    return len(addresses)
 
 
 def invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
@@ -229,9 +228,11 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[in
         for m in cycle.organization.memberships.select_related("user")
         if m.user_id not in started and counts.get(m.user_id, 0) < MAX_REMINDERS
     ]
-    for user in members:
-        reminder, _created = MemberReminder.objects.get_or_create(cycle=cycle, user=user)
-        MemberReminder.objects.filter(pk=reminder.pk).update(count=F("count") + 1)
+    # The cycle row is locked above, so counting in two statements cannot race.
+    MemberReminder.objects.bulk_create(
+        MemberReminder(cycle=cycle, user=user, count=1) for user in members if user.pk not in counts
+    )
+    cycle.member_reminders.filter(user__in=[u for u in members if u.pk in counts]).update(count=F("count") + 1)
     if not links and not members:
         raise ValidationError(REMINDER_NOBODY_MESSAGE)
     cycle.last_reminded_at = now
