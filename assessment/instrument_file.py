@@ -19,6 +19,14 @@ MAX_WEIGHT = 100.0
 # Longest text allowed per field, matching the database columns where there is one.
 MAX_LENGTHS = {"slug": 60, "title": 200, "dimension key": 40, "name": 100, "item key": 60, "text": 1000}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})?$")
+# The wording of each part, given either as English text or as {"en": …, "fr": …} for every
+# language the file lists under "languages". Everything else (keys, scales, weights) has no language.
+WORDED = {
+    "questionnaire": ("title", "description"),
+    "dimension": ("name", "description"),
+    "item": ("text", "short", "help", "recommendation", "levels", "evidence_prompt"),
+}
 
 
 class InstrumentFileError(ValueError):
@@ -43,11 +51,12 @@ def check_instrument(data: dict) -> dict:
     problems = []
     if not isinstance(data, dict):
         raise InstrumentFileError("The file must hold one JSON object.")
-    for field, kind in [("slug", str), ("version", int), ("title", str), ("dimensions", list), ("items", list)]:
+    for field, kind in [("slug", str), ("version", int), ("title", str | dict), ("dimensions", list), ("items", list)]:
         if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool):
-            problems.append(f"'{field}' is missing or not a {kind.__name__}.")
+            problems.append(f"'{field}' is missing or not {'text' if field == 'title' else 'a ' + kind.__name__}.")
     if problems:
         raise InstrumentFileError(" ".join(problems))
+    problems += _split_languages(data)
     if not 1 <= data["version"] <= MAX_VERSION:
         problems.append(f"'version' must be between 1 and {MAX_VERSION}.")
     if not KEY_PATTERN.match(data["slug"]) or len(data["slug"]) > MAX_LENGTHS["slug"]:
@@ -132,8 +141,60 @@ def check_instrument(data: dict) -> dict:
 
 
 def content_hash(data: dict) -> str:
-    """Return a stable fingerprint of the instrument's content."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """Return a stable fingerprint of the instrument's content: everything but its translations.
+
+    English is the canonical wording; translations can be corrected in a published version
+    without changing what it asks or how it scores.
+    """
+    canonical = {key: value for key, value in data.items() if key not in ("languages", "translations")}
+    for part in ("dimensions", "items"):
+        canonical[part] = [{k: v for k, v in spec.items() if k != "translations"} for spec in data[part]]
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _split_languages(data: dict) -> list[str]:
+    """Put each part's English wording in its fields and the other languages in its
+    ``translations``; return the problems (a language missing or empty for a part, a malformed list)."""
+    languages = data.get("languages", ["en"])
+    if (
+        not isinstance(languages, list)
+        or "en" not in languages
+        or len(set(languages)) != len(languages)
+        or not all(isinstance(code, str) and LANGUAGE_PATTERN.match(code) for code in languages)
+    ):
+        return ['\'languages\' must list language codes such as "en", "fr", English among them.']
+    problems = []
+    parts = [("the questionnaire", "questionnaire", data)]
+    parts += [(f"dimension {d.get('key')}", "dimension", d) for d in data["dimensions"] if isinstance(d, dict)]
+    parts += [(f"item {i.get('key')}", "item", i) for i in data["items"] if isinstance(i, dict)]
+    for label, kind, spec in parts:
+        translations = {code: {} for code in languages if code != "en"}
+        for field in WORDED[kind]:
+            value = spec.get(field)
+            if not isinstance(value, dict):
+                if len(languages) > 1 and value not in (None, "", []):
+                    problems.append(f"{label}: '{field}' must be given in every language ({', '.join(languages)}).")
+                continue
+            missing = [code for code in languages if not value.get(code)]
+            if sorted(value) != sorted(languages) or (missing and value.get("en")):
+                problems.append(f"{label}: '{field}' is missing in {', '.join(missing) or 'no language it lists'}.")
+                continue
+            if not all(type(wording) is type(value["en"]) for wording in value.values()):
+                problems.append(f"{label}: '{field}' must be the same kind of value in every language.")
+                continue
+            spec[field] = value["en"]
+            for code in translations:
+                translations[code][field] = value[code]
+        for code, wording in translations.items():
+            if len(wording.get("short", "")) > SHORT_MAX:
+                problems.append(f"{label}: 'short' in {code} must be at most {SHORT_MAX} characters.")
+            if len(wording.get("text", "")) > MAX_LENGTHS["text"]:
+                problems.append(f"{label}: 'text' in {code} must be at most {MAX_LENGTHS['text']} characters.")
+            if "levels" in wording and len(wording["levels"]) != len(spec.get("levels", [])):
+                problems.append(f"{label}: 'levels' in {code} must have as many entries as in English.")
+        if any(translations.values()):
+            spec["translations"] = {code: wording for code, wording in translations.items() if wording}
+    return problems
 
 
 def _positive(value) -> bool:

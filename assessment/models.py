@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -13,7 +14,45 @@ from assessment.aggregation import NOT_STATED
 MIN_RESPONSES_FLOOR = 3
 
 
-class Questionnaire(models.Model):
+class Worded(models.Model):
+    """A part of a questionnaire whose wording exists in several languages.
+
+    English sits in the object's own columns: it is the canonical wording, fixed once a version is
+    published. Other languages sit in ``translations`` ({"fr": {"text": …}, …}). ``in_language``
+    puts the object's wording in a language for showing; such an object is never saved.
+    """
+
+    WORDED: tuple[str, ...] = ()
+
+    translations = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if hasattr(self, "_english"):
+            raise ValueError("A questionnaire shown in another language is never saved.")
+        super().save(*args, **kwargs)
+
+    def in_language(self, language: str | None = None):
+        """Show this object's wording in ``language`` (the active one by default), English where
+        there is no translation; return the object."""
+        if not hasattr(self, "_english"):
+            self._english = {field: getattr(self, field) for field in self.WORDED}
+        wording = self.translations.get(language or get_language() or "en", {})
+        for field in self.WORDED:
+            setattr(self, field, wording.get(field) or self._english[field])
+        return self
+
+
+def in_language(objects, language: str | None = None) -> list:
+    """Show each object's wording in the language (the active one by default)."""
+    return [obj.in_language(language) for obj in objects]
+
+
+class Questionnaire(Worded):
+    WORDED = ("title", "description")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -52,7 +91,9 @@ class Questionnaire(models.Model):
         return self.status == self.Status.DRAFT
 
 
-class Dimension(models.Model):
+class Dimension(Worded):
+    WORDED = ("name", "description")
+
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="dimensions")
     key = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
@@ -71,7 +112,9 @@ class Dimension(models.Model):
         return self.name
 
 
-class Item(models.Model):
+class Item(Worded):
+    WORDED = ("text", "short", "help", "recommendation", "levels", "evidence_prompt")
+
     class Scale(models.TextChoices):
         FREQUENCY = "frequency", _("Never – Always")
         AGREEMENT = "agreement", _("Strongly disagree – Strongly agree")

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from assessment import scoring
-from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response
+from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response, in_language
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,14 @@ def questionnaire_for_mode(mode: str) -> Questionnaire | None:
 
 
 def questionnaire_pages(questionnaire: Questionnaire) -> list[Page]:
-    """Return one page per dimension, items in order."""
+    """Return one page per dimension, items in order, worded in the active language."""
     dimensions = questionnaire.dimensions.prefetch_related(
         Prefetch("items", queryset=Item.objects.order_by("order", "key"))
     ).order_by("order", "key")
-    return [Page(number, dimension, list(dimension.items.all())) for number, dimension in enumerate(dimensions, 1)]
+    return [
+        Page(number, dimension.in_language(), in_language(dimension.items.all()))
+        for number, dimension in enumerate(dimensions, 1)
+    ]
 
 
 def questionnaire_instrument(questionnaire: Questionnaire) -> scoring.Instrument:
@@ -111,17 +114,18 @@ def has_shared_link(cycle: Cycle) -> bool:
 
 def cycle_score_rows(cycle: Cycle) -> list[tuple[str, dict]]:
     """Return (name, stored summary) for each dimension of a reportable cycle, then overall."""
-    dimensions = cycle.questionnaire.dimensions.order_by("order")
+    dimensions = in_language(cycle.questionnaire.dimensions.order_by("order"))
     rows = [(d.name, cycle.results["dimensions"][d.key]) for d in dimensions if d.key in cycle.results["dimensions"]]
     return [*rows, (_("Overall"), cycle.results[scoring.OVERALL])]
 
 
 def dimension_names_for(keys) -> dict[str, str]:
-    """Return display names of dimension keys, from the newest questionnaire that has them."""
+    """Return display names of dimension keys in the active language, from the newest
+    questionnaire that has them."""
     names = {}
     rows = Dimension.objects.filter(key__in=list(keys)).order_by("-questionnaire__version", "order")
-    for key, name in rows.values_list("key", "name"):
-        names.setdefault(key, name)
+    for dimension in rows.only("key", "name", "description", "translations"):
+        names.setdefault(dimension.key, dimension.in_language().name)
     return names
 
 

@@ -2,9 +2,11 @@
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization
@@ -15,7 +17,7 @@ from assessment.scoring import OVERALL, SCORING_VERSION
 from coalitions import selectors
 from coalitions.benchmarks import controller_count
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership, PositionChart
-from reports import analysis, charts
+from reports import analysis, charts, wording
 
 Action = AuditEvent.Action
 
@@ -94,23 +96,32 @@ def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) 
 
 
 def position_charts(*, cycle: Cycle, positions: list[dict]) -> dict[str, str]:
-    """Return the position chart of each coalition snapshot for this cycle, drawing each once.
+    """Return the position chart of each coalition snapshot for this cycle in the active language,
+    drawing each once.
 
     Both the snapshot and the closed cycle never change, so a drawn chart is stored and reused.
     """
+    language = get_language() or settings.LANGUAGE_CODE
     snapshot_ids = [position["snapshot"].id for position in positions]
     known = {
         str(snapshot_id): figure
-        for snapshot_id, figure in PositionChart.objects.filter(cycle=cycle, snapshot_id__in=snapshot_ids).values_list(
-            "snapshot_id", "figure"
-        )
+        for snapshot_id, figure in PositionChart.objects.filter(
+            cycle=cycle, snapshot_id__in=snapshot_ids, language=language
+        ).values_list("snapshot_id", "figure")
     }
     missing = [p for p in positions if str(p["snapshot"].id) not in known]
+    labels = wording.chart_labels()
     for position in missing:
-        known[str(position["snapshot"].id)] = charts.script_json(charts.coalition_position_figure(position["rows"]))
+        figure = charts.coalition_position_figure(position["rows"], labels)
+        known[str(position["snapshot"].id)] = charts.script_json(figure)
     if missing:
         PositionChart.objects.bulk_create(
-            [PositionChart(cycle=cycle, snapshot=p["snapshot"], figure=known[str(p["snapshot"].id)]) for p in missing],
+            [
+                PositionChart(
+                    cycle=cycle, snapshot=p["snapshot"], language=language, figure=known[str(p["snapshot"].id)]
+                )
+                for p in missing
+            ],
             ignore_conflicts=True,
         )
     return known

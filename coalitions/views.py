@@ -21,6 +21,7 @@ from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot
 from coalitions.tasks import publish_snapshot
+from reports import wording
 from reports.charts import CHART_CSP, script_json, trend_figure
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def coalition_create(request):
 def coalition_detail(request, coalition_slug):
     coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
     snapshots = selectors.coalition_snapshots(coalition)
-    names = dimension_names_for({key for s in snapshots for key in s.stats})
+    names = wording.with_overall(dimension_names_for({key for s in snapshots for key in s.stats}))
     context = {"coalition": coalition, "is_steward": steward, "snapshots": snapshots}
     if steward:
         this_year = timezone.localdate().year
@@ -57,7 +58,7 @@ def coalition_detail(request, coalition_slug):
         context["events"] = selectors.coalition_events(coalition)
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
-    context["trend_chart"] = script_json(trend_figure(trend_rows, [])) if trend_rows else None
+    context["trend_chart"] = script_json(trend_figure(trend_rows, [], wording.chart_labels())) if trend_rows else None
     context["member_views"] = _member_views(memberships, snapshots[-1] if snapshots else None, names)
     if memberships:
         context["member_names"] = selectors.active_member_names(coalition)
@@ -68,7 +69,7 @@ def coalition_detail(request, coalition_slug):
 def benchmark(request, coalition_slug, year):
     coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
     snapshot = get_object_or_404(BenchmarkSnapshot, coalition=coalition, period=year)
-    names = dimension_names_for(snapshot.stats)
+    names = wording.with_overall(dimension_names_for(snapshot.stats))
     context = {
         "coalition": coalition,
         "is_steward": steward,

@@ -18,7 +18,6 @@ from assessment.aggregation import ROLE_GROUP_ORDER, visible_groups
 BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
 PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
 OVERALL = scoring.OVERALL
-OVERALL_NAME = "Overall"  # shown when the caller gives no name for the overall score
 CHANGE_COLUMNS = [
     *("dimension", "name", "previous", "current", "delta", "ci_low", "ci_high", "mdc", "p_value", "p_adjusted"),
     "clear",
@@ -28,12 +27,12 @@ AWARENESS_THRESHOLD = 0.2  # an awareness gap: more than this share did not know
 
 
 def display_name(names: Mapping[str, str], key: str) -> str:
-    """Return the name to show for a dimension key or the overall score.
+    """Return the name to show for a dimension key or the overall score; the caller names both.
 
-    >>> display_name({"consent": "Consent"}, "consent"), display_name({}, "overall")
-    ('Consent', 'Overall')
+    >>> display_name({"consent": "Consent", "overall": "Overall"}, "overall"), display_name({}, "consent")
+    ('Overall', 'consent')
     """
-    return names.get(key, OVERALL_NAME if key == OVERALL else key)
+    return names.get(key, key)
 
 
 def ordered_keys(keys, preferred: Sequence[str]) -> list[str]:
@@ -252,7 +251,8 @@ def role_group_frame(results: Mapping, dimension_names: Mapping[str, str], min_n
             continue
         group = groups[name]
         rows.append({"group": name, "n": group["n"], **group["dimensions"], OVERALL: group[OVERALL]})
-    return pd.DataFrame(rows, columns=["group", "n", *dimension_names, OVERALL])
+    dimension_keys = [key for key in dimension_names if key != OVERALL]
+    return pd.DataFrame(rows, columns=["group", "n", *dimension_keys, OVERALL])
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

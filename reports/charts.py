@@ -1,4 +1,8 @@
-"""Chart figures for reports. Pure plotly: plain data in, JSON-ready figure dicts out."""
+"""Chart figures for reports. Pure plotly: plain data in, JSON-ready figure dicts out.
+
+Every word a chart shows comes from the caller's ``labels`` (keys in ``LABEL_KEYS``), so charts are
+drawn in the reader's language without this module knowing about translation.
+"""
 
 import json
 from collections.abc import Mapping, Sequence
@@ -11,6 +15,18 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 CHART_CSP = {"style-src": ["'unsafe-inline'"]}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14, "color": "#1b1f24"}
 
+
+LABEL_KEYS = (
+    "score_axis",  # the 0–100 score axis
+    "interval",  # a score's 95% interval
+    "new_version",  # marks the audit where the questionnaire version changed
+    "mean",  # the heat map's colour bar
+    "middle_half",  # the coalition's quartile 1 to 3
+    "median",  # the coalition's median
+    "own",  # the reader's organization
+    "staff",  # the staff survey
+    "self",  # the leadership self-audit
+)
 
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -68,11 +84,11 @@ def _plain(figure: go.Figure) -> dict:
     return plain
 
 
-def _score_axis(**extra) -> dict:
-    return {"range": [0, 100], "title": {"text": "Score (0–100)"}, "gridcolor": "#d9dee3", **extra}
+def _score_axis(labels: Mapping[str, str], **extra) -> dict:
+    return {"range": [0, 100], "title": {"text": labels["score_axis"]}, "gridcolor": "#d9dee3", **extra}
 
 
-def dimension_bar_figure(rows: Sequence[Mapping]) -> dict:
+def dimension_bar_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dict:
     """Return bars of each dimension's mean with its 95% interval.
 
     ``rows``: [{"name": "Consent", "mean": 71.5, "ci_low": 60.1, "ci_high": 82.9}, …]
@@ -86,18 +102,18 @@ def dimension_bar_figure(rows: Sequence[Mapping]) -> dict:
             y=means,
             marker_color=PALETTE[0],
             error_y={"type": "data", "symmetric": False, "array": upper, "arrayminus": lower, "color": "#1b1f24"},
-            name="Score with 95% interval",
+            name=labels["interval"],
             hovertemplate="%{x}: %{y:.0f}<extra></extra>",
         )
     )
-    figure.update_layout(_layout(yaxis=_score_axis(), showlegend=False))
+    figure.update_layout(_layout(yaxis=_score_axis(labels), showlegend=False))
     return _plain(figure)
 
 
-def change_figure(rows: Sequence[Mapping], labels: Sequence[str]) -> dict:
+def change_figure(rows: Sequence[Mapping], cycles: Sequence[str], labels: Mapping[str, str]) -> dict:
     """Return a dot-and-arrow chart: per dimension, the previous cycle's mean and this one's.
 
-    ``rows`` hold ``name``, ``previous`` and ``current``; ``labels`` name this cycle and the previous.
+    ``rows`` hold ``name``, ``previous`` and ``current``; ``cycles`` name this cycle and the previous.
     """
     names = [row["name"] for row in rows]
     figure = go.Figure()
@@ -122,9 +138,9 @@ def change_figure(rows: Sequence[Mapping], labels: Sequence[str]) -> dict:
             x=[row["previous"] for row in rows],
             y=names,
             mode="markers",
-            name=labels[1],
+            name=cycles[1],
             marker={"size": 12, "color": "#ffffff", "line": {"color": PALETTE[1], "width": 3}},
-            hovertemplate="%{y}: %{x:.0f}<extra>" + labels[1] + "</extra>",
+            hovertemplate="%{y}: %{x:.0f}<extra>" + as_text(cycles[1]) + "</extra>",
         )
     )
     figure.add_trace(
@@ -132,18 +148,20 @@ def change_figure(rows: Sequence[Mapping], labels: Sequence[str]) -> dict:
             x=[row["current"] for row in rows],
             y=names,
             mode="markers",
-            name=labels[0],
+            name=cycles[0],
             marker={"size": 14, "color": PALETTE[0]},
-            hovertemplate="%{y}: %{x:.0f}<extra>" + labels[0] + "</extra>",
+            hovertemplate="%{y}: %{x:.0f}<extra>" + as_text(cycles[0]) + "</extra>",
         )
     )
     figure.update_layout(
-        _layout(xaxis=_score_axis(), yaxis={"automargin": True, "autorange": "reversed"}, height=120 + 55 * len(rows))
+        _layout(
+            xaxis=_score_axis(labels), yaxis={"automargin": True, "autorange": "reversed"}, height=120 + 55 * len(rows)
+        )
     )
     return _plain(figure)
 
 
-def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str]) -> dict:
+def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels: Mapping[str, str]) -> dict:
     """Return one line per dimension across cycles, with its interval as a band.
 
     ``rows`` are records of ``analysis.dimension_trend_frame``; a dotted vertical line marks each
@@ -168,7 +186,7 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str]) -> dic
                     line={"width": 0},
                     hoverinfo="skip",
                     showlegend=False,
-                    name=f"{name} 95% interval",
+                    name=f"{name}, {labels['interval']}",
                 )
             )
         figure.add_trace(
@@ -206,19 +224,21 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str]) -> dic
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "text": "New questionnaire version",
+                "text": labels["new_version"],
                 "showarrow": False,
                 "yanchor": "bottom",
                 "font": {"size": 12},
             }
         )
     figure.update_layout(
-        _layout(yaxis=_score_axis(), xaxis={"type": "category"}, shapes=shapes, annotations=annotations)
+        _layout(yaxis=_score_axis(labels), xaxis={"type": "category"}, shapes=shapes, annotations=annotations)
     )
     return _plain(figure)
 
 
-def item_heatmap_figure(item_labels: Sequence[str], cycle_labels: Sequence[str], values: Sequence[Sequence]) -> dict:
+def item_heatmap_figure(
+    item_labels: Sequence[str], cycle_labels: Sequence[str], values: Sequence[Sequence], labels: Mapping[str, str]
+) -> dict:
     """Return a heatmap of item means (rows) across cycles (columns); missing values stay blank."""
     figure = go.Figure(
         go.Heatmap(
@@ -228,7 +248,7 @@ def item_heatmap_figure(item_labels: Sequence[str], cycle_labels: Sequence[str],
             zmin=0,
             zmax=100,
             colorscale="Cividis",
-            colorbar={"title": {"text": "Mean"}},
+            colorbar={"title": {"text": labels["mean"]}},
             hovertemplate="%{y}, %{x}: %{z:.0f}<extra></extra>",
             xgap=2,
             ygap=2,
@@ -246,7 +266,7 @@ def item_heatmap_figure(item_labels: Sequence[str], cycle_labels: Sequence[str],
     return _plain(figure)
 
 
-def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
+def coalition_position_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dict:
     """Return, per dimension, the coalition's published middle half and median with the organization's own score.
 
     ``rows``: [{"name": "Consent", "own": 72.0, "q1": 55.0, "median": 65.0, "q3": 80.0}, …]; suppressed
@@ -263,7 +283,7 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
             orientation="h",
             marker_color="#d9dee3",
             marker_line={"color": "#4a5560", "width": 1},
-            name="Middle half of members (quartile 1 to 3)",
+            name=labels["middle_half"],
             customdata=[row["q3"] for row in shown],
             hovertemplate="%{y}: %{base:.0f}–%{customdata:.0f}<extra></extra>",
         )
@@ -274,7 +294,7 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
             x=[row["median"] for row in shown],
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 26, "color": "#000000", "line": {"width": 4, "color": "#000000"}},
-            name="Coalition median",
+            name=labels["median"],
         )
     )
     figure.add_trace(
@@ -283,12 +303,12 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
             x=[row["own"] for row in shown],
             mode="markers",
             marker={"symbol": "diamond", "size": 14, "color": PALETTE[5], "line": {"width": 1, "color": "#000000"}},
-            name="Your organization",
+            name=labels["own"],
         )
     )
     figure.update_layout(
         _layout(
-            xaxis=_score_axis(),
+            xaxis=_score_axis(labels),
             yaxis={"autorange": "reversed", "automargin": True},
             height=max(260, 70 * len(shown) + 120),
             barmode="overlay",
@@ -297,7 +317,7 @@ def coalition_position_figure(rows: Sequence[Mapping]) -> dict:
     return _plain(figure)
 
 
-def perception_figure(rows: Sequence[Mapping]) -> dict:
+def perception_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dict:
     """Return a dot chart: per dimension, the leadership self-audit and the staff survey."""
     names = [row["name"] for row in rows]
     figure = go.Figure(
@@ -306,19 +326,19 @@ def perception_figure(rows: Sequence[Mapping]) -> dict:
                 x=[row["staff"] for row in rows],
                 y=names,
                 mode="markers",
-                name="Staff survey",
+                name=labels["staff"],
                 marker={"size": 14, "color": PALETTE[0], "symbol": "circle"},
-                hovertemplate="%{y}: staff %{x:.0f}<extra></extra>",
+                hovertemplate="%{y}: %{x:.0f}<extra>" + as_text(labels["staff"]) + "</extra>",
             ),
             go.Scatter(
                 x=[row["self"] for row in rows],
                 y=names,
                 mode="markers",
-                name="Leadership self-audit",
+                name=labels["self"],
                 marker={"size": 14, "color": PALETTE[5], "symbol": "diamond"},
-                hovertemplate="%{y}: leadership %{x:.0f}<extra></extra>",
+                hovertemplate="%{y}: %{x:.0f}<extra>" + as_text(labels["self"]) + "</extra>",
             ),
         ],
-        layout=_layout(xaxis=_score_axis(), yaxis={"automargin": True}, height=120 + 50 * len(rows)),
+        layout=_layout(xaxis=_score_axis(labels), yaxis={"automargin": True}, height=120 + 50 * len(rows)),
     )
     return _plain(figure)

@@ -9,19 +9,24 @@ from assessment.models import Cycle
 
 
 class CycleReport(models.Model):
-    """A closed cycle's report, computed once and served as stored.
+    """A closed cycle's report in one language, computed once and served as stored.
 
     ``basis`` lists the reportable cycles the report was built from (the cycle and those before
     it); if that list changes, for example because an earlier cycle was deleted, it is rebuilt.
+    The figures are the same in every language; only the words differ.
     """
 
-    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, primary_key=True, related_name="stored_report")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="stored_reports")
+    language = models.CharField(max_length=10)
     basis = models.JSONField()
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "language"], name="one_report_per_language")]
+
     def __str__(self):
-        return f"Report of {self.cycle}"
+        return f"Report of {self.cycle} ({self.language})"
 
 
 class Action(models.Model):

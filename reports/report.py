@@ -85,8 +85,14 @@ def cycle_report(
     items: Mapping[str, dict],
     counterpart: Mapping | None = None,
     role_group_names: Mapping[str, str] | None = None,
+    *,
+    chart_labels: Mapping[str, str],
 ) -> dict:
     """Return the report of the last cycle in ``history`` (same-kind cycles, oldest first).
+
+    Every word comes from the caller, in the reader's language: ``dimension_names`` (with the
+    overall score's name under ``analysis.OVERALL``), ``items``, ``role_group_names`` and
+    ``chart_labels`` (see ``charts.LABEL_KEYS``).
 
     ``counterpart`` is the other kind's cycle closed in the same year (a self-audit for a staff
     survey, and the reverse), for the perception gap.
@@ -176,12 +182,13 @@ def cycle_report(
         if gap["dimensions"]:
             report["perception_gap"] = {"other_label": counterpart["label"], **gap}
     figures = {
-        "bars": charts.dimension_bar_figure(dimension_scores),
-        "trend": charts.trend_figure(trend_rows, changes),
+        "bars": charts.dimension_bar_figure(dimension_scores, chart_labels),
+        "trend": charts.trend_figure(trend_rows, changes, chart_labels),
         "heatmap": charts.item_heatmap_figure(
             [row["short"] for row in heatmap_rows],
             report["items"]["cycles"],
             [row["values"] for row in heatmap_rows],
+            chart_labels,
         ),
     }
     if report["perception_gap"]:
@@ -189,8 +196,8 @@ def cycle_report(
         report["summary"]["perception"] = {"name": largest["name"], "gap": round(largest["gap"])}
     if change and change["comparable"]:
         rows = [row for row in change["rows"] if row["previous"] is not None and row["current"] is not None]
-        figures["change"] = charts.change_figure(rows, [cycle["label"], previous["label"]])
+        figures["change"] = charts.change_figure(rows, [cycle["label"], previous["label"]], chart_labels)
     if report["perception_gap"]:
-        figures["perception"] = charts.perception_figure(report["perception_gap"]["dimensions"])
+        figures["perception"] = charts.perception_figure(report["perception_gap"]["dimensions"], chart_labels)
     report["charts"] = {name: charts.script_json(figure) for name, figure in figures.items()}
     return report

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from assessment.models import Cycle, Dimension, Item
+from assessment.models import Cycle, Dimension, Item, in_language
 from reports.models import Action, CycleReport
 
 
@@ -75,7 +75,8 @@ def cycle_records(organization, mode: str) -> list[dict]:
 
 
 def catalog(questionnaire_ids: list[str]) -> Catalog:
-    """Return dimension names and item details; the newest version's wording wins for shared keys."""
+    """Return dimension names and item details in the active language; the newest version's
+    wording wins for shared keys."""
     dimensions = Dimension.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
         "questionnaire__version", "order"
     )
@@ -84,6 +85,9 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
         .select_related("dimension")
         .order_by("questionnaire__version", "order")
     )
+    dimensions, items = in_language(dimensions), in_language(items)
+    for item in items:
+        item.dimension.in_language()
     return Catalog(
         dimension_names={d.key: d.name for d in dimensions},
         items={
@@ -105,8 +109,8 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
     )
 
 
-def stored_report(cycle: Cycle) -> CycleReport | None:
-    return CycleReport.objects.filter(cycle=cycle).first()
+def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
+    return CycleReport.objects.filter(cycle=cycle, language=language).first()
 
 
 def organization_actions(organization) -> list[Action]:

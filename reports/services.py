@@ -1,27 +1,30 @@
 """Writes for reports: storing a closed cycle's computed report."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import audit
 from assessment.models import Cycle, Response
-from reports import report, selectors
+from reports import report, selectors, wording
 from reports.models import Action, CycleReport
 
 
 def cycle_report_payload(*, cycle: Cycle) -> dict:
-    """Return the cycle's report, computing and storing it the first time.
+    """Return the cycle's report in the active language, computing and storing it the first time.
 
     A stored report is served as is while the cycles it was built from are unchanged: the same
     earlier cycles of its kind, and the same cycle of the other kind closed that year (for the
     perception gap).
     """
+    language = get_language() or settings.LANGUAGE_CODE
     history_ids = selectors.history_ids(cycle)
     counterpart = selectors.counterpart_record(cycle)
     basis = [*history_ids, *([f"with:{counterpart['id']}"] if counterpart else [])]
-    stored = selectors.stored_report(cycle)
+    stored = selectors.stored_report(cycle, language)
     if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
         return stored.payload
     records = selectors.cycle_records(cycle.organization, cycle.mode)
@@ -29,9 +32,18 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     questionnaire_ids = {record["questionnaire_id"] for record in [*history, *([counterpart] if counterpart else [])]}
     catalog = selectors.catalog(sorted(questionnaire_ids))
     role_names = {key: str(name) for key, name in Response.role_group_names().items()}
-    payload = report.cycle_report(history, catalog.dimension_names, catalog.items, counterpart, role_names)
+    payload = report.cycle_report(
+        history,
+        wording.with_overall(catalog.dimension_names),
+        catalog.items,
+        counterpart,
+        role_names,
+        chart_labels=wording.chart_labels(),
+    )
     with transaction.atomic():
-        CycleReport.objects.update_or_create(cycle=cycle, defaults={"basis": basis, "payload": payload})
+        CycleReport.objects.update_or_create(
+            cycle=cycle, language=language, defaults={"basis": basis, "payload": payload}
+        )
     return payload
 
 

@@ -16,12 +16,14 @@ PUBLISHED_IS_IMMUTABLE_MESSAGE = _(
 def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
     """Load a checked instrument file as a published version; return it and whether it was created.
 
-    Loading the same file again changes nothing; a changed file for a published version is refused.
+    Loading the same file again changes nothing but its translations, which a published version
+    may gain or correct; any other change to a published version is refused.
     """
     fingerprint = content_hash(data)
     existing = Questionnaire.objects.select_for_update().filter(slug=data["slug"], version=data["version"]).first()
     if existing is not None:
         if existing.content_hash == fingerprint:
+            _update_translations(existing, data)
             return existing, False
         if not existing.is_editable:
             raise ValidationError(PUBLISHED_IS_IMMUTABLE_MESSAGE % {"version": existing.version, "slug": existing.slug})
@@ -34,6 +36,7 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
         status=Questionnaire.Status.PUBLISHED,
         form=data.get("form", Questionnaire.Form.STAFF),
         content_hash=fingerprint,
+        translations=data.get("translations", {}),
     )
     dimensions = {}
     for order, spec in enumerate(data["dimensions"]):
@@ -44,6 +47,7 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
             description=spec.get("description", ""),
             weight=spec.get("weight", 1.0),
             order=order,
+            translations=spec.get("translations", {}),
         )
     Item.objects.bulk_create(
         Item(
@@ -65,10 +69,26 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
             practices=spec.get("practices", []),
             recommendation=spec["recommendation"],
             order=order,
+            translations=spec.get("translations", {}),
         )
         for order, spec in enumerate(data["items"])
     )
     return questionnaire, True
+
+
+def _update_translations(questionnaire: Questionnaire, data: dict) -> None:
+    """Store the file's translations of an unchanged version, where they differ from those held."""
+    if questionnaire.translations != data.get("translations", {}):
+        questionnaire.translations = data.get("translations", {})
+        questionnaire.save(update_fields=["translations"])
+    for model, specs in [(Dimension, data["dimensions"]), (Item, data["items"])]:
+        wanted = {spec["key"]: spec.get("translations", {}) for spec in specs}
+        changed = []
+        for part in model.objects.filter(questionnaire=questionnaire):
+            if part.translations != wanted.get(part.key, {}):
+                part.translations = wanted.get(part.key, {})
+                changed.append(part)
+        model.objects.bulk_update(changed, ["translations"])
 
 
 @transaction.atomic
@@ -82,6 +102,7 @@ def questionnaire_clone(*, questionnaire: Questionnaire) -> Questionnaire:
         description=questionnaire.description,
         status=Questionnaire.Status.DRAFT,
         form=questionnaire.form,
+        translations=questionnaire.translations,
     )
     dimensions = {}
     for dimension in questionnaire.dimensions.all():

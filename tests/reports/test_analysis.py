@@ -67,7 +67,7 @@ def _cycle(label, version, dims, items, overall, values=None):
     }
 
 
-NAMES = {"consent": "Consent", "confidentiality": "Confidentiality"}
+NAMES = {"consent": "Consent", "confidentiality": "Confidentiality", "overall": "Overall"}
 # Version 2 drops item "old" and adds "new", and weighs consent double, so its overall is
 # computed with different weights: the frame keeps each cycle's own overall and marks the change.
 CYCLES = [

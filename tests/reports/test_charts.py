@@ -2,6 +2,9 @@ import json
 
 from reports import charts
 
+# Every word a chart shows comes from its caller: here, a numbered marker per key shows where each lands.
+LABELS = {key: f"<L{number}>" for number, key in enumerate(charts.LABEL_KEYS)}
+
 ROWS = [
     {"cycle": "2024", "name": "Consent", "mean": 40.0, "ci_low": 30.0, "ci_high": 50.0},
     {"cycle": "2025", "name": "Consent", "mean": 50.0, "ci_low": None, "ci_high": None},
@@ -12,13 +15,18 @@ ROWS = [
 
 def test_figures_are_plain_json():
     figures = [
-        charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}]),
+        charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}], LABELS),
         charts.change_figure(
             [{"name": "Consent", "previous": 50.0, "current": 70.0}, {"name": "Overall", "previous": 55, "current": 6}],
             ["2026", "2025"],
+            LABELS,
         ),
-        charts.trend_figure(ROWS, ["2025"]),
-        charts.item_heatmap_figure(["a", "b"], ["2024", "2025"], [[10.0, None], [50.0, 60.0]]),
+        charts.trend_figure(ROWS, ["2025"], LABELS),
+        charts.item_heatmap_figure(["a", "b"], ["2024", "2025"], [[10.0, None], [50.0, 60.0]], LABELS),
+        charts.coalition_position_figure(
+            [{"name": "Consent", "own": 1.0, "q1": 0.0, "median": 1.0, "q3": 2.0}], LABELS
+        ),
+        charts.perception_figure([{"name": "Consent", "staff": 50.0, "self": 80.0}], LABELS),
     ]
     for figure in figures:
         assert set(figure) == {"data", "layout"}
@@ -41,13 +49,13 @@ def _assert_plain(value):
 
 
 def test_bars_carry_asymmetric_intervals():
-    figure = charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 55.0, "ci_high": 80.0}])
+    figure = charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 55.0, "ci_high": 80.0}], LABELS)
     error = figure["data"][0]["error_y"]
     assert (error["array"], error["arrayminus"]) == ([10.0], [15.0])
 
 
 def test_change_chart_draws_an_arrow_from_before_to_now():
-    figure = charts.change_figure([{"name": "Consent", "previous": 50.0, "current": 70.0}], ["2026", "2025"])
+    figure = charts.change_figure([{"name": "Consent", "previous": 50.0, "current": 70.0}], ["2026", "2025"], LABELS)
     (arrow,) = figure["layout"]["annotations"]
     assert (arrow["ax"], arrow["x"]) == (50.0, 70.0)
     assert [trace["name"] for trace in figure["data"]] == ["2025", "2026"]
@@ -67,7 +75,7 @@ def test_the_shipped_plotly_bundle_matches_the_plotly_package():
 
 
 def test_trend_marks_version_changes_and_draws_bands():
-    figure = charts.trend_figure(ROWS, ["2025"])
+    figure = charts.trend_figure(ROWS, ["2025"], LABELS)
     lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
     bands = [t for t in figure["data"] if t.get("fill") == "toself"]
     assert [t["name"] for t in lines] == ["Consent", "Overall"]
@@ -75,19 +83,19 @@ def test_trend_marks_version_changes_and_draws_bands():
     # A missing interval collapses the band to the mean at that point.
     assert bands[0]["y"] == [50.0, 50.0, 50.0, 30.0]
     assert figure["layout"]["shapes"][0]["x0"] == "2025"
-    assert figure["layout"]["annotations"][0]["text"] == "New questionnaire version"
+    assert figure["layout"]["annotations"][0]["text"] == LABELS["new_version"]
 
 
 def test_palette_is_okabe_ito_and_lines_differ_by_more_than_colour():
     assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]
-    figure = charts.trend_figure(ROWS, [])
+    figure = charts.trend_figure(ROWS, [], LABELS)
     lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
     assert lines[0]["line"]["dash"] != lines[1]["line"]["dash"]
     assert lines[0]["marker"]["symbol"] != lines[1]["marker"]["symbol"]
 
 
 def test_heatmap_keeps_missing_values_blank():
-    figure = charts.item_heatmap_figure(["a"], ["2024", "2025"], [[10.0, None]])
+    figure = charts.item_heatmap_figure(["a"], ["2024", "2025"], [[10.0, None]], LABELS)
     assert figure["data"][0]["z"] == [[10.0, None]]
     assert (figure["data"][0]["zmin"], figure["data"][0]["zmax"]) == (0, 100)
 
@@ -97,7 +105,7 @@ def test_coalition_position_leaves_out_suppressed_rows():
         {"name": "Consent", "own": 72.0, "q1": 55.0, "median": 65.0, "q3": 80.0},
         {"name": "Confidentiality", "own": 60.0, "q1": None, "median": None, "q3": None},
     ]
-    figure = charts.coalition_position_figure(rows)
+    figure = charts.coalition_position_figure(rows, LABELS)
     band, median, own = figure["data"]
     assert band["y"] == ["Consent"] and band["base"] == [55.0] and band["x"] == [25.0]
     assert median["x"] == [65.0] and own["x"] == [72.0]
@@ -107,3 +115,21 @@ def test_script_json_cannot_close_its_script_element():
     text = charts.script_json({"data": [{"x": ["</script><script>alert(1)</script>", "a & b"]}]})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text)["data"][0]["x"][0] == "</script><script>alert(1)</script>"
+
+
+def test_every_word_of_a_chart_comes_from_its_labels():
+    """The module holds no words of its own: translated labels reach every title, legend and hover."""
+    figures = [
+        charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}], LABELS),
+        charts.trend_figure(ROWS, ["2025"], LABELS),
+        charts.item_heatmap_figure(["a"], ["2024"], [[10.0]], LABELS),
+        charts.coalition_position_figure(
+            [{"name": "Consent", "own": 1.0, "q1": 0.0, "median": 1.0, "q3": 2.0}], LABELS
+        ),
+        charts.perception_figure([{"name": "Consent", "staff": 50.0, "self": 80.0}], LABELS),
+    ]
+    shown = json.dumps(figures)
+    for label in LABELS.values():
+        assert label in shown or charts.as_text(label) in shown, label
+    words = {"Score", "interval", "Mean", "Average", "median", "organization", "Staff", "Leadership", "questionnaire"}
+    assert not [word for word in words if word in shown]

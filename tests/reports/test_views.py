@@ -14,6 +14,7 @@ from assessment.models import Cycle
 from assessment.services.cycles import cycle_create, cycle_delete
 from reports import report as report_module
 from reports.models import CycleReport
+from reports.wording import chart_labels
 from tests.conftest import count_queries, login
 
 
@@ -315,7 +316,9 @@ def test_five_against_five_with_a_ten_point_change_says_no_clear_change():
 
     before = [40.0, 50.0, 60.0, 70.0, 55.0]
     after = [v + 10 for v in before]
-    payload = report_module.cycle_report([record("2025", before), record("2026", after)], {"consent": "Consent"}, {})
+    payload = report_module.cycle_report(
+        [record("2025", before), record("2026", after)], {"consent": "Consent"}, {}, chart_labels=chart_labels()
+    )
     row = next(r for r in payload["change"]["rows"] if r["dimension"] == "consent")
     assert row["delta"] == pytest.approx(10.0)
     assert row["clear"] is None
