@@ -1,4 +1,5 @@
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from accounts import services
 from accounts.access import get_membership
@@ -14,6 +16,18 @@ from accounts.forms import InvitationForm, OrganizationForm, OrganizationSetting
 from accounts.models import AuditEvent, Invitation, Membership
 
 Role = Membership.Role
+
+
+@login_not_required
+@require_POST
+def language_set(request):
+    """Change the language of this browser and, for a signed-in person, of the emails they get."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
 
 
 def org_create(request):

@@ -7,10 +7,11 @@ sent, and only its hash is stored: no token ever waits in the queue's table.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from accounts.models import User
@@ -34,12 +35,16 @@ def deliver_links(
     message: str,
     site_url: str,
     attempt: int = 1,
+    language: str = "",
 ) -> dict:
     """Email each link a fresh token (an invitation or a reminder), and each member a reminder.
 
+    Invited addresses get the email in ``language``, the one the lead sent it in (nothing is known
+    of an address's language); members get it in their own, where they chose one.
     What fails is tried again later, up to three attempts; links still unsent after that are
     marked as failed, which the survey's page shows its leads.
     """
+    language = language or settings.LANGUAGE_CODE
     from assessment.services.links import invitation_email, reminder_email
 
     cycle = Cycle.objects.select_related("organization").filter(pk=cycle_id, status=Cycle.Status.OPEN).first()
@@ -54,11 +59,12 @@ def deliver_links(
                 continue  # started or withdrawn since
             token = new_token()
             url = site_url + reverse("assessment:link_landing", args=[token])
-            email = (
-                invitation_email(cycle, link.email, url)
-                if kind == "invitation"
-                else reminder_email(cycle, link.email, url, message)
-            )
+            with translation.override(language):
+                email = (
+                    invitation_email(cycle, link.email, url)
+                    if kind == "invitation"
+                    else reminder_email(cycle, link.email, url, message)
+                )
             try:
                 connection.send_messages([email])
             except Exception:
@@ -70,17 +76,19 @@ def deliver_links(
             sent += 1
     member_url = site_url + reverse("assessment:respond", args=[cycle.organization.slug, cycle.pk])
     for user in User.objects.filter(pk__in=member_ids):
+        with translation.override(user.language or language):
+            email = reminder_email(cycle, user.email, member_url, message)
         try:
-            connection.send_messages([reminder_email(cycle, user.email, member_url, message)])
+            connection.send_messages([email])
             sent += 1
         except Exception:
             failed_members.append(str(user.pk))
     if failed_links or failed_members:
-        _after_failure(cycle, failed_links, failed_members, kind, message, site_url, attempt)
+        _after_failure(cycle, failed_links, failed_members, kind, message, site_url, attempt, language)
     return {"sent": sent, "failed": len(failed_links) + len(failed_members)}
 
 
-def _after_failure(cycle, failed_links, failed_members, kind, message, site_url, attempt) -> None:
+def _after_failure(cycle, failed_links, failed_members, kind, message, site_url, attempt, language) -> None:
     # Never log addresses or tokens: how many, and which survey.
     logger.warning(
         "Sending %d email(s) for cycle %s failed (attempt %d of %d)",
@@ -103,4 +111,5 @@ def _after_failure(cycle, failed_links, failed_members, kind, message, site_url,
         message=message,
         site_url=site_url,
         attempt=attempt + 1,
+        language=language,
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -61,9 +62,11 @@ def cycle_create(request, org_slug):
 
 
 def _cycle_for(membership, cycle_id) -> Cycle:
-    return get_object_or_404(
+    cycle = get_object_or_404(
         Cycle.objects.select_related("questionnaire", "organization"), id=cycle_id, organization=membership.organization
     )
+    cycle.questionnaire.in_language()
+    return cycle
 
 
 @never_cache
@@ -169,11 +172,11 @@ def reminders_create(request, org_slug, cycle_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(
-            request,
-            _("Reminders are on their way: %(invitees)s invited address(es), %(members)s member(s).")
-            % {"invitees": invitees, "members": members},
-        )
+        who = [
+            ngettext("%(count)d invited address", "%(count)d invited addresses", invitees) % {"count": invitees},
+            ngettext("%(count)d member", "%(count)d members", members) % {"count": members},
+        ]
+        messages.success(request, _("Reminders are on their way: %(who)s.") % {"who": ", ".join(who)})
     return redirect(cycle)
 
 
@@ -289,6 +292,28 @@ def _page_context(cycle, *, number, pages, saved, posted, base_url, missing, rol
     }
 
 
+def _language_changed(request, base_url, number):
+    """Return to the same page in the language chosen at its foot, the answers already saved.
+
+    The choice is kept in this browser's language cookie only, never with the answers: in a small
+    team, a language could single a person out.
+    """
+    page = redirect(f"{base_url}?page={number}")
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        page.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return page
+
+
 def _next_page(base_url, number, finish, action):
     number = max(1, min(finish, number + (1 if action == "next" else -1)))
     return redirect(f"{base_url}?page={number}")
@@ -313,6 +338,8 @@ def _team_page(request, response, *, base_url, user, extra):
         else:
             if action == "save":
                 messages.success(request, _("Your answers are saved. You can come back to them later."))
+            elif action == "language":
+                return _language_changed(request, base_url, number)
             elif action in {"next", "back"}:
                 return _next_page(base_url, number, len(pages) + 1, action)
     saved = {key: (str(a.scoring_value), a.note) for key, a in selectors.response_answers(response).items()}
@@ -360,6 +387,8 @@ def _staff_page(request, cycle, draft: StaffDraft, *, base_url, extra=None):
                         "in this browser to finish."
                     ),
                 )
+            elif action == "language":
+                return drafts.write(_language_changed(request, base_url, number), draft)
             elif action in {"next", "back"}:
                 return drafts.write(_next_page(base_url, number, len(pages) + 1, action), draft)
     context = _page_context(

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import language_set
 from home.views import healthz, landing
 
 # The admin signs in through the site's own login, with its rate limits and second factor.
@@ -10,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", landing, name="landing"),
     path("healthz", healthz, name="healthz"),
+    path("language", language_set, name="set_language"),
     path("", include("accounts.urls")),
     path("", include("assessment.urls")),
     path("", include("reports.urls")),

@@ -3,7 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from assessment.models import Cycle, Dimension, Item, in_language
 from reports.models import Action, CycleReport
@@ -113,10 +115,41 @@ def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle, language=language).first()
 
 
+def practice_wording(actions: list[Action]) -> list[Action]:
+    """Set each action's ``practice_shown``: its practice in the active language where the
+    questionnaire has it, else the wording saved when the action was planned."""
+    for action in actions:
+        action.practice_shown = action.practice_text
+    language = get_language() or settings.LANGUAGE_CODE
+    if language == "en" or not actions:
+        return actions
+    items = Item.objects.filter(
+        questionnaire_id__in={a.source_cycle.questionnaire_id for a in actions},
+        key__in={a.practice for a in actions},
+    ).only(
+        "questionnaire_id",
+        "key",
+        "text",
+        "short",
+        "help",
+        "recommendation",
+        "levels",
+        "evidence_prompt",
+        "translations",
+    )
+    wording = {(item.questionnaire_id, item.key): item.in_language(language).text for item in items}
+    for action in actions:
+        action.practice_shown = wording.get(
+            (action.source_cycle.questionnaire_id, action.practice), action.practice_text
+        )
+    return actions
+
+
 def organization_actions(organization) -> list[Action]:
-    """Return the organization's actions, open ones first, with owners."""
+    """Return the organization's actions, open ones first, with owners and their practice's wording."""
     actions = Action.objects.filter(organization=organization).select_related("owner", "source_cycle")
-    return sorted(actions, key=lambda a: (not a.is_open, a.due_on is None, a.due_on or a.created_at.date()))
+    ordered = sorted(actions, key=lambda a: (not a.is_open, a.due_on is None, a.due_on or a.created_at.date()))
+    return practice_wording(ordered)
 
 
 def report_actions(cycle: Cycle) -> list[dict]:
@@ -134,7 +167,7 @@ def report_actions(cycle: Cycle) -> list[dict]:
     )
     now = (cycle.results or {}).get("item_means", {})
     rows = []
-    for action in actions:
+    for action in practice_wording(list(actions)):
         before = (action.source_cycle.results or {}).get("item_means", {}).get(action.practice)
         after = now.get(action.practice)
         improved = None if before is None or after is None else after > before

@@ -64,7 +64,9 @@ EXPORT_LABELS = {
     "version": _("Questionnaire version"),
     "dimension": _("Dimension"),
     "score": _("Score"),
+    # xgettext:no-python-format
     "low": _("95% interval, low"),
+    # xgettext:no-python-format
     "high": _("95% interval, high"),
     "key": _("Practice key"),
     "practice": _("Practice"),
@@ -116,7 +118,7 @@ def cycle_report_export(request, org_slug, cycle_id, fmt):
     else:
         plan = [
             {
-                "practice": a.practice_text,
+                "practice": a.practice_shown,
                 "what": a.what,
                 "owner": a.owner.email if a.owner else "",
                 "due_on": a.due_on.isoformat() if a.due_on else None,
@@ -182,7 +184,7 @@ def action_create(request, org_slug):
         Cycle.objects.select_related("questionnaire"), id=_uuid(cycle_id), organization=organization
     )
     practice = request.POST.get("practice") or request.GET.get("practice") or ""
-    item = get_object_or_404(source.questionnaire.items, key=practice)
+    item = get_object_or_404(source.questionnaire.items, key=practice).in_language()
     form = ActionForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,7 +207,8 @@ def action_create(request, org_slug):
 def action_edit(request, org_slug, action_id):
     membership = _lead(request, org_slug)
     organization = membership.organization
-    action = get_object_or_404(Action, id=action_id, organization=organization)
+    action = get_object_or_404(Action.objects.select_related("source_cycle"), id=action_id, organization=organization)
+    selectors.practice_wording([action])
     form = ActionForm(request.POST or None, instance=Action.objects.get(pk=action.pk), organization=organization)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from reports.analysis import OVERALL
 
 CHART_LABELS = {
     "score_axis": _("Score (0–100)"),
+    # xgettext:no-python-format
     "interval": _("95% interval"),
     "new_version": _("New questionnaire version"),
     "mean": _("Average"),

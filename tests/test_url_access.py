@@ -59,6 +59,9 @@ ORG_ADMIN_ACTION = ("post", LOGIN, 404, 404, 404, 302)
 EXPECTED: dict[str, Row] = {
     "landing": row("get", 200, 200, 200, 200, 200, note="public"),
     "healthz": row("get", 200, 200, 200, 200, 200, note="public: for a load balancer, no secrets"),
+    "set_language": row(
+        "post", 302, 302, 302, 302, 302, note="public: anyone may choose a language", data={"language": "fr"}
+    ),
     "assessment:reminders_create": row(*ORG_LEAD_ACTION),
     "assessment:calendar": row(*ORG_LEAD_PAGE),
     "assessment:cycle_open_next": row(*ORG_LEAD_ACTION, data={"mode": "team"}),

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
@@ -128,9 +129,16 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         data={"cycle": str(cycle.pk), "invited": len(addresses), "invited_in_all": cycle.invited_count},
     )
     link_ids = [str(link.pk) for link in created]
+    language = get_language() or settings.LANGUAGE_CODE  # the lead's, for invited addresses
     transaction.on_commit(
         lambda: deliver_links.enqueue(
-            cycle_id=str(cycle.pk), link_ids=link_ids, member_ids=[], kind="invitation", message="", site_url=site_url
+            cycle_id=str(cycle.pk),
+            link_ids=link_ids,
+            member_ids=[],
+            kind="invitation",
+            message="",
+            site_url=site_url,
+            language=language,
         ),
         robust=True,
     )
@@ -245,6 +253,7 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[in
         data={"cycle": str(cycle.pk), "invitees": len(links), "members": len(members)},
     )
     link_ids, member_ids = [str(link.pk) for link in links], [str(user.pk) for user in members]
+    language = get_language() or settings.LANGUAGE_CODE  # the lead's, for invited addresses
     transaction.on_commit(
         lambda: deliver_links.enqueue(
             cycle_id=str(cycle.pk),
@@ -253,6 +262,7 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[in
             kind="reminder",
             message=message,
             site_url=site_url,
+            language=language,
         ),
         robust=True,
     )

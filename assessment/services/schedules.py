@@ -1,7 +1,6 @@
 """The yearly rhythm: when each kind of audit falls, what is due or overdue, the emails that say
 so, and opening next year's audit in one step."""
 
-import calendar
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,6 +9,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.dates import MONTHS
 
 from accounts.models import AuditEvent, Membership
 from accounts.services import audit
@@ -143,17 +144,20 @@ def _email_leads(state: ScheduleState, kind: str, site_url: str) -> None:
     organization = state.schedule.organization
     leads = Membership.objects.filter(
         organization=organization, role__in=[Membership.Role.ADMIN, Membership.Role.LEAD]
-    ).values_list("user__email", flat=True)
-    context = {
-        "state": state,
-        "kind": kind,
-        "organization": organization,
-        "month": calendar.month_name[state.schedule.month],
-        "url": site_url + organization.get_absolute_url(),
-    }
-    subject = render_to_string("assessment/email/schedule_subject.txt", context).strip()
-    body = render_to_string("assessment/email/schedule_message.txt", context)
-    messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in leads]
+    ).values_list("user__email", "user__language")
+    messages = []
+    for address, language in leads:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            context = {
+                "state": state,
+                "kind": kind,
+                "organization": organization,
+                "month": MONTHS[state.schedule.month],
+                "url": site_url + organization.get_absolute_url(),
+            }
+            subject = render_to_string("assessment/email/schedule_subject.txt", context).strip()
+            body = render_to_string("assessment/email/schedule_message.txt", context)
+        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
     try:
         get_connection().send_messages(messages)
     except Exception:
