@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH
 from assessment.instrument_file import read_instrument_file
-from assessment.models import Questionnaire
+from assessment.models import Item, Questionnaire
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT.parent / "shared" / "seed"
@@ -91,11 +91,20 @@ def test_both_files_load_reload_as_no_op_and_refuse_changes(db, tmp_path, capsys
         call_command("load_questionnaire", str(path))
         assert "already loaded; nothing changed" in capsys.readouterr().out
         changed = json.loads(path.read_text())
-        changed["items"][0]["short"] = "Something else"
+        changed["items"][0]["short"]["en"] = "Something else"
         other = tmp_path / path.name
         other.write_text(json.dumps(changed))
         with pytest.raises(CommandError, match="is published and cannot change"):
             call_command("load_questionnaire", str(other))
+        # A corrected translation is not a change to what the version asks: it loads.
+        corrected = json.loads(path.read_text())
+        corrected["items"][0]["short"]["fr"] = "Titre corrigé"
+        other.write_text(json.dumps(corrected))
+        call_command("load_questionnaire", str(other))
+        item = Item.objects.get(
+            questionnaire__slug=corrected["slug"], questionnaire__version=2, key=corrected["items"][0]["key"]
+        )
+        assert (item.short, item.translations["fr"]["short"]) == (corrected["items"][0]["short"]["en"], "Titre corrigé")
     forms = dict(Questionnaire.objects.values_list("slug", "form"))
     assert forms == {"ally-readiness": "staff", "ally-readiness-checklist": "checklist"}
 
