@@ -1,0 +1,242 @@
+"""French and Chinese: complete catalogues, every page in the reader's language, a questionnaire
+that scores the same in every language, and no language kept with anyone's answers."""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from assessment import models as assessment_models
+from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH
+from assessment.instrument_file import InstrumentFileError, check_instrument, read_instrument_file
+from assessment.models import Cycle, Item, Response
+from assessment.selectors import questionnaire_pages
+from assessment.services.cycles import cycle_create
+from assessment.services.questionnaires import questionnaire_load
+from tests.conftest import login
+from tests.test_url_access import PERSONAS, expectation, world  # noqa: F401 (the shared fixture)
+from tests.urlmatrix import named_urls
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd%]")
+TAG = re.compile(r"</?\w+")
+
+
+def _catalogue(language: str) -> polib.POFile:
+    return polib.pofile(str(ROOT / "locale" / _folder(language) / "LC_MESSAGES" / "django.po"))
+
+
+def _folder(language: str) -> str:
+    return "zh_Hans" if language == "zh-hans" else language
+
+
+def _translations(entry) -> list[str]:
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_is_complete_and_keeps_every_placeholder_and_tag(language):
+    catalogue = _catalogue(language)
+    assert len(catalogue) > 700
+    assert not catalogue.untranslated_entries(), [e.msgid for e in catalogue.untranslated_entries()][:5]
+    assert not catalogue.fuzzy_entries(), [e.msgid for e in catalogue.fuzzy_entries()][:5]
+    for entry in catalogue:
+        for translation in _translations(entry):
+            assert translation.strip(), entry.msgid
+            source = entry.msgid_plural or entry.msgid
+            if "python-format" in entry.flags:
+                assert sorted(PLACEHOLDER.findall(translation)) == sorted(PLACEHOLDER.findall(source)), entry.msgid
+            assert sorted(TAG.findall(translation)) == sorted(TAG.findall(source)), entry.msgid
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_matches_its_source(language):
+    """The committed .mo is what the .po says, so the two install commands need no gettext."""
+    compiled = polib.mofile(str(ROOT / "locale" / _folder(language) / "LC_MESSAGES" / "django.mo"))
+    held = {(e.msgctxt, e.msgid): tuple(_translations(e)) for e in compiled}
+    for entry in _catalogue(language):
+        assert held.get((entry.msgctxt, entry.msgid)) == tuple(_translations(entry)), entry.msgid
+
+
+def test_the_loader_refuses_a_file_with_a_language_missing_for_an_item():
+    data = json.loads(STAFF_2_PATH.read_text())
+    del data["items"][3]["recommendation"]["zh-hans"]
+    with pytest.raises(
+        InstrumentFileError, match=r"item consequences-discussed: 'recommendation' is missing in zh-hans"
+    ):
+        check_instrument(data)
+    data = json.loads(CHECKLIST_2_PATH.read_text())
+    data["dimensions"][0]["name"] = "Consent"  # English only, in a file that lists three languages
+    with pytest.raises(InstrumentFileError, match="must be given in every language"):
+        check_instrument(data)
+
+
+def test_version_2_is_worded_in_every_language_and_keys_do_not_change():
+    for path in (STAFF_2_PATH, CHECKLIST_2_PATH):
+        data = read_instrument_file(path)
+        for item in data["items"]:
+            assert set(item["translations"]) == set(LANGUAGES), item["key"]
+            for wording in item["translations"].values():
+                assert wording["text"] != item["text"] and 0 < len(wording["short"]) <= 40, item["key"]
+
+
+# Every page, in each language
+
+
+def _english_fragments(language: str) -> set[str]:
+    """Runs of English from our catalogue that a page in ``language`` must not show: each message's
+    text between placeholders and tags, where it has at least two words and differs in translation."""
+    fragments = set()
+    for entry in _catalogue(language):
+        if all(translation == entry.msgid for translation in _translations(entry)):
+            continue  # the same word in both languages, such as "Questionnaire" or "Version"
+        for source in filter(None, [entry.msgid, entry.msgid_plural]):
+            for part in re.split(r"%\(\w+\)[sd]|%[sd%]|<[^>]+>|\{\{.*?\}\}", source):
+                part = part.strip(" .,:;()“”\"'—–-\n")
+                if len(part) >= 12 and " " in part:
+                    fragments.add(part)
+    return fragments
+
+
+FRAGMENTS = {language: _english_fragments(language) for language in LANGUAGES}
+
+
+def _shown_text(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    labels = " ".join(re.findall(r'(?:aria-label|title|alt|placeholder)="([^"]*)"', page))
+    return html.unescape(re.sub(r"<[^>]+>", " ", page) + " " + labels)
+
+
+def _readable_by(name: str) -> str | None:
+    row = expectation(name)
+    if row is None or row.method != "get":
+        return None
+    return next((persona for persona in PERSONAS if row.expect[persona] == 200), None)
+
+
+# Not pages: a health check for load balancers and the report's file downloads.
+NOT_PAGES = {"healthz", "reports:report_csv", "reports:report_json", "reports:report_xlsx"}
+PAGES = [named for named in named_urls() if _readable_by(named.name) and named.name not in NOT_PAGES]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("named", PAGES, ids=lambda u: u.name)
+def test_every_page_is_in_the_readers_language(db, client, world, named, language):  # noqa: F811
+    params, overrides, users = world
+    params = {**params, **overrides.get(named.name, {})}
+    persona = _readable_by(named.name)
+    if users[persona]:
+        login(client, users[persona])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    data = {key: value.format(**params) for key, value in (expectation(named.name).data or {}).items()}
+    response = client.get(reverse(named.name, kwargs={p: params[p] for p in named.params}), data)
+    assert response.status_code == 200, (named.name, persona)
+    page = response.content.decode()
+    assert re.search(rf'<html lang="{language}"', page), named.name
+    text = _shown_text(page)
+    for label in Cycle.objects.values_list("label", flat=True):  # what people typed is not ours to translate
+        text = text.replace(label, " ")
+    left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
+    assert not left, f"{named.name} in {language} still shows English: {left[:5]}"
+
+
+# The questionnaire in every language
+
+
+def _answer_checklist(client, url, questionnaire) -> None:
+    """Answer every entry through the pages, the same answers whatever the language."""
+    pages = questionnaire_pages(questionnaire)
+    for page in pages:
+        answers = {f"answer-{item.key}": str((item.order * 7) % (item.max_value + 1)) for item in page.items}
+        answers.update({f"answer-{item.key}": "dk" for item in page.items if item.order % 5 == 0})
+        assert client.post(url, {"page": page.number, "action": "next", **answers}).status_code == 302
+    client.post(url, {"page": len(pages) + 1, "action": "submit"})
+
+
+def test_a_checklist_answered_in_french_and_in_chinese_scores_as_in_english(client, member_factory, org_factory):
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(CHECKLIST_2_PATH))
+    results = {}
+    for language in ("en", *LANGUAGES):
+        lead = member_factory(org_factory(f"Clinic {language}"), role="lead")
+        cycle = cycle_create(
+            organization=lead.organization,
+            by=lead.user,
+            questionnaire=questionnaire,
+            label="Leadership 2026",
+            mode=Cycle.Mode.TEAM,
+            opens_on=timezone.localdate(),
+        )
+        login(client, lead.user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        url = reverse("assessment:respond", args=[lead.organization.slug, cycle.id])
+        first = Item.objects.filter(questionnaire=questionnaire).order_by("order").first()
+        wording = first.text if language == "en" else first.translations[language]["text"]
+        assert escape(wording) in client.get(url).content.decode()
+        _answer_checklist(client, url, questionnaire)
+        cycle.refresh_from_db()
+        assert cycle.status == Cycle.Status.CLOSED, language
+        results[language] = cycle.results
+        client.logout()
+    assert results["fr"] == results["en"] and results["zh-hans"] == results["en"]
+
+
+def test_switching_language_mid_survey_keeps_answers(client, staff):
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(STAFF_2_PATH))
+    cycle = cycle_create(
+        organization=staff.organization,
+        by=staff.user,
+        questionnaire=questionnaire,
+        label="Staff survey 2026",
+        mode=Cycle.Mode.STAFF,
+        opens_on=timezone.localdate(),
+    )
+    login(client, staff.user)
+    client.post(reverse("assessment:respond_start", args=[staff.organization.slug, cycle.id]))
+    url = reverse("assessment:respond", args=[staff.organization.slug, cycle.id])
+    first_page = questionnaire_pages(questionnaire)[0]
+    answered = {f"answer-{item.key}": "2" for item in first_page.items[:3]}
+    response = client.post(url, {"page": 1, "action": "language", "language": "fr", **answered})
+    assert response.status_code == 302 and response["Location"] == f"{url}?page=1"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    page = client.get(url, {"page": 1}).content.decode()
+    assert '<html lang="fr">' in page
+    assert escape(first_page.dimension.translations["fr"]["name"]) in page
+    for key in answered:
+        assert re.search(rf'name="{key}" value="2" checked', page), key
+    # And back to Chinese from the same page: nothing lost.
+    client.post(url, {"page": 1, "action": "language", "language": "zh-hans"})
+    page = client.get(url, {"page": 1}).content.decode()
+    assert "知情同意" in page and all(re.search(rf'name="{key}" value="2" checked', page) for key in answered)
+
+
+RESPONSE_MODELS = [
+    assessment_models.Response,
+    assessment_models.Answer,
+    assessment_models.PendingResponse,
+    assessment_models.Participation,
+    assessment_models.DraftTicket,
+    assessment_models.InvitedAddress,
+    assessment_models.RespondentLink,
+]
+
+
+def test_no_column_under_response_stores_a_language():
+    """In a small team a language could single a person out, so it is never kept with answers."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    for model in RESPONSE_MODELS:
+        for field in model._meta.get_fields():
+            if not isinstance(field, models.Field):
+                continue
+            assert "lang" not in field.name and "locale" not in field.name, (model.__name__, field.name)
+            choices = {value for value, _label in (field.choices or [])}
+            assert not (choices & languages), (model.__name__, field.name)
+    assert Response._meta.get_field("role_group").choices  # the only chosen attribute kept
