@@ -124,7 +124,7 @@ def dimension_names_for(keys) -> dict[str, str]:
     questionnaire that has them."""
     names = {}
     rows = Dimension.objects.filter(key__in=list(keys)).order_by("-questionnaire__version", "order")
-    for dimension in rows.only("key", "name", "description", "translations"):
+    for dimension in rows.only("key", "translations", *Dimension.WORDED):
         names.setdefault(dimension.key, dimension.in_language().name)
     return names
 

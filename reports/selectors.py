@@ -126,17 +126,7 @@ def practice_wording(actions: list[Action]) -> list[Action]:
     items = Item.objects.filter(
         questionnaire_id__in={a.source_cycle.questionnaire_id for a in actions},
         key__in={a.practice for a in actions},
-    ).only(
-        "questionnaire_id",
-        "key",
-        "text",
-        "short",
-        "help",
-        "recommendation",
-        "levels",
-        "evidence_prompt",
-        "translations",
-    )
+    ).only("questionnaire_id", "key", "translations", *Item.WORDED)
     wording = {(item.questionnaire_id, item.key): item.in_language(language).text for item in items}
     for action in actions:
         action.practice_shown = wording.get(
