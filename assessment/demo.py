@@ -14,7 +14,6 @@ from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.links import link_redeem, shared_link_create
 from assessment.services.questionnaires import questionnaire_load
 from assessment.services.responding import (
-    StaffDraft,
     response_save_answers,
     response_submit,
     staff_draft_save,
@@ -89,10 +88,8 @@ def _answers(questionnaire, level, rnd, *, role="", weak_level=None, critical_of
 
 
 def _submit_through_link(token, answers, role_group):
-    cycle, secret = link_redeem(token=token)
-    draft = staff_draft_save(
-        cycle=cycle, draft=StaffDraft(cycle_id=str(cycle.pk), secret=secret), answers=answers, role_group=role_group
-    )
+    cycle, draft = link_redeem(token=token)
+    draft = staff_draft_save(cycle=cycle, draft=draft, answers=answers, role_group=role_group)
     staff_draft_submit(cycle=cycle, draft=draft)
 
 

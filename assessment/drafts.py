@@ -1,73 +1,114 @@
-"""Unfinished staff-survey answers, kept encrypted in a cookie in the respondent's own browser.
+"""Unfinished staff-survey answers, kept sealed in a cookie in the respondent's own browser.
 
 The server stores no unfinished staff answers: a database holder finds nothing to read or to
-tie to a person while someone is answering. The cookie is encrypted and authenticated with the
-server's key, so it can be neither read from the browser's files nor altered; every value is
-checked again on each save and on submission. One cookie per survey, so answering two surveys
+tie to a person while someone is answering. The cookie is sealed with the server's key
+(``assessment.sealing``: no time, one length per questionnaire however much is answered), so it
+can be neither read from the browser's files nor altered; every value is checked again on each
+save and on submission.
+
+A member's draft is sealed to that member: it opens only for them, signed in, never on the
+link pages, and logging out deletes every draft cookie of the browser, so the next person at a
+shared computer finds nothing. A draft started from a link opens on the link pages only, and
+only while its survey is open. One cookie per survey (and per member), so answering two surveys
 at once loses nothing.
 """
 
 import json
-import time
+import re
 
-from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from assessment import sealing
 from assessment.models import Cycle
+from assessment.services.pending import answer_keys, pack_answers, unpack_answers
 from assessment.services.responding import StaffDraft
 
 PREFIX = "ally_draft_"
+LINK_COOKIE = re.compile(rf"{PREFIX}([0-9a-f]{{32}})")
 MAX_AGE = 60 * 60 * 24 * 60
+# Beyond one character per item: the survey id, the member id, the credential, the role group.
+DRAFT_ROOM = 320
 
 
-def _name(cycle_id) -> str:
-    return f"{PREFIX}{str(cycle_id).replace('-', '')}"
+def cookie_name(cycle_id, member_id=None) -> str:
+    """Return the name of the cookie holding a draft for the survey (and the member)."""
+    name = f"{PREFIX}{str(cycle_id).replace('-', '')}"
+    if member_id is None:
+        return name
+    return f"{name}_{salted_hmac('ally.draft-cookie', str(member_id)).hexdigest()[:12]}"
 
 
-def _decode(raw: str) -> tuple[float, StaffDraft] | None:
+def _purpose(cycle: Cycle) -> str:
+    return f"draft:{cycle.pk}"
+
+
+def _decode(cycle: Cycle, raw: str) -> StaffDraft | None:
     try:
-        data = sealing.unseal(raw, max_age=MAX_AGE)
-        draft = StaffDraft(
-            cycle_id=str(data["c"]),
-            secret=str(data["t"]),
-            answers={str(k): str(v) for k, v in dict(data["a"]).items()},
-            role_group=str(data.get("g", "")),
+        data = json.loads(sealing.unseal(raw, purpose=_purpose(cycle)))
+        member = data["m"]
+        return StaffDraft(
+            cycle_id=str(cycle.pk),
+            credential=str(data["k"]),
+            answers=unpack_answers(answer_keys(cycle), str(data["a"])),
+            role_group=str(data["g"]),
+            member_id=None if member is None else str(member),
         )
-        return float(data.get("w", 0)), draft
-    except (InvalidToken, json.JSONDecodeError, KeyError, TypeError, ValueError):
+    except (sealing.Unreadable, json.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
 
 
-def read(request, cycle: Cycle | None = None) -> StaffDraft | None:
-    """Return this browser's draft for ``cycle``, or, without one, its most recently saved draft."""
-    if cycle is not None:
-        found = _decode(request.COOKIES.get(_name(cycle.pk), ""))
-        return found[1] if found and found[1].cycle_id == str(cycle.pk) else None
-    found = [_decode(value) for name, value in request.COOKIES.items() if name.startswith(PREFIX)]
-    found = sorted((f for f in found if f), key=lambda f: f[0])
-    return found[-1][1] if found else None
+def read(request, cycle: Cycle) -> StaffDraft | None:
+    """Return the draft this browser holds for the open ``cycle`` and the person asking, or None.
 
-
-def cycle_of(draft: StaffDraft | None) -> Cycle | None:
-    """Return the open staff survey a draft belongs to, or None."""
-    if draft is None:
+    A signed-in member gets only their own draft; anyone else, only a draft started from a link.
+    """
+    if not cycle.is_open:
         return None
-    return (
-        Cycle.objects.select_related("organization", "questionnaire")
-        .filter(pk=draft.cycle_id, status=Cycle.Status.OPEN, mode=Cycle.Mode.STAFF)
-        .first()
+    member_id = str(request.user.pk) if request.user.is_authenticated else None
+    if member_id is not None:
+        draft = _decode(cycle, request.COOKIES.get(cookie_name(cycle.pk, member_id), ""))
+        return draft if draft is not None and draft.member_id == member_id else None
+    return read_link(request, cycle)
+
+
+def read_link(request, cycle: Cycle) -> StaffDraft | None:
+    """Return the draft started from a link that this browser holds for the open ``cycle``, or None."""
+    if not cycle.is_open:
+        return None
+    draft = _decode(cycle, request.COOKIES.get(cookie_name(cycle.pk), ""))
+    return draft if draft is not None and draft.member_id is None else None
+
+
+def link_draft(request) -> tuple[Cycle, StaffDraft] | tuple[None, None]:
+    """Return an open staff survey and the link-started draft this browser holds for it."""
+    hexes = [match[1] for name in request.COOKIES if (match := LINK_COOKIE.fullmatch(name))]
+    cycles = Cycle.objects.select_related("organization", "questionnaire").filter(
+        pk__in=hexes, status=Cycle.Status.OPEN, mode=Cycle.Mode.STAFF
     )
+    for cycle in sorted(cycles, key=lambda found: hexes.index(found.pk.hex)):
+        draft = read_link(request, cycle)
+        if draft is not None:
+            return cycle, draft
+    return None, None
 
 
-def write(response, draft: StaffDraft):
+def write(response, cycle: Cycle, draft: StaffDraft):
     """Store the draft in the browser on ``response``; return the response."""
-    value = sealing.seal(
-        {"c": draft.cycle_id, "t": draft.secret, "a": draft.answers, "g": draft.role_group, "w": time.time()}
-    )
+    keys = answer_keys(cycle)
+    plaintext = json.dumps(
+        {
+            "c": draft.cycle_id,
+            "m": draft.member_id,
+            "k": draft.credential,
+            "a": pack_answers(keys, draft.answers),
+            "g": draft.role_group,
+        },
+        separators=(",", ":"),
+    ).encode()
     response.set_cookie(
-        _name(draft.cycle_id),
-        value,
+        cookie_name(cycle.pk, draft.member_id),
+        sealing.seal(plaintext, purpose=_purpose(cycle), size=len(keys) + DRAFT_ROOM),
         max_age=MAX_AGE,
         httponly=True,
         samesite="Lax",
@@ -76,8 +117,34 @@ def write(response, draft: StaffDraft):
     return response
 
 
-def clear(response, draft: StaffDraft | None = None):
-    """Delete the draft cookie(s) on ``response``; return the response."""
-    if draft is not None:
-        response.delete_cookie(_name(draft.cycle_id), samesite="Lax")
+def clear(response, draft: StaffDraft):
+    """Delete the draft's cookie on ``response``; return the response."""
+    response.delete_cookie(cookie_name(draft.cycle_id, draft.member_id), samesite="Lax")
     return response
+
+
+def clear_all(request, response):
+    """Delete every draft cookie this browser sent; return the response."""
+    for name in request.COOKIES:
+        if name.startswith(PREFIX):
+            response.delete_cookie(name, samesite="Lax")
+    return response
+
+
+class ForgetDraftsAtLogoutMiddleware:
+    """Delete every draft cookie in the response to a logout, so a shared computer keeps none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "drafts_forgotten", False):
+            clear_all(request, response)
+        return response
+
+
+def forget_at_logout(sender, request, **kwargs):
+    """Mark the request of a logout, for ``ForgetDraftsAtLogoutMiddleware``."""
+    if request is not None:
+        request.drafts_forgotten = True

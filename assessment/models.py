@@ -293,23 +293,26 @@ class InvitedAddress(models.Model):
         return f"Invited address for {self.cycle}"
 
 
-class DraftTicket(models.Model):
-    """A respondent's right to submit a staff survey once: made when they start, spent when they
-    submit. It holds no answers; the unfinished answers stay in the respondent's browser."""
+class SpentCredential(models.Model):
+    """That one right to submit a staff survey was used: the hash of its random value, nothing else.
+
+    The value was signed by the server and handed to the respondent's browser when they started;
+    nothing was stored then, so this row, written at submission, shares nothing with the start.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="tickets")
-    secret_hash = models.CharField(max_length=64, unique=True)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="spent_credentials")
+    value_hash = models.CharField(max_length=64, unique=True)
 
     def __str__(self):
-        return f"Ticket for {self.cycle}"
+        return f"Spent credential for {self.cycle}"
 
 
 class PendingResponse(models.Model):
-    """A submitted staff response waiting for its batch, encrypted with the server's key.
+    """A submitted staff response, sealed with the server's key until its survey closes.
 
-    Once the cycle's minimum of them is pending (or the cycle closes) they are written out as
-    responses together with every earlier one, under new keys and in a random order.
+    The seal holds the answers and the role group, carries no time and has one length per
+    questionnaire; closing writes every one of them out at once (``services.pending``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -323,8 +326,9 @@ class PendingResponse(models.Model):
 class Response(models.Model):
     """One set of answers. Staff responses carry no user, link, IP or time.
 
-    A staff response is written only in a batch of at least the cycle's minimum (see
-    ``PendingResponse``); a leadership self-audit has one shared response, edited as a draft.
+    A staff response is written only when its survey closes, with every other one and only if
+    at least the minimum answered (see ``PendingResponse``); a leadership self-audit has one
+    shared response, edited as a draft.
     """
 
     class Status(models.TextChoices):
@@ -342,8 +346,6 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    # Kept until the cycle closes, when groups are aggregated and this is cleared.
-    role_group = models.CharField(max_length=12, choices=RoleGroup.choices, blank=True)
     # Dimension and overall scores: {"consent": 81.2, …, "overall": 77.0}.
     scores = models.JSONField(null=True, blank=True)
 

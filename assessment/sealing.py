@@ -1,32 +1,72 @@
-"""Encryption with the server's key, for staff answers wherever they wait before their batch.
+"""Encryption with the server's key, for staff answers wherever they wait before close.
 
-A database holder without the server's secret key cannot read a pending response until it is
-written out with its batch, and someone reading a browser's cookies cannot read its unfinished
-answers. The key follows Django's ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS``, so
-rotating the secret key the usual way keeps pending responses readable.
+A database holder without the server's secret key cannot read a submitted response before its
+survey closes, and someone reading a browser's cookies cannot read its unfinished answers. A
+sealed value says nothing by its shape either: AES-GCM (from ``cryptography``) writes no time,
+unlike Fernet, and every plaintext is padded to a length fixed by its caller (one per
+questionnaire), so two sealed values of one kind always have the same length, however many
+"don't know" answers or which role group they hold.
+
+Each value is bound to its purpose (``"pending:<cycle>"``, ``"draft:<cycle>"``): a value sealed
+for one survey, or as a cookie, does not open as anything else. The key follows Django's
+``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS``, so rotating the secret key the usual way keeps
+waiting values readable.
 """
 
 import base64
 import hashlib
-import json
+import hmac
+import os
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+NONCE_BYTES = 12
+LENGTH_BYTES = 2
 
-def _fernet() -> MultiFernet:
+
+class Unreadable(ValueError):
+    """A sealed value was altered, sealed for another purpose, or under a key no longer held."""
+
+
+def _keys() -> list[bytes]:
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"ally-pending:" + s.encode()).digest())) for s in secrets]
-    )
+    return [hmac.new(secret.encode(), b"ally.sealing", hashlib.sha256).digest() for secret in secrets]
 
 
-def seal(payload: dict) -> str:
-    """Return the payload encrypted for storage."""
-    return _fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
+def sealed_length(size: int) -> int:
+    """Return the length of the text ``seal`` returns for a plaintext padded to ``size`` bytes.
+
+    >>> sealed_length(100)
+    176
+    """
+    raw = NONCE_BYTES + LENGTH_BYTES + size + 16
+    return 4 * ((raw + 2) // 3)
 
 
-def unseal(sealed: str, *, max_age: int | None = None) -> dict:
-    """Return a sealed payload; raise ``cryptography.fernet.InvalidToken`` if it was altered or is
-    older than ``max_age`` seconds."""
-    return json.loads(_fernet().decrypt(sealed.encode(), ttl=max_age))
+def seal(plaintext: bytes, *, purpose: str, size: int) -> str:
+    """Return the plaintext padded to ``size`` bytes and encrypted for ``purpose``."""
+    if len(plaintext) > size:
+        raise ValueError(f"a plaintext of {len(plaintext)} bytes does not fit in {size}")
+    padded = len(plaintext).to_bytes(LENGTH_BYTES, "big") + plaintext + bytes(size - len(plaintext))
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + AESGCM(_keys()[0]).encrypt(nonce, padded, purpose.encode())
+    return base64.urlsafe_b64encode(sealed).decode()
+
+
+def unseal(sealed: str, *, purpose: str) -> bytes:
+    """Return the plaintext of a value sealed for ``purpose``; raise ``Unreadable`` otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+    except (ValueError, UnicodeEncodeError) as error:
+        raise Unreadable from error
+    nonce, body = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+    for key in _keys():
+        try:
+            padded = AESGCM(key).decrypt(nonce, body, purpose.encode())
+        except (InvalidTag, ValueError):
+            continue
+        length = int.from_bytes(padded[:LENGTH_BYTES], "big")
+        return padded[LENGTH_BYTES : LENGTH_BYTES + length]
+    raise Unreadable

@@ -388,9 +388,9 @@ def _staff_page(request, cycle, draft: StaffDraft, *, base_url, extra=None):
                     ),
                 )
             elif action == "language":
-                return drafts.write(_language_changed(request, base_url, number), draft)
+                return drafts.write(_language_changed(request, base_url, number), cycle, draft)
             elif action in {"next", "back"}:
-                return drafts.write(_next_page(base_url, number, len(pages) + 1, action), draft)
+                return drafts.write(_next_page(base_url, number, len(pages) + 1, action), cycle, draft)
     context = _page_context(
         cycle,
         number=number,
@@ -403,7 +403,7 @@ def _staff_page(request, cycle, draft: StaffDraft, *, base_url, extra=None):
         extra=extra,
     )
     page = render(request, "assessment/respond.html", context, status=400 if posted else 200)
-    return drafts.write(page, draft)
+    return drafts.write(page, cycle, draft)
 
 
 @never_cache
@@ -414,7 +414,7 @@ def respond(request, org_slug, cycle_id):
     extra = {"membership": membership, "organization": membership.organization}
     if cycle.is_staff_survey:
         draft = drafts.read(request, cycle)
-        if draft is None or not cycle.is_open:
+        if draft is None:
             started = Participation.objects.filter(cycle=cycle, user=request.user).exists()
             return render(request, "assessment/respond_start.html", {**extra, "cycle": cycle, "started": started})
         result = _staff_page(request, cycle, draft, base_url=base_url, extra=extra)
@@ -446,7 +446,7 @@ def respond_start(request, org_slug, cycle_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(membership.organization)
-    return drafts.write(redirect("assessment:respond", org_slug, cycle.id), draft)
+    return drafts.write(redirect("assessment:respond", org_slug, cycle.id), cycle, draft)
 
 
 @login_not_required
@@ -455,18 +455,18 @@ def link_landing(request, token):
     link = links.link_for_token(token)
     # Unfinished answers in this browser always win over starting again. A single-use link is
     # spent when its respondent starts, so without a usable link any draft here is theirs.
-    if drafts.read(request, link.cycle if link else None) is not None:
+    held = drafts.read_link(request, link.cycle) if link else drafts.link_draft(request)[1]
+    if held is not None:
         return redirect("assessment:link_continue")
     if request.method == "POST":
         if throttle.is_limited(request, "link-start", scope=token):
             return render(request, "assessment/throttled.html", status=429)
         try:
-            cycle, secret = links.link_redeem(token=token)
+            cycle, draft = links.link_redeem(token=token)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            draft = StaffDraft(cycle_id=str(cycle.pk), secret=secret)
-            return drafts.write(redirect("assessment:link_continue"), draft)
+            return drafts.write(redirect("assessment:link_continue"), cycle, draft)
     status = 200 if link else 404
     context = {"link": link, "cycle": link and link.cycle}
     return render(request, "assessment/link_landing.html", context, status=status)
@@ -475,8 +475,7 @@ def link_landing(request, token):
 @login_not_required
 @never_cache
 def link_continue(request):
-    draft = drafts.read(request)
-    cycle = drafts.cycle_of(draft)
+    cycle, draft = drafts.link_draft(request)
     if cycle is None:
         return render(request, "assessment/link_nothing.html", status=404)
     submitting = request.method == "POST" and request.POST.get("action") == "submit"

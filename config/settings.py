@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    "assessment.drafts.ForgetDraftsAtLogoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

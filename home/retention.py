@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, Organization
-from assessment.models import Cycle, DraftTicket, RespondentLink, Response
+from assessment.models import Cycle, RespondentLink, Response, SpentCredential
 
 
 def _years_before(day: date, years: int) -> date:
@@ -37,6 +37,6 @@ def prune(*, today: date | None = None) -> dict[str, int]:
     closed = Cycle.objects.filter(status=Cycle.Status.CLOSED)
     counts["expired invitations"] = Invitation.objects.filter(accepted_at=None, expires_at__lt=now).delete()[0]
     counts["links of closed audits"] = RespondentLink.objects.filter(cycle__in=closed).delete()[0]
-    counts["tickets of closed audits"] = DraftTicket.objects.filter(cycle__in=closed).delete()[0]
+    counts["spent credentials of closed audits"] = SpentCredential.objects.filter(cycle__in=closed).delete()[0]
     counts["expired sessions"] = Session.objects.filter(expire_date__lt=now).delete()[0]
     return counts

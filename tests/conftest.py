@@ -16,7 +16,7 @@ from assessment.models import Cycle
 from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.links import invitations_send, link_redeem, shared_link_create
 from assessment.services.questionnaires import questionnaire_load
-from assessment.services.responding import StaffDraft, staff_draft_save, staff_draft_submit
+from assessment.services.responding import staff_draft_save, staff_draft_submit
 from tests.origin import off_origin_urls
 
 PASSWORD = "correct horse battery staple"
@@ -127,8 +127,7 @@ def full_answers(questionnaire, value="3") -> dict[str, str]:
 
 def submit_through_link(token: str, answers: dict[str, str], role_group: str = "") -> None:
     """Start from a link, answer everything and submit, as a respondent's browser would."""
-    cycle, secret = link_redeem(token=token)
-    draft = StaffDraft(cycle_id=str(cycle.pk), secret=secret)
+    cycle, draft = link_redeem(token=token)
     draft = staff_draft_save(cycle=cycle, draft=draft, answers=answers, role_group=role_group)
     staff_draft_submit(cycle=cycle, draft=draft)
 

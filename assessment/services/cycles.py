@@ -1,4 +1,4 @@
-"""Writes for audit cycles: creating, opening, closing (with resealing and stored results) and deleting."""
+"""Writes for audit cycles: creating, opening, closing (writing staff answers out once) and deleting."""
 
 from datetime import date
 
@@ -12,7 +12,7 @@ from accounts.services import audit
 from assessment import aggregation, scoring
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument
-from assessment.services.batches import batch_write_out
+from assessment.services.pending import Submission, pending_open, pending_write_out
 from assessment.signals import cycle_closed
 
 Action = AuditEvent.Action
@@ -74,10 +74,10 @@ def cycle_open(*, cycle: Cycle, by) -> Cycle:
 def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     """Close a cycle and store its aggregates.
 
-    A staff survey's pending answers are written out with the rest and resealed; if fewer than
-    the minimum answered, every answer is deleted and only the count is kept. Links, tickets of
-    unfinished answers and invited-address records go. Role groups are aggregated (only groups
-    at or above the minimum are stored) and cleared from the rows.
+    A staff survey's sealed submissions are opened; if at least the minimum were submitted,
+    they are aggregated (role groups only at or above the minimum) and written out together,
+    re-keyed, shuffled and without role groups; below the minimum every one is destroyed and
+    only the count is kept. Links, spent credentials and invited-address records go.
     ``on`` records an earlier closing date, for audits entered after the fact.
     """
     cycle = Cycle.objects.select_for_update().select_related("organization", "questionnaire").get(pk=cycle.pk)
@@ -86,17 +86,9 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle.responses.filter(status=Response.Status.DRAFT).delete()
     if cycle.is_staff_survey:
         cycle.links.all().delete()
-        cycle.tickets.all().delete()
+        cycle.spent_credentials.all().delete()
         cycle.invited_addresses.all().delete()
-        total = cycle.pending.count() + cycle.responses.count()
-        if total < cycle.min_responses:
-            cycle.pending.all().delete()
-            cycle.responses.all().delete()
-            cycle.results = {"reportable": False, "n": total, "min_responses": cycle.min_responses}
-        else:
-            batch_write_out(cycle=cycle)
-            cycle.results = _compute_results(cycle)
-            cycle.responses.update(role_group="")
+        cycle.results = _staff_results_write_out(cycle)
     else:
         cycle.results = _compute_results(cycle)
     cycle.means = results_means(cycle.results)
@@ -107,6 +99,36 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
+
+
+def _staff_results_write_out(cycle: Cycle) -> dict:
+    """Open the survey's submissions, compute its results in memory, and write the answers out once."""
+    submissions = pending_open(cycle=cycle)
+    # Responses an earlier version wrote out in batches before close are rewritten with the rest.
+    earlier = cycle_answer_sets(cycle=cycle)
+    submissions += [Submission({key: str(value) for key, value in answers.items()}, "") for _, answers in earlier]
+    cycle.responses.all().delete()
+    if len(submissions) < cycle.min_responses:
+        cycle.pending.all().delete()
+        return {"reportable": False, "n": len(submissions), "min_responses": cycle.min_responses}
+    instrument = questionnaire_instrument(cycle.questionnaire)
+    answer_sets = [
+        {key: value if value in ("dk", "na") else int(value) for key, value in s.answers.items()} for s in submissions
+    ]
+    results = aggregation.cycle_results(
+        instrument,
+        answer_sets,
+        role_groups=[s.role_group for s in submissions],
+        min_responses=cycle.min_responses,
+        reportable=True,
+    )
+    scores = [scoring.score_response(instrument, answers) for answers in answer_sets]
+    pending_write_out(
+        cycle=cycle,
+        submissions=submissions,
+        scores=[{**score.dimensions, scoring.OVERALL: score.overall} for score in scores],
+    )
+    return results
 
 
 def results_means(results: dict | None) -> dict | None:
@@ -126,7 +148,6 @@ def _compute_results(cycle: Cycle) -> dict:
     results = aggregation.cycle_results(
         questionnaire_instrument(cycle.questionnaire),
         [answers for _, answers in rows],
-        role_groups=[r.role_group for r, _ in rows] if cycle.is_staff_survey else None,
         min_responses=cycle.min_responses,
         reportable=reportable,
     )

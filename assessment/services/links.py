@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEvent
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
-from assessment.models import Cycle, DraftTicket, InvitedAddress, MemberReminder, RespondentLink
+from assessment.models import Cycle, InvitedAddress, MemberReminder, RespondentLink
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE
+from assessment.services.responding import StaffDraft, credential_new
 from assessment.tasks import deliver_links
 
 logger = logging.getLogger(__name__)
@@ -177,11 +178,12 @@ def link_for_token(token: str) -> RespondentLink | None:
 
 
 @transaction.atomic
-def link_redeem(*, token: str) -> tuple[Cycle, str]:
-    """Start answering from a link; return its cycle and the ticket secret for the respondent's browser.
+def link_redeem(*, token: str) -> tuple[Cycle, StaffDraft]:
+    """Start answering from a link; return its cycle and the empty draft for the respondent's browser.
 
     A single-use link is spent here, at the start, and its row (with the invited address)
-    deleted: nothing keeps which link led to which answers.
+    deleted: nothing keeps which link led to which answers. The draft's credential is signed,
+    not stored, so nothing written here is touched again when the respondent submits.
     """
     link = (
         RespondentLink.objects.select_for_update()
@@ -194,9 +196,7 @@ def link_redeem(*, token: str) -> tuple[Cycle, str]:
     cycle = link.cycle
     if link.kind == RespondentLink.Kind.SINGLE:
         link.delete()
-    secret = new_token()
-    DraftTicket.objects.create(cycle=cycle, secret_hash=hash_token(secret))
-    return cycle, secret
+    return cycle, StaffDraft(cycle_id=str(cycle.pk), credential=credential_new(cycle))
 
 
 REMINDER_TOO_SOON_MESSAGE = _("Reminders went out less than a day ago. Wait a day before sending more.")

@@ -1,29 +1,33 @@
 """Writes for answering.
 
 Staff surveys: a respondent starts (a member's participation is recorded, or a single-use link
-is spent, and a ticket is made), keeps unfinished answers in their own browser (``StaffDraft``,
-checked here on every save), and submits them once, spending the ticket. The submission is kept
-encrypted until a batch is written out (``services.batches``). Nothing that names a person or a
-link is written in the transaction that takes the answers.
+is spent) and is handed a credential, a random value signed with the server's key, of which the
+server records nothing. Unfinished answers stay in the respondent's own browser (``StaffDraft``,
+checked here on every save). Submitting spends the credential, storing only its hash in a table
+nothing else refers to, and keeps the answers sealed until the survey closes
+(``services.pending``). So nothing a submission writes shares a row, a transaction or a value
+with what its start wrote.
 
 Leadership self-audits: one shared response, saved page by page in the database, with notes.
 """
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import audit
-from accounts.tokens import hash_token, new_token
+from accounts.tokens import new_token
 from assessment import scoring
-from assessment.models import Answer, Cycle, DraftTicket, Item, Participation, Response
+from assessment.models import Answer, Cycle, Item, Participation, Response, SpentCredential
 from assessment.selectors import questionnaire_instrument, questionnaire_pages
-from assessment.services.batches import pending_add
 from assessment.services.cycles import cycle_close
+from assessment.services.pending import pending_add
 
 Action = AuditEvent.Action
 
@@ -49,28 +53,46 @@ NOTE_MAX_LENGTH = 2000
 class StaffDraft:
     """Unfinished staff-survey answers, kept in the respondent's browser, never on the server.
 
-    ``secret`` opens the ticket that lets them submit once; ``answers`` maps item keys to the
-    submitted value ("0"–"4", "dk" or "na").
+    ``credential`` is the right to submit once; ``answers`` maps item keys to the submitted
+    value ("0"–"4", "dk" or "na"); ``member_id`` is the signed-in member the draft belongs to,
+    or None for a draft started from a link.
     """
 
     cycle_id: str
-    secret: str
+    credential: str
     answers: dict[str, str] = field(default_factory=dict)
     role_group: str = ""
+    member_id: str | None = None
+
+
+def _signature(cycle_id: str, value: str) -> str:
+    return salted_hmac("ally.submit-credential", f"{cycle_id}:{value}", algorithm="sha256").hexdigest()
+
+
+def credential_new(cycle: Cycle) -> str:
+    """Return a fresh right to submit one response to ``cycle``; nothing of it is stored."""
+    value = new_token()
+    return f"{value}.{_signature(str(cycle.pk), value)}"
+
+
+def _spent_hash(cycle: Cycle, credential: str) -> str:
+    """Return the hash kept of a spent credential, or raise if the server never signed it."""
+    value, _dot, signature = (credential or "").partition(".")
+    if not value or not constant_time_compare(signature, _signature(str(cycle.pk), value)):
+        raise ValidationError(DRAFT_GONE_MESSAGE)
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 @transaction.atomic
 def member_response_start(*, cycle: Cycle, user) -> StaffDraft:
-    """Record that a member takes part and return their empty draft, with its ticket secret."""
+    """Record that a member takes part and return their empty draft, with its credential."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open or not cycle.is_staff_survey:
         raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
     _, created = Participation.objects.get_or_create(cycle=cycle, user=user)
     if not created:
         raise ValidationError(ALREADY_ANSWERED_MESSAGE)
-    secret = new_token()
-    DraftTicket.objects.create(cycle=cycle, secret_hash=hash_token(secret))
-    return StaffDraft(cycle_id=str(cycle.pk), secret=secret)
+    return StaffDraft(cycle_id=str(cycle.pk), credential=credential_new(cycle), member_id=str(user.pk))
 
 
 def _parse_answers(items: dict[str, Item], raw: dict[str, str]) -> dict[str, tuple[int | None, str]]:
@@ -96,14 +118,16 @@ def _check_role_group(role_group: str | None) -> None:
         raise ValidationError(INVALID_ROLE_GROUP_MESSAGE)
 
 
-def _ticket(cycle: Cycle, secret: str, *, lock: bool = False) -> DraftTicket:
-    queryset = DraftTicket.objects.select_for_update() if lock else DraftTicket.objects
-    ticket = queryset.filter(cycle=cycle, secret_hash=hash_token(secret or "")).first()
-    if ticket is None:
+def _check_usable(cycle: Cycle, draft: StaffDraft) -> str:
+    """Return the hash the draft's credential leaves when spent, or raise if it cannot be submitted."""
+    if draft.cycle_id != str(cycle.pk):
         raise ValidationError(DRAFT_GONE_MESSAGE)
+    spent = _spent_hash(cycle, draft.credential)
     if not cycle.is_open:
-        raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
-    return ticket
+        raise ValidationError(DRAFT_GONE_MESSAGE if cycle.is_closed else CYCLE_NOT_OPEN_MESSAGE)
+    if SpentCredential.objects.filter(cycle=cycle, value_hash=spent).exists():
+        raise ValidationError(DRAFT_GONE_MESSAGE)
+    return spent
 
 
 def staff_draft_save(
@@ -115,7 +139,7 @@ def staff_draft_save(
     """
     if any((note or "").strip() for note in (notes or {}).values()):
         raise ValidationError(NOTES_NOT_ALLOWED_MESSAGE)
-    _ticket(cycle, draft.secret)
+    _check_usable(cycle, draft)
     items = {i.key: i for i in cycle.questionnaire.items.all()}
     parsed = _parse_answers(items, answers)
     _check_role_group(role_group)
@@ -135,18 +159,26 @@ def staff_draft_missing(cycle: Cycle, draft: StaffDraft) -> list[Item]:
 
 @transaction.atomic
 def staff_draft_submit(*, cycle: Cycle, draft: StaffDraft) -> None:
-    """Submit a complete staff draft once: spend its ticket and keep the answers for their batch."""
+    """Submit a complete staff draft once: spend its credential and keep the answers sealed until close.
+
+    The transaction writes two rows, the spent credential's hash and the sealed answers, neither
+    of which shares anything with the rows the respondent's start wrote.
+    """
     cycle = Cycle.objects.select_for_update().select_related("questionnaire").get(pk=cycle.pk)
-    ticket = _ticket(cycle, draft.secret, lock=True)
+    spent = _check_usable(cycle, draft)
     items = {i.key: i for i in cycle.questionnaire.items.all()}
     parsed = _parse_answers(items, draft.answers)
     _check_role_group(draft.role_group)
     if set(items) - set(parsed):
         raise ValidationError(INCOMPLETE_MESSAGE)
-    ticket.delete()
+    try:
+        with transaction.atomic():
+            SpentCredential.objects.create(cycle=cycle, value_hash=spent)
+    except IntegrityError as error:
+        raise ValidationError(DRAFT_GONE_MESSAGE) from error
     pending_add(
         cycle=cycle,
-        answers={key: special or value for key, (value, special) in parsed.items()},
+        answers={key: str(special or value) for key, (value, special) in parsed.items()},
         role_group=draft.role_group,
     )
 

@@ -16,18 +16,17 @@ from assessment import drafts
 from assessment.models import (
     Answer,
     Cycle,
-    DraftTicket,
     Participation,
     PendingResponse,
     RespondentLink,
     Response,
+    SpentCredential,
 )
 from assessment.selectors import questionnaire_pages
 from assessment.services.cycles import cycle_close
 from assessment.services.links import invitations_send, link_redeem
 from assessment.services.responding import (
     ALREADY_ANSWERED_MESSAGE,
-    StaffDraft,
     member_response_start,
     staff_draft_save,
     staff_draft_submit,
@@ -47,7 +46,7 @@ def _models_under_response():
 
 
 def test_no_column_under_response_can_identify_a_person_link_or_time():
-    for model in [*_models_under_response(), PendingResponse, DraftTicket]:
+    for model in [*_models_under_response(), PendingResponse, SpentCredential]:
         for field in model._meta.concrete_fields:
             assert not isinstance(field, IDENTIFYING_FIELDS), f"{model.__name__}.{field.name} records a time or address"
             if field.is_relation:
@@ -108,44 +107,36 @@ def test_database_holder_cannot_match_answers_to_people_by_row_order(
     members = [member_factory(organization) for _ in range(10)]
     given = _answer_in_known_order(cycle, members, questionnaire, 7)
 
-    # Mid-survey: 5 answers written out in one batch, 2 waiting, encrypted.
-    assert Response.objects.filter(cycle=cycle).count() == 5
+    # Mid-survey: nothing written out, seven submissions waiting, sealed, all of one length.
+    assert not Response.objects.filter(cycle=cycle).exists()
     pending = _physical(PendingResponse._meta.db_table, "sealed")
-    assert len(pending) == 2
+    assert len(pending) == 7 and len({len(sealed) for _, _, sealed in pending}) == 1
     for _, _, sealed in pending:
         assert not any(item.key in sealed for item in questionnaire.items.all()), "pending answers are readable"
-    stored = _response_signatures(cycle)
-    assert sorted(stored) == sorted(given[:5])
-    # The batch was written in one transaction: every row has the same xmin, none stands out.
-    assert len({row[1] for row in _physical(Response._meta.db_table, "id")}) == 1
-    assert len({row[1] for row in _physical(Answer._meta.db_table, "id")}) == 1
 
     given += _answer_in_known_order(cycle, members[7:], questionnaire, 3)
+    cycle_close(cycle=cycle, by=lead.user)
     assert PendingResponse.objects.count() == 0
     stored = _response_signatures(cycle)
     assert sorted(stored) == sorted(given)
-    # The second batch rewrote the first with it: ten rows, one xmin, physical order shuffled.
+    # Written out in one transaction: ten rows, one xmin, physical order shuffled.
     assert len({row[1] for row in _physical(Response._meta.db_table, "id")}) == 1
+    assert len({row[1] for row in _physical(Answer._meta.db_table, "id")}) == 1
     matches = sum(a == b for a, b in zip(stored, given, strict=True))
     assert matches <= 6, "physical order follows the order of answering"  # P(≥7 of 10 by chance) < 1e-4
     # Participation rows, in their own physical order, pair with responses no better than chance.
     assert Participation.objects.filter(cycle=cycle).count() == 10
-
-    cycle_close(cycle=cycle, by=lead.user)
-    assert sorted(_response_signatures(cycle)) == sorted(given)
-    assert not DraftTicket.objects.filter(cycle=cycle).exists()
+    assert not SpentCredential.objects.filter(cycle=cycle).exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_started_link_leaves_no_row_tying_answers_to_it(lead, staff_cycle, questionnaire):
     token = invite(staff_cycle, lead.user, ["a@example.org", "b@example.org"])[0]
-    cycle, secret = link_redeem(token=token)
-    # The spent link and its address are gone; the ticket names neither.
+    cycle, draft = link_redeem(token=token)
+    # The spent link and its address are gone; nothing was written in their place.
     assert RespondentLink.objects.filter(cycle=staff_cycle).count() == 1
     assert not RespondentLink.objects.filter(email="a@example.org").exists()
-    draft = staff_draft_save(
-        cycle=cycle, draft=StaffDraft(str(cycle.pk), secret), answers=_distinct_answers(questionnaire, 1)
-    )
+    draft = staff_draft_save(cycle=cycle, draft=draft, answers=_distinct_answers(questionnaire, 1))
     # Unfinished answers are not on the server at all: no draft row exists for a staff survey.
     assert not Response.objects.filter(cycle=staff_cycle).exists()
     staff_draft_submit(cycle=cycle, draft=draft)
@@ -239,7 +230,7 @@ def test_unfinished_answers_in_the_browser_are_unreadable_and_tamper_proof(clien
     client.post(reverse("assessment:link_landing", args=[token]))
     answer = {"page": 1, "action": "save", "answer-police-contact-consent": "4"}
     client.post(reverse("assessment:link_continue"), answer)
-    value = client.cookies[drafts._name(staff_cycle.pk)].value
+    value = client.cookies[drafts.cookie_name(staff_cycle.pk)].value
     assert "police-contact-consent" not in value and len(value) < 4000
-    client.cookies[drafts._name(staff_cycle.pk)] = value[:-8] + "AAAAAAAA"
+    client.cookies[drafts.cookie_name(staff_cycle.pk)] = value[:-8] + "AAAAAAAA"
     assert client.get(reverse("assessment:link_continue")).status_code == 404

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment import drafts
-from assessment.models import Answer, DraftTicket, Participation, PendingResponse, RespondentLink, Response
+from assessment.models import Answer, Participation, PendingResponse, RespondentLink, Response, SpentCredential
 from assessment.selectors import questionnaire_pages
 from assessment.services.cycles import cycle_close
 from assessment.services.links import LINK_INVALID_MESSAGE, link_redeem, shared_link_create
@@ -20,7 +20,6 @@ from assessment.services.responding import (
     NOTE_CHARACTERS_MESSAGE,
     NOTES_NOT_ALLOWED_MESSAGE,
     UNKNOWN_ITEM_MESSAGE,
-    StaffDraft,
     member_response_start,
     response_save_answers,
     staff_draft_save,
@@ -46,8 +45,8 @@ def _invite(cycle, by, count=1) -> list[str]:
     return invite(cycle, by, [f"person{len(mail.outbox) + n}@example.org" for n in range(count)])
 
 
-def _draft_cookie(client, cycle):
-    return client.cookies.get(drafts._name(cycle.pk))
+def _draft_cookie(client, cycle, member=None):
+    return client.cookies.get(drafts.cookie_name(cycle.pk, member and member.user.pk))
 
 
 # Members
@@ -58,7 +57,7 @@ def test_member_answers_a_staff_survey(client, staff, organization, staff_cycle)
     url = reverse("assessment:respond", args=[organization.slug, staff_cycle.id])
     assert "Your answers are anonymous" in client.get(url).content.decode()
     client.post(reverse("assessment:respond_start", args=[organization.slug, staff_cycle.id]))
-    assert _draft_cookie(client, staff_cycle).value
+    assert _draft_cookie(client, staff_cycle, staff).value
     assert Participation.objects.filter(cycle=staff_cycle, user=staff.user).exists()
     finish = _answer_all_pages(client, url, staff_cycle.questionnaire)
     assert not Response.objects.filter(cycle=staff_cycle).exists(), "unfinished answers are kept on the server"
@@ -66,9 +65,9 @@ def test_member_answers_a_staff_survey(client, staff, organization, staff_cycle)
     assert "Every question is answered" in page
     response = client.post(url, {"page": finish, "action": "submit", "role_group": "frontline"})
     assert response["Location"] == organization.get_absolute_url()
-    assert _draft_cookie(client, staff_cycle).value == ""
+    assert _draft_cookie(client, staff_cycle, staff).value == ""
     assert PendingResponse.objects.filter(cycle=staff_cycle).count() == 1
-    assert not DraftTicket.objects.filter(cycle=staff_cycle).exists()
+    assert SpentCredential.objects.filter(cycle=staff_cycle).count() == 1
     assert "already started or answered" in client.get(url).content.decode()
 
 
@@ -80,7 +79,7 @@ def test_staff_member_cannot_answer_twice(staff, staff_cycle, questionnaire):
     with pytest.raises(ValidationError) as error:
         member_response_start(cycle=staff_cycle, user=staff.user)
     assert error.value.messages == [str(ALREADY_ANSWERED_MESSAGE)]
-    # The same draft replayed (a copied cookie) cannot be submitted again: its ticket is spent.
+    # The same draft replayed (a copied cookie) cannot be submitted again: its credential is spent.
     with pytest.raises(ValidationError) as error:
         staff_draft_submit(cycle=staff_cycle, draft=staff_draft_save(cycle=staff_cycle, draft=draft, answers={}))
     assert error.value.messages == [str(DRAFT_GONE_MESSAGE)]
@@ -126,9 +125,11 @@ def test_two_respondents_answer_through_links_and_one_resumes(lead, staff_cycle)
     tokens = _invite(staff_cycle, lead.user, 2)
     continue_url = reverse("assessment:link_continue")
     for browser, token in [(first, tokens[0]), (second, tokens[1])]:
+        links = RespondentLink.objects.filter(cycle=staff_cycle).count()
         landing = browser.get(reverse("assessment:link_landing", args=[token]))
         assert "Your answers are anonymous" in landing.content.decode()
-        assert not DraftTicket.objects.filter(cycle=staff_cycle).count() > 1  # opening the link creates nothing
+        assert RespondentLink.objects.filter(cycle=staff_cycle).count() == links  # opening the link spends nothing
+        assert _draft_cookie(browser, staff_cycle) is None
         response = browser.post(reverse("assessment:link_landing", args=[token]))
         assert response["Location"] == continue_url
         assert token not in response["Location"]
@@ -158,7 +159,7 @@ def test_a_started_link_cannot_be_started_again(client, lead, staff_cycle):
     assert page.status_code == 404
     assert "This link cannot be used" in page.content.decode()
     client.post(reverse("assessment:link_landing", args=[token]))
-    assert DraftTicket.objects.count() == 1
+    assert _draft_cookie(client, staff_cycle) is None
     with pytest.raises(ValidationError) as error:
         link_redeem(token=token)
     assert error.value.messages == [str(LINK_INVALID_MESSAGE)]
@@ -169,14 +170,12 @@ def test_shared_link_serves_many_and_says_so(client, lead, staff_cycle, question
     landing = client.get(reverse("assessment:link_landing", args=[token])).content.decode()
     assert "anyone who has it can add answers" in landing
     for _ in range(3):
-        cycle, secret = link_redeem(token=token)
-        draft = staff_draft_save(
-            cycle=cycle, draft=StaffDraft(str(cycle.pk), secret), answers=full_answers(questionnaire)
-        )
+        cycle, draft = link_redeem(token=token)
+        draft = staff_draft_save(cycle=cycle, draft=draft, answers=full_answers(questionnaire))
         staff_draft_submit(cycle=cycle, draft=draft)
-    # The minimum (3) is reached: the batch is written out.
-    assert Response.objects.filter(cycle=staff_cycle, status="submitted").count() == 3
-    assert not PendingResponse.objects.exists()
+    # The minimum (3) is reached, but nothing is written out before the survey closes.
+    assert PendingResponse.objects.filter(cycle=staff_cycle).count() == 3
+    assert not Response.objects.filter(cycle=staff_cycle).exists()
 
 
 def test_invitations_list_bad_addresses_and_send_nothing(client, lead, staff_cycle):
@@ -199,9 +198,10 @@ def test_link_starts_are_rate_limited(settings, lead, staff_cycle):
     settings.ALLY_RATE_LIMITS = {**settings.ALLY_RATE_LIMITS, "link-start": (3, 100, 600)}
     token = shared_link_create(cycle=staff_cycle, by=lead.user)
     url = reverse("assessment:link_landing", args=[token])
-    statuses = [Client().post(url).status_code for _ in range(5)]
+    browsers = [Client() for _ in range(5)]
+    statuses = [browser.post(url).status_code for browser in browsers]
     assert statuses == [302, 302, 302, 429, 429]
-    assert DraftTicket.objects.count() == 3
+    assert sum(_draft_cookie(browser, staff_cycle) is not None for browser in browsers) == 3
 
 
 def test_link_submissions_are_rate_limited(settings, lead, staff_cycle, questionnaire):
@@ -223,8 +223,9 @@ def test_link_submissions_are_rate_limited(settings, lead, staff_cycle, question
 def test_unknown_link_is_404(client, db):
     page = client.get(reverse("assessment:link_landing", args=["made-up"]))
     assert page.status_code == 404
-    assert client.post(reverse("assessment:link_landing", args=["made-up"])).status_code == 404
-    assert not DraftTicket.objects.exists()
+    response = client.post(reverse("assessment:link_landing", args=["made-up"]))
+    assert response.status_code == 404
+    assert not any(name.startswith(drafts.PREFIX) for name in response.cookies)
 
 
 def test_continue_without_a_draft_is_404(client, db):
@@ -234,7 +235,7 @@ def test_continue_without_a_draft_is_404(client, db):
 
 
 def test_a_forged_draft_cookie_is_ignored(client, lead, staff_cycle):
-    client.cookies[drafts._name(staff_cycle.pk)] = "forged:value"
+    client.cookies[drafts.cookie_name(staff_cycle.pk)] = "forged:value"
     assert client.get(reverse("assessment:link_continue")).status_code == 404
 
 
@@ -243,8 +244,7 @@ def test_a_forged_draft_cookie_is_ignored(client, lead, staff_cycle):
 
 @pytest.fixture
 def draft(lead, staff_cycle):
-    cycle, secret = link_redeem(token=_invite(staff_cycle, lead.user)[0])
-    return StaffDraft(str(cycle.pk), secret)
+    return link_redeem(token=_invite(staff_cycle, lead.user)[0])[1]
 
 
 def _assert_refused(call, message):
@@ -338,13 +338,13 @@ def test_closed_cycle_link_is_refused(client, lead, staff_cycle):
     token = _invite(staff_cycle, lead.user)[0]
     cycle_close(cycle=staff_cycle, by=lead.user)
     assert client.post(reverse("assessment:link_landing", args=[token])).status_code == 404
-    assert not DraftTicket.objects.exists()
+    assert _draft_cookie(client, staff_cycle) is None
 
 
 def test_incomplete_submission_is_refused(draft, staff_cycle):
     draft = staff_draft_save(cycle=staff_cycle, draft=draft, answers={"police-contact-consent": "dk"})
     _assert_refused(lambda: staff_draft_submit(cycle=staff_cycle, draft=draft), INCOMPLETE_MESSAGE)
-    assert DraftTicket.objects.count() == 1 and not PendingResponse.objects.exists()
+    assert not SpentCredential.objects.exists() and not PendingResponse.objects.exists()
 
 
 @pytest.mark.parametrize("page", ["99", "x", "²", "0"])
