@@ -269,3 +269,45 @@ def test_the_write_ahead_log_does_not_join_a_start_to_its_submission(
         assert not partners, "a submission shares a tuple with exactly one other transaction"
     cycle_close(cycle=cycle, by=lead.user)
     assert Response.objects.filter(cycle=cycle).count() == len(people)
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+
+
+def _tables(sql_statements) -> set[str]:
+    found = set()
+    for sql in sql_statements:
+        match = re.match(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', sql, re.IGNORECASE)
+        found.add(match[1] if match else sql)
+    return found
+
+
+@pytest.mark.parametrize("through", ["member", "link"])
+def test_the_submitting_request_writes_nothing_but_the_sealed_answers_and_the_spent_credential(
+    client, lead, staff, staff_cycle, questionnaire, through
+):
+    """A session row, an audit entry or a counter written by the submitting request would carry
+    the submitter's name or session next to the moment their sealed answers arrived."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import invite
+
+    if through == "member":
+        login(client, staff.user)
+        organization = staff_cycle.organization
+        client.post(reverse("assessment:respond_start", args=[organization.slug, staff_cycle.id]))
+        url = reverse("assessment:respond", args=[organization.slug, staff_cycle.id])
+    else:
+        token = invite(staff_cycle, lead.user, ["someone@example.org"])[0]
+        client.post(reverse("assessment:link_landing", args=[token]))
+        url = reverse("assessment:link_continue")
+    pages = questionnaire_pages(questionnaire)
+    for number, page in enumerate(pages, start=1):
+        client.post(url, {"page": number, "action": "next", **{f"answer-{item.key}": "dk" for item in page.items}})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"page": len(pages) + 1, "action": "submit"})
+    assert response.status_code == 302
+    assert PendingResponse.objects.filter(cycle=staff_cycle).count() == 1
+    tables = _tables(_writes(queries))
+    assert tables == {PendingResponse._meta.db_table, "assessment_spentcredential"}, tables
