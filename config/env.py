@@ -117,6 +117,21 @@ def database_from_url(url: str, *, default_sqlite_path: str) -> dict:
     return config
 
 
+def trusted_proxy_count(*, behind_proxy: bool, environ: Mapping[str, str] = os.environ) -> int:
+    """Return how many proxies of ours a request passes (``DJANGO_TRUSTED_PROXY_COUNT``, 1 by default).
+
+    >>> trusted_proxy_count(behind_proxy=True, environ={})
+    1
+    >>> trusted_proxy_count(behind_proxy=False, environ={})
+    0
+    """
+    if not behind_proxy:
+        if environ.get("DJANGO_TRUSTED_PROXY_COUNT", "").strip():
+            raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT needs DJANGO_BEHIND_PROXY=true.")
+        return 0
+    return env_int("DJANGO_TRUSTED_PROXY_COUNT", 1, minimum=1, environ=environ)
+
+
 def check_secret_key(key: str) -> str:
     """Return the key when it is fit for production, else raise ImproperlyConfigured."""
     if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure"):

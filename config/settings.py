@@ -6,6 +6,7 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -16,6 +17,7 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    trusted_proxy_count,
 )
 from config.logs import logging_config
 
@@ -26,8 +28,6 @@ PRODUCTION = ALLY_ENV == "production"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if PRODUCTION and DEBUG:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
 
 _DEVELOPMENT_KEY = "django-insecure-development-only-never-use-this-key-in-production-0000"
@@ -100,17 +100,14 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), default_sqlite_path=str(BASE_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# allauth's rate limits live in the cache, so every worker process must share it.
+# allauth's rate limits live in the cache, so every worker process must share it. Every key is a
+# keyed hash (config/cache.py): allauth's own keys end in the client's address or the login typed.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "ally_cache",
-        }
-    }
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ally_cache"}
+CACHES = {"default": {**_cache, "KEY_FUNCTION": "config.cache.cache_key"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -156,6 +153,9 @@ ALLY_RATE_LIMITS = {
     "join-code": (10, 20, 600),  # scope: the coalition
 }
 ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# Behind a proxy, every request comes from the proxy's address: allauth's limits (and ours, which ask
+# allauth's adapter) take the client's from X-Forwarded-For, this many entries from its end.
+ALLAUTH_TRUSTED_PROXY_COUNT = trusted_proxy_count(behind_proxy=ALLY_BEHIND_PROXY)
 # Background work: "immediate" runs a task as it is enqueued (the demo, the tests, small sites);
 # "database" queues it for `manage.py db_worker`. Redis can carry the queue instead through
 # django-tasks-rq when one database queue is outgrown (README, Deploy).
