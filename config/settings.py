@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
+    EMAIL_HOST_MESSAGE,
+    check_development_key,
     check_secret_key,
     database_from_url,
     env_bool,
@@ -39,6 +41,8 @@ else:
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+# The development key is in this file for all to read: a site others can reach needs its own.
+check_development_key(keys=[SECRET_KEY, *SECRET_KEY_FALLBACKS], development_key=_DEVELOPMENT_KEY, hosts=ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -179,6 +183,9 @@ MFA_TOTP_ISSUER = "Ally Readiness"
 MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
 
 EMAIL_HOST = env_str("EMAIL_HOST")
+if PRODUCTION and not EMAIL_HOST:
+    # The console backend writes straight to stdout, past the log filters that hide link tokens.
+    raise ImproperlyConfigured(EMAIL_HOST_MESSAGE)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
