@@ -65,6 +65,12 @@ def test_tests_run_with_the_sites_cache_key_function(settings):
     assert settings.CACHES["default"]["KEY_FUNCTION"] == site_settings.CACHES["default"]["KEY_FUNCTION"]
 
 
+def test_every_cache_the_settings_choose_hashes_its_keys():
+    for environ in ({}, {"REDIS_URL": "redis://127.0.0.1:6379/0"}):
+        cache = _settings_under(environ, "CACHES")["CACHES"]["default"]
+        assert cache["KEY_FUNCTION"] == "config.cache.cache_key", cache["BACKEND"]
+
+
 def _settings_under(environ: dict[str, str], *names: str) -> dict:
     """Return the named settings as the settings module computes them under ``environ``."""
     code = (
