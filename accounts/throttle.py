@@ -6,6 +6,7 @@ window and never in the database's own tables.
 
 import logging
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
@@ -14,11 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
-    if settings.ALLY_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """Return the client's address as allauth's own limits see it (behind ALLAUTH_TRUSTED_PROXY_COUNT proxies)."""
+    return get_adapter().get_client_ip(request)
 
 
 def _key(action: str, who: str) -> str:

@@ -29,6 +29,47 @@ WORDED = {
 }
 
 
+TEXT = ("text", lambda value: isinstance(value, str))
+TEXTS = ("a list of texts", lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value))
+WHOLE = ("a whole number", lambda value: isinstance(value, int) and not isinstance(value, bool))
+NUMBER = ("a number", lambda value: isinstance(value, int | float) and not isinstance(value, bool))
+FLAG = ("true or false", lambda value: isinstance(value, bool))
+PARTS = ("a list", lambda value: isinstance(value, list))
+# Every field a file may hold, and what it holds; a worded field (WORDED) may instead hold
+# {"en": …, "fr": …}, each language's wording of that kind. Anything else is refused: the loader
+# writes its own fields (``max_value``, ``translations``) from these.
+FIELDS = {
+    "questionnaire": {
+        "slug": TEXT,
+        "version": WHOLE,
+        "title": TEXT,
+        "description": TEXT,
+        "form": TEXT,
+        "languages": TEXTS,
+        "dimensions": PARTS,
+        "items": PARTS,
+    },
+    "dimension": {"key": TEXT, "name": TEXT, "description": TEXT, "weight": NUMBER},
+    "item": {
+        "key": TEXT,
+        "dimension": TEXT,
+        "text": TEXT,
+        "short": TEXT,
+        "help": TEXT,
+        "recommendation": TEXT,
+        "levels": TEXTS,
+        "evidence_prompt": TEXT,
+        "scale": TEXT,
+        "weight": NUMBER,
+        "reverse": FLAG,
+        "critical": FLAG,
+        "allow_na": FLAG,
+        "sources": TEXTS,
+        "practices": TEXTS,
+    },
+}
+
+
 class InstrumentFileError(ValueError):
     """The file is not a valid instrument; the message lists every problem."""
 
@@ -56,6 +97,9 @@ def check_instrument(data: dict) -> dict:
             problems.append(f"'{field}' is missing or not {'text' if field == 'title' else 'a ' + kind.__name__}.")
     if problems:
         raise InstrumentFileError(" ".join(problems))
+    problems = _field_problems(data)
+    if problems:
+        raise InstrumentFileError("\n".join(problems))
     problems += _split_languages(data)
     if not 1 <= data["version"] <= MAX_VERSION:
         problems.append(f"'version' must be between 1 and {MAX_VERSION}.")
@@ -66,8 +110,6 @@ def check_instrument(data: dict) -> dict:
     problems += [f"{where}: control characters are not allowed." for where in _control_characters(data)]
     if data.get("form", "staff") not in FORMS:
         problems.append(f"'form' must be one of {', '.join(FORMS)}.")
-    if not all(isinstance(d, dict) for d in data["dimensions"]) or not all(isinstance(i, dict) for i in data["items"]):
-        raise InstrumentFileError("\n".join([*problems, "every dimension and every item must be a JSON object."]))
     dimension_keys = []
     for index, dimension in enumerate(data["dimensions"]):
         key = dimension.get("key", "")
@@ -150,6 +192,36 @@ def content_hash(data: dict) -> str:
     for part in ("dimensions", "items"):
         canonical[part] = [{k: v for k, v in spec.items() if k != "translations"} for spec in data[part]]
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _field_problems(data: dict) -> list[str]:
+    """Return every field of the wrong kind, and every field an instrument file does not have."""
+    if not all(isinstance(d, dict) for d in data["dimensions"]) or not all(isinstance(i, dict) for i in data["items"]):
+        return ["every dimension and every item must be a JSON object."]
+    parts = [("the questionnaire", "questionnaire", data)]
+    for kind, specs in [("dimension", data["dimensions"]), ("item", data["items"])]:
+        parts += [(f"{kind} {_name(spec, number)}", kind, spec) for number, spec in enumerate(specs, start=1)]
+    problems = []
+    for label, kind, spec in parts:
+        for field, value in spec.items():
+            if field not in FIELDS[kind]:
+                problems.append(f"{label}: '{field}' is not a field of an instrument file.")
+                continue
+            description, holds = FIELDS[kind][field]
+            if isinstance(value, dict) and field in WORDED[kind]:
+                problems += [
+                    f"{label}: '{field}' in {code} must be {description}."
+                    for code, wording in value.items()
+                    if not holds(wording)
+                ]
+            elif not holds(value):
+                problems.append(f"{label}: '{field}' must be {description}.")
+    return problems
+
+
+def _name(spec: dict, number: int) -> str:
+    key = spec.get("key")
+    return key if isinstance(key, str) and KEY_PATTERN.match(key) else str(number)
 
 
 def _split_languages(data: dict) -> list[str]:

@@ -4,11 +4,22 @@ Every helper raises ``ImproperlyConfigured`` on a value it cannot read, so a typ
 deployment fails at start-up instead of silently falling back to a default.
 """
 
+import ipaddress
 import os
 from collections.abc import Mapping
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+DEVELOPMENT_KEY_MESSAGE = (
+    "DJANGO_SECRET_KEY must be set when DJANGO_ALLOWED_HOSTS names a host other than this machine: "
+    "the built-in development key is public, and anyone holding it can read pending survey answers "
+    "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+)
+EMAIL_HOST_MESSAGE = (
+    "EMAIL_HOST must be set in production: without an SMTP server, emails, survey invitation links "
+    "included, would be printed to the console."
+)
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -115,6 +126,44 @@ def database_from_url(url: str, *, default_sqlite_path: str) -> dict:
         raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://host/ally.")
     config["PORT"] = str(config.get("PORT") or "")
     return config
+
+
+def trusted_proxy_count(*, behind_proxy: bool, environ: Mapping[str, str] = os.environ) -> int:
+    """Return how many proxies of ours a request passes (``DJANGO_TRUSTED_PROXY_COUNT``, 1 by default).
+
+    >>> trusted_proxy_count(behind_proxy=True, environ={})
+    1
+    >>> trusted_proxy_count(behind_proxy=False, environ={})
+    0
+    """
+    if not behind_proxy:
+        if environ.get("DJANGO_TRUSTED_PROXY_COUNT", "").strip():
+            raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT needs DJANGO_BEHIND_PROXY=true.")
+        return 0
+    return env_int("DJANGO_TRUSTED_PROXY_COUNT", 1, minimum=1, environ=environ)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Return whether an ALLOWED_HOSTS entry can name this machine only.
+
+    >>> [is_loopback_host(h) for h in ("localhost", ".localhost", "a.localhost", "127.0.0.1", "[::1]", "::1")]
+    [True, True, True, True, True, True]
+    >>> [is_loopback_host(h) for h in ("ally.example.org", "*", "10.0.0.5", ".example.org", "localhost.example")]
+    [False, False, False, False, False]
+    """
+    name = host.lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_development_key(*, keys: list[str], development_key: str, hosts: list[str]) -> None:
+    """Refuse the built-in development key, current or fallback, unless only this machine is served."""
+    if development_key in keys and not all(is_loopback_host(host) for host in hosts):
+        raise ImproperlyConfigured(DEVELOPMENT_KEY_MESSAGE)
 
 
 def check_secret_key(key: str) -> str:

@@ -6,9 +6,12 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
+    EMAIL_HOST_MESSAGE,
+    check_development_key,
     check_secret_key,
     database_from_url,
     env_bool,
@@ -16,6 +19,7 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    trusted_proxy_count,
 )
 from config.logs import logging_config
 
@@ -26,8 +30,6 @@ PRODUCTION = ALLY_ENV == "production"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if PRODUCTION and DEBUG:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
 
 _DEVELOPMENT_KEY = "django-insecure-development-only-never-use-this-key-in-production-0000"
@@ -39,6 +41,8 @@ else:
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+# The development key is in this file for all to read: a site others can reach needs its own.
+check_development_key(keys=[SECRET_KEY, *SECRET_KEY_FALLBACKS], development_key=_DEVELOPMENT_KEY, hosts=ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -101,17 +105,14 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), default_sqlite_path=str(BASE_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# allauth's rate limits live in the cache, so every worker process must share it.
+# allauth's rate limits live in the cache, so every worker process must share it. Every key is a
+# keyed hash (config/cache.py): allauth's own keys end in the client's address or the login typed.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "ally_cache",
-        }
-    }
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ally_cache"}
+CACHES = {"default": {**_cache, "KEY_FUNCTION": "config.cache.cache_key"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -157,6 +158,9 @@ ALLY_RATE_LIMITS = {
     "join-code": (10, 20, 600),  # scope: the coalition
 }
 ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# Behind a proxy, every request comes from the proxy's address: allauth's limits (and ours, which ask
+# allauth's adapter) take the client's from X-Forwarded-For, this many entries from its end.
+ALLAUTH_TRUSTED_PROXY_COUNT = trusted_proxy_count(behind_proxy=ALLY_BEHIND_PROXY)
 # Background work: "immediate" runs a task as it is enqueued (the demo, the tests, small sites);
 # "database" queues it for `manage.py db_worker`. Redis can carry the queue instead through
 # django-tasks-rq when one database queue is outgrown (README, Deploy).
@@ -180,6 +184,9 @@ MFA_TOTP_ISSUER = "Ally Readiness"
 MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
 
 EMAIL_HOST = env_str("EMAIL_HOST")
+if PRODUCTION and not EMAIL_HOST:
+    # The console backend writes straight to stdout, past the log filters that hide link tokens.
+    raise ImproperlyConfigured(EMAIL_HOST_MESSAGE)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)

@@ -1,10 +1,17 @@
 """Keeping times, applied: what each app holds past its time is deleted here, in one place."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.management import call_command
+from django.db import connections, router, transaction
 from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import AuditEvent, Invitation, Organization
 from assessment.models import Cycle, RespondentLink, Response, SpentCredential
@@ -39,4 +46,37 @@ def prune(*, today: date | None = None) -> dict[str, int]:
     counts["links of closed audits"] = RespondentLink.objects.filter(cycle__in=closed).delete()[0]
     counts["spent credentials of closed audits"] = SpentCredential.objects.filter(cycle__in=closed).delete()[0]
     counts["expired sessions"] = Session.objects.filter(expire_date__lt=now).delete()[0]
+    counts["expired cache entries"] = _expired_cache_entries_delete(now=now)
+    counts["finished tasks"] = _finished_tasks_delete()
     return counts
+
+
+def _expired_cache_entries_delete(*, now: datetime) -> int:
+    # The database cache deletes expired rows only now and then, when a write finds the table full;
+    # until then an expired rate-limit counter still says when someone tried.
+    deleted = 0
+    for alias in settings.CACHES:
+        cache = caches[alias]
+        if not isinstance(cache, DatabaseCache):
+            continue
+        connection = connections[router.db_for_write(cache.cache_model_class)]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {quote(settings.CACHES[alias]['LOCATION'])} WHERE {quote('expires')} < %s",
+                [connection.ops.adapt_datetimefield_value(now)],
+            )
+            deleted += cursor.rowcount
+    return deleted
+
+
+def _finished_tasks_delete() -> int:
+    # A finished task is read by nobody (failed deliveries are marked on their links), and it keeps
+    # the ids it was given and when it ran: two reminder rounds would show who started in between.
+    before = DBTaskResult.objects.finished().count()
+    for alias in settings.TASKS:
+        if isinstance(task_backends[alias], DatabaseBackend):
+            call_command(
+                "prune_db_task_results", "--backend", alias, "--queue-name", "*", "--min-age-days", "0", verbosity=0
+            )
+    return before - DBTaskResult.objects.finished().count()

@@ -5,6 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
@@ -27,11 +28,32 @@ _counter = itertools.count(1)
 def _test_settings(settings):
     """Fast password hashing and a private cache, so allauth's rate limits never carry over."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    site_key_function = settings.CACHES["default"]["KEY_FUNCTION"]  # so tests meet the keys the site stores
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_FUNCTION": site_key_function}
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
     yield settings
     cache.clear()
+
+
+@pytest.fixture
+def database_cache(settings, db):
+    """The database cache the site uses without Redis, with the site's own key function."""
+    private = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ally_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ally_cache")
+    yield settings
+    settings.CACHES = private
 
 
 @pytest.fixture(autouse=True)

@@ -90,3 +90,54 @@ def test_production_settings_refuse_a_missing_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def _start(environ: dict[str, str]):
+    """Load the settings under ``environ`` in a fresh interpreter, as a server would at start-up."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env={"PATH": "/usr/bin:/bin", **environ},
+        capture_output=True,
+        text=True,
+    )
+
+
+PRODUCTION = {
+    "ALLY_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3J9-vQ2_xLm8ZpR4tYwN6bH1cD5fG7aS0eU2iO9pLkMnBvCxZq",
+    "DJANGO_ALLOWED_HOSTS": "ally.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+@pytest.mark.parametrize("hosts", ["ally.example.org", "127.0.0.1,ally.example.org", "*", "10.0.0.5", ".example.org"])
+def test_the_development_key_is_refused_for_a_host_other_than_this_machine(hosts):
+    """With the public development key, anyone could read pending answers: a reachable site needs its own."""
+    result = _start({"DJANGO_ALLOWED_HOSTS": hosts})
+    assert result.returncode != 0
+    assert env.DEVELOPMENT_KEY_MESSAGE in result.stderr
+    assert _start({"DJANGO_ALLOWED_HOSTS": hosts, "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"]}).returncode == 0
+
+
+def test_the_development_key_is_refused_as_a_fallback_for_a_host_other_than_this_machine():
+    from config import settings as site
+
+    result = _start({**PRODUCTION, "DJANGO_SECRET_KEY_FALLBACKS": site._DEVELOPMENT_KEY})
+    assert result.returncode != 0 and env.DEVELOPMENT_KEY_MESSAGE in result.stderr
+
+
+@pytest.mark.parametrize("hosts", [None, "127.0.0.1,localhost", "[::1]", "::1", ".localhost", "ally.localhost", ""])
+def test_the_development_key_serves_this_machine(hosts):
+    result = _start({} if hosts is None else {"DJANGO_ALLOWED_HOSTS": hosts})
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_refuse_to_print_emails():
+    """Without an SMTP server, invitation emails (a live link in each) would go to the console."""
+    result = _start({**PRODUCTION, "EMAIL_HOST": ""})
+    assert result.returncode != 0
+    assert env.EMAIL_HOST_MESSAGE in result.stderr
+    assert _start(PRODUCTION).returncode == 0

@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
-from assessment.demo import INSTRUMENT_PATH
+from assessment.demo import CHECKLIST_2_PATH, INSTRUMENT_PATH, STAFF_2_PATH
 from assessment.instrument_file import InstrumentFileError, check_instrument, read_instrument_file
 from assessment.models import Item, Questionnaire
+from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT.parent / "shared" / "seed"
@@ -125,7 +128,7 @@ HOSTILE_FILES = {
     "an item that is not an object": (lambda d: d["items"].append(["x"]), "must be a JSON object"),
     "a list as an item's dimension": (
         lambda d: d["items"][0].update(dimension=["consent"]),
-        "its dimension is not one defined",
+        "'dimension' must be text",
     ),
     "a huge version": (lambda d: d.update(version=2**70), "'version' must be between 1 and"),
     "an infinite weight": (lambda d: d["items"][0].update(weight=float("inf")), "Infinity is not a number"),
@@ -147,6 +150,107 @@ def test_hostile_instrument_files_are_refused_with_a_message(db, tmp_path, case)
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("load_questionnaire", str(path))
     assert not Questionnaire.objects.exists()
+
+
+MALFORMED_FILES = {
+    "a list for the questionnaire's translations": (
+        lambda d: d.update(translations=["fr"]),
+        "the questionnaire: 'translations' is not a field of an instrument file",
+    ),
+    "a list for an item's translations": (
+        lambda d: d["items"][0].update(translations=["fr"]),
+        "is not a field of an instrument file",
+    ),
+    "a string for max_value": (
+        lambda d: d["items"][0].update(max_value="4"),
+        "'max_value' is not a field of an instrument file",
+    ),
+    "a number for an item's text": (lambda d: d["items"][0].update(text=5), "'text' must be text"),
+    "a number for the description": (
+        lambda d: d.update(description=5),
+        "the questionnaire: 'description' must be text",
+    ),
+    "a list for a dimension's description": (
+        lambda d: d["dimensions"][0].update(description=["x"]),
+        "'description' must be text",
+    ),
+    "a number for help": (lambda d: d["items"][1].update(help=7), "'help' must be text"),
+    "a string for a weight": (lambda d: d["items"][0].update(weight="2"), "'weight' must be a number"),
+    "a string for a flag": (lambda d: d["items"][0].update(critical="yes"), "'critical' must be true or false"),
+    "numbers in sources": (lambda d: d["items"][0].update(sources=[10]), "'sources' must be a list of texts"),
+    "a text for levels": (lambda d: d["items"][0].update(levels="0 to 3"), "'levels' must be a list of texts"),
+    "a number for form": (lambda d: d.update(form=2), "the questionnaire: 'form' must be text"),
+    "a language map for a key": (lambda d: d["items"][0].update(key={"en": "x"}), "'key' must be text"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_FILES, ids=list(MALFORMED_FILES))
+def test_a_field_of_the_wrong_type_is_refused_by_name(db, tmp_path, case):
+    change, message = MALFORMED_FILES[case]
+    path = tmp_path / "malformed.json"
+    path.write_text(json.dumps(_hostile(change)))
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("load_questionnaire", str(path))
+    assert not Questionnaire.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["items"][0]["text"].update(fr=5), "'text' in fr must be text"),
+        (lambda d: d["items"][0]["short"].update(fr=["x"]), "'short' in fr must be text"),
+        (lambda d: d["items"][0].update(text=["x", "y", "z"]), "'text' must be text"),
+        (lambda d: d["items"][0]["text"].update(fr={"x": "y"}), "'text' in fr must be text"),
+    ],
+)
+def test_a_translation_of_the_wrong_type_is_refused_by_name(db, tmp_path, change, message):
+    data = json.loads(STAFF_2_PATH.read_text())
+    change(data)
+    path = tmp_path / "malformed.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("load_questionnaire", str(path))
+    assert not Questionnaire.objects.exists()
+
+
+def test_checklist_levels_in_another_language_must_be_texts(db, tmp_path):
+    data = json.loads(CHECKLIST_2_PATH.read_text())
+    entry = next(item for item in data["items"] if item.get("scale") == "maturity")
+    entry["levels"]["fr"] = [0, 1, 2, 3]
+    path = tmp_path / "malformed.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match=re.escape(f"item {entry['key']}: 'levels' in fr must be a list of texts")):
+        call_command("load_questionnaire", str(path))
+    assert not Questionnaire.objects.exists()
+
+
+def test_a_malformed_newer_file_never_becomes_the_survey_form(db, tmp_path, lead, staff, organization):
+    """A file that loads but cannot be shown would break every new survey's pages."""
+    from assessment.models import Cycle
+    from assessment.services.cycles import cycle_create
+
+    call_command("load_questionnaire", str(INSTRUMENT_PATH))
+    newer = json.loads(INSTRUMENT_PATH.read_text())
+    newer.update(version=3, translations=["fr"])
+    for item in newer["items"]:
+        item["short"] = item["key"][:40]
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(newer))
+    with pytest.raises(CommandError):
+        call_command("load_questionnaire", str(path))
+    from assessment.selectors import questionnaire_for_mode
+
+    cycle = cycle_create(
+        organization=organization,
+        by=lead.user,
+        questionnaire=questionnaire_for_mode(Cycle.Mode.STAFF),
+        label="Spring survey",
+        mode=Cycle.Mode.STAFF,
+        opens_on="2026-03-01",
+        min_responses=3,
+    )
+    browser = login(Client(raise_request_exception=False), staff.user)
+    assert browser.get(reverse("assessment:respond", args=[organization.slug, cycle.id])).status_code == 200
 
 
 def test_check_instrument_rejects_duplicate_keys():

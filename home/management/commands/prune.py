@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = (
         "Delete what is past its keeping time: raw answers of audits closed longer ago than each "
         "organization's setting (results and reports stay), older audit log entries, expired "
-        "invitations, links and tickets of closed audits, and expired sessions. Safe to run again."
+        "invitations, links and spent credentials of closed audits, expired sessions, expired rows of the "
+        "database cache and finished background tasks. Safe to run again."
     )
 
     def handle(self, *args, **options):
