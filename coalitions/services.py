@@ -202,6 +202,9 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
         mode: _series_stats(selectors.period_scores(members, period, mode), admins, coalition.k_min)
         for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
     }
+    # The staff series is the year's figures: with no counted member it still says so (n = 0).
+    if not series[Cycle.Mode.STAFF]:
+        series[Cycle.Mode.STAFF] = {OVERALL: asdict(analysis.benchmark_stats([], coalition.k_min))}
     snapshot = BenchmarkSnapshot.objects.create(
         coalition=coalition,
         period=period,

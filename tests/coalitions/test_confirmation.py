@@ -229,3 +229,23 @@ def test_the_consent_page_says_what_confirmation_does_and_does_not_prevent(clien
     # Each version's words stay, so what earlier members consented to can be read again.
     for version in range(1, int(services.CONSENT_VERSION) + 1):
         get_template(f"coalitions/_consent_v{version}.html")
+
+
+def test_a_year_published_before_anyone_is_confirmed_shows_only_the_count(client, sybil_coalition):
+    world = sybil_coalition
+    snapshot = services.snapshot_publish(coalition=world["coalition"], period=YEAR, by=world["steward"])
+    assert snapshot.stats == {"overall": {"n": 0, **NOTHING_BUT_N}} and snapshot.confirmed_members_only
+    pages = [
+        reverse("coalitions:coalition_detail", args=[world["coalition"].slug]),
+        reverse("coalitions:benchmark", args=[world["coalition"].slug, YEAR]),
+    ]
+    for user in (world["steward"], world["real_admin"].user):
+        login(client, user)
+        for url in pages:
+            assert client.get(url).status_code == 200
+    # Nor does an older snapshot that holds no figures at all break a page.
+    type(snapshot).objects.filter(pk=snapshot.pk).update(stats={}, confirmed_members_only=False)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+    assert 'id="unconfirmed-snapshot-note"' in response.content.decode()
