@@ -36,8 +36,8 @@ def counted_memberships(coalition):
     """Return the memberships that count toward the coalition's minimum and into its figures.
 
     The one place the rule lives: active (consent not withdrawn) and confirmed by the site's
-    operator as a separate organization. Publishing, the steward's participation counts and the
-    member lists all ask here.
+    operator as a separate organization. Publishing, the steward's participation counts and a
+    member's "counts yet" on the coalition and benchmark pages all ask here.
     """
     return CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None, confirmed_at__isnull=False)
 
