@@ -5,6 +5,7 @@ from django.http import Http404
 
 from accounts.models import Membership
 from coalitions.models import Coalition, CoalitionMembership
+from coalitions.selectors import counted_memberships
 
 Role = Membership.Role
 
@@ -21,13 +22,16 @@ def is_steward(user, coalition: Coalition) -> bool:
 
 
 def coalition_member_memberships(user, coalition: Coalition) -> list[Membership]:
-    """Return the user's memberships of organizations that are active members of the coalition."""
+    """Return the user's memberships of organizations that are active members of the coalition,
+    each with ``counts_in_coalition``: whether the organization is confirmed and so counts."""
     if not user.is_authenticated:
         return []
     active = CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None).values("organization_id")
+    counted = counted_memberships(coalition).filter(organization_id=models.OuterRef("organization_id"))
     return list(
         Membership.objects.select_related("organization")
         .filter(user=user, organization_id__in=active)
+        .annotate(counts_in_coalition=models.Exists(counted))
         .order_by("organization__name")
     )
 

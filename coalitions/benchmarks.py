@@ -6,7 +6,9 @@ from reports.analysis import OVERALL, BenchmarkStats, display_name, ordered_keys
 
 
 def _ordered(stats: Mapping, names: Mapping[str, str]) -> list[str]:
-    return [*ordered_keys([key for key in stats if key != OVERALL], list(names)), OVERALL]
+    keys = ordered_keys([key for key in stats if key != OVERALL], list(names))
+    # A year published with no member's scores at all may hold no figures, not even "overall".
+    return [*keys, OVERALL] if OVERALL in stats else keys
 
 
 def benchmark_rows(stats: Mapping, names: Mapping[str, str], own: Mapping[str, float | None] | None) -> list[dict]:

@@ -1,24 +1,31 @@
-"""Demo coalitions for `manage.py demo`: one of eight consenting members, one too small to publish."""
+"""Demo coalitions for `manage.py demo`: one of eight consenting members, one too small to publish.
+
+On a real site the operator confirms each member after checking that it is a separate
+organization (`manage.py confirm_member`); the demo confirms its members the same way, as the
+operator would, and leaves one member of the small coalition waiting so its steward page shows it.
+"""
 
 from django.db import transaction
 
 from accounts.demo import DemoLogin, demo_user
 from accounts.models import Membership
-from coalitions.models import BenchmarkSnapshot, Coalition
-from coalitions.services import coalition_create, coalition_join, snapshot_publish
+from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
+from coalitions.services import coalition_create, coalition_join, coalition_member_confirm, snapshot_publish
 
 YEARS = (2024, 2025, 2026)
+# name, steward, members (a slice of the demo organizations), how many of them the operator confirmed
 COALITIONS = [
-    ("Ontario Ally Network", "steward@ally-network.example", slice(0, 8)),
-    ("Eastern Health Circle", "steward@health-circle.example", slice(1, 4)),
+    ("Ontario Ally Network", "steward@ally-network.example", slice(0, 8), 8),
+    ("Eastern Health Circle", "steward@health-circle.example", slice(1, 4), 2),
 ]
 
 
 @transaction.atomic
 def build_demo_coalitions(organizations) -> list[DemoLogin]:
-    """Create the coalitions, join their members with consent and publish 2024–2026."""
+    """Create the coalitions, join their members with consent, confirm them as the operator would,
+    and publish 2024–2026."""
     logins = []
-    for name, steward_email, members in COALITIONS:
+    for name, steward_email, members, confirmed in COALITIONS:
         steward = demo_user(steward_email)
         coalition = Coalition.objects.filter(name=name).first()
         if coalition is None:
@@ -26,6 +33,13 @@ def build_demo_coalitions(organizations) -> list[DemoLogin]:
             for organization in organizations[members]:
                 admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first().user
                 coalition_join(coalition=coalition, organization=organization, by=admin, join_code=code, consent=True)
+        # Also on a demo database made before members needed confirming.
+        for organization in organizations[members][:confirmed]:
+            membership = CoalitionMembership.objects.filter(
+                coalition=coalition, organization=organization, withdrawn_at=None, confirmed_at=None
+            ).first()
+            if membership is not None:
+                coalition_member_confirm(membership=membership)
         for year in YEARS:
             if not BenchmarkSnapshot.objects.filter(coalition=coalition, period=year).exists():
                 snapshot_publish(coalition=coalition, period=year, by=steward)

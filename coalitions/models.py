@@ -42,7 +42,16 @@ class Coalition(models.Model):
 
 
 class CoalitionMembership(models.Model):
-    """An organization's informed consent to share aggregates with a coalition, and its withdrawal."""
+    """An organization's informed consent to share aggregates with a coalition, the site operator's
+    confirmation that it is a separate organization, and its withdrawal.
+
+    A membership counts toward the coalition's minimum and into its published figures only while
+    it is active and confirmed. Re-joining makes a new membership, which needs a new confirmation.
+    """
+
+    class Confirmation(models.TextChoices):
+        ADMIN = "admin", _("the site's administration pages")
+        COMMAND = "command", _("the confirm_member command")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="memberships")
@@ -54,6 +63,12 @@ class CoalitionMembership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Set by the site's operator, never by a steward: no rule can tell separate organizations apart.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_through = models.CharField(max_length=10, choices=Confirmation.choices, blank=True)
 
     class Meta:
         ordering = ["-consented_at"]
@@ -63,6 +78,11 @@ class CoalitionMembership(models.Model):
                 condition=models.Q(withdrawn_at__isnull=True),
                 name="one_active_coalition_membership",
             ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True, confirmed_through="")
+                | (models.Q(confirmed_at__isnull=False) & ~models.Q(confirmed_through="")),
+                name="coalition_membership_confirmed_through",
+            ),
         ]
 
     def __str__(self):
@@ -71,6 +91,15 @@ class CoalitionMembership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the membership counts toward the minimum and into published figures."""
+        return self.is_active and self.is_confirmed
 
 
 class BenchmarkSnapshot(models.Model):
@@ -91,6 +120,9 @@ class BenchmarkSnapshot(models.Model):
     team_stats = models.JSONField(default=dict)
     # The scoring rules the figures were computed with; earlier snapshots stay as published.
     scoring_version = models.PositiveSmallIntegerField(default=1)
+    # Whether only members confirmed by the site's operator counted; snapshots published before
+    # confirmation existed counted every consenting member, and stay as published.
+    confirmed_members_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["coalition", "period"]
@@ -125,7 +157,7 @@ class PositionChart(models.Model):
 
 
 class CoalitionEvent(models.Model):
-    """A coalition's own audit log: creation, joins, withdrawals, published years, new join codes.
+    """A coalition's own audit log: creation, joins, confirmations, withdrawals, published years, new join codes.
 
     Shown to its stewards. Organizations' logs record their side of a join or withdrawal too.
     """
@@ -133,6 +165,7 @@ class CoalitionEvent(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("Coalition created")
         JOINED = "joined", _("Organization joined (consent given)")
+        CONFIRMED = "confirmed", _("Member confirmed by the site's operator")
         WITHDRAWN = "withdrawn", _("Organization withdrew")
         PUBLISHED = "published", _("Figures published")
         JOIN_CODE_RENEWED = "join_code_renewed", _("New join code made")

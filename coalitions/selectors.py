@@ -1,10 +1,12 @@
 """Queries for coalitions; they return plain data or model rows for the views and services."""
 
+from typing import NamedTuple
+
 from django.db.models import Count, F
 
 from accounts.models import Membership
 from assessment.models import Cycle
-from coalitions.models import BenchmarkSnapshot, CoalitionEvent, CoalitionMembership
+from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership
 
 
 def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, dict[str, float | None]]:
@@ -30,12 +32,23 @@ def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -
     return latest
 
 
-def active_member_ids(coalition) -> list:
-    return list(
-        CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None).values_list(
-            "organization_id", flat=True
-        )
-    )
+def counted_memberships(coalition):
+    """Return the memberships that count toward the coalition's minimum and into its figures.
+
+    The one place the rule lives: active (consent not withdrawn) and confirmed by the site's
+    operator as a separate organization. Publishing, the steward's participation counts and a
+    member's "counts yet" on the coalition and benchmark pages all ask here.
+    """
+    return CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None, confirmed_at__isnull=False)
+
+
+def counted_member_ids(coalition) -> list:
+    return list(counted_memberships(coalition).values_list("organization_id", flat=True))
+
+
+def unconfirmed_member_count(coalition) -> int:
+    """Return how many active members wait for the operator's confirmation and do not count yet."""
+    return CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None, confirmed_at=None).count()
 
 
 def coalition_snapshots(coalition) -> list[BenchmarkSnapshot]:
@@ -43,11 +56,10 @@ def coalition_snapshots(coalition) -> list[BenchmarkSnapshot]:
 
 
 def participation_counts(coalition, periods) -> dict[int, int]:
-    """Return, per period, how many active members have a reportable staff survey closed in it (one query)."""
+    """Return, per period, how many counted members have a reportable staff survey closed in it (one query)."""
     counts = (
         Cycle.objects.filter(
-            organization__coalition_memberships__coalition=coalition,
-            organization__coalition_memberships__withdrawn_at=None,
+            organization_id__in=counted_memberships(coalition).values("organization_id"),
             mode=Cycle.Mode.STAFF,
             status=Cycle.Status.CLOSED,
             closed_on__year__in=list(periods),
@@ -100,15 +112,50 @@ def organization_admins(organization_ids) -> dict:
     return admins
 
 
-def active_member_names(coalition) -> list[str]:
-    """Return the names of the coalition's current members: who is in is not secret, their scores are."""
-    return list(
+class MemberName(NamedTuple):
+    name: str
+    is_confirmed: bool
+
+
+def active_member_names(coalition) -> list[MemberName]:
+    """Return the names of the coalition's current members, and whether each is confirmed: who is
+    in is not secret, their scores are."""
+    rows = (
         CoalitionMembership.objects.filter(coalition=coalition, withdrawn_at=None)
         .order_by("organization__name")
-        .values_list("organization__name", flat=True)
+        .values_list("organization__name", "confirmed_at")
+    )
+    return [MemberName(name, confirmed_at is not None) for name, confirmed_at in rows]
+
+
+def unconfirmed_memberships(coalition=None):
+    """Return the active memberships that wait for the operator's confirmation, for the operator."""
+    rows = CoalitionMembership.objects.filter(withdrawn_at=None, confirmed_at=None)
+    if coalition is not None:
+        rows = rows.filter(coalition=coalition)
+    return rows.select_related("coalition", "organization", "consented_by").order_by(
+        "coalition__slug", "organization__name"
     )
 
 
 def coalition_events(coalition, *, limit: int = 30) -> list[CoalitionEvent]:
     """Return the coalition's latest log entries, for its stewards."""
     return list(CoalitionEvent.objects.filter(coalition=coalition).select_related("actor")[:limit])
+
+
+def organization_admin_emails(organization_ids) -> dict:
+    """Return, per organization, its admins' email addresses, for the operator who confirms members."""
+    emails = {}
+    rows = Membership.objects.filter(organization_id__in=organization_ids, role=Membership.Role.ADMIN)
+    for organization_id, email in rows.order_by("user__email").values_list("organization_id", "user__email"):
+        emails.setdefault(organization_id, []).append(email)
+    return emails
+
+
+def coalition_steward_emails(coalition_ids) -> dict:
+    """Return, per coalition, its stewards' email addresses, for the operator who confirms members."""
+    emails = {}
+    rows = Coalition.stewards.through.objects.filter(coalition_id__in=coalition_ids).order_by("user__email")
+    for coalition_id, email in rows.values_list("coalition_id", "user__email"):
+        emails.setdefault(coalition_id, []).append(email)
+    return emails

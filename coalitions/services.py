@@ -1,4 +1,5 @@
-"""Writes for coalitions: creating them, consent to join, withdrawal and yearly published figures."""
+"""Writes for coalitions: creating them, consent to join, the operator's confirmation of members,
+withdrawal and yearly published figures."""
 
 from dataclasses import asdict
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, Organization
+from accounts.models import AuditEvent, Membership, Organization
 from accounts.services import audit, unique_slug
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle
@@ -21,12 +22,24 @@ from reports import analysis, charts, wording
 
 Action = AuditEvent.Action
 
-CONSENT_VERSION = "1"
+# Version 2 says that a member counts only once the site's operator has confirmed it.
+CONSENT_VERSION = "2"
 JOIN_CODE_INVALID_MESSAGE = _("That join code is not right for this coalition. Ask its steward for the current code.")
 ALREADY_IN_COALITION_MESSAGE = _("This organization is already a member of the coalition.")
 NOT_IN_COALITION_MESSAGE = _("This organization is not a member of the coalition.")
 CONSENT_REQUIRED_MESSAGE = _("Tick the box to confirm that you consent on behalf of your organization.")
 K_MIN_MESSAGE = _("The minimum number of members for published figures is %(floor)s or more.")
+CONFIRM_OPERATOR_ONLY_MESSAGE = _("Only the site's operators confirm coalition members.")
+CONFIRM_BY_STEWARD_MESSAGE = _(
+    "A steward of this coalition cannot confirm its members. Someone who does not steward it must check "
+    "that the organization is real and separate."
+)
+CONFIRM_BY_OWN_ADMIN_MESSAGE = _(
+    "An admin of this organization cannot confirm its own membership. Someone who does not run it must check "
+    "that it is real and separate."
+)
+CONFIRM_WITHDRAWN_MESSAGE = _("This organization has withdrawn from the coalition; there is nothing to confirm.")
+ALREADY_CONFIRMED_MESSAGE = _("This member is already confirmed.")
 
 
 @transaction.atomic
@@ -74,6 +87,40 @@ def coalition_join(*, coalition: Coalition, organization: Organization, by, join
     )
     audit(organization=organization, actor=by, action=Action.COALITION_JOINED, detail=coalition.name)
     _log(coalition, by, CoalitionEvent.Action.JOINED, {"organization": organization.name})
+    return membership
+
+
+@transaction.atomic
+def coalition_member_confirm(*, membership: CoalitionMembership, by=None) -> CoalitionMembership:
+    """Record the site operator's confirmation that a member is a real, separate organization.
+
+    ``by`` is the operator's account (the Django admin), or None for ``manage.py confirm_member``,
+    whose caller holds the server. No thresholds are bypassed for site administrators: a steward
+    of the coalition, or an admin of the organization, cannot confirm it, superuser or not.
+    """
+    membership = (
+        CoalitionMembership.objects.select_for_update()
+        .select_related("coalition", "organization")
+        .get(pk=membership.pk)
+    )
+    coalition, organization = membership.coalition, membership.organization
+    if by is not None:
+        if not (by.is_active and by.is_staff and by.has_perm("coalitions.change_coalitionmembership")):
+            raise ValidationError(CONFIRM_OPERATOR_ONLY_MESSAGE)
+        if coalition.stewards.filter(pk=by.pk).exists():
+            raise ValidationError(CONFIRM_BY_STEWARD_MESSAGE)
+        if organization.memberships.filter(user=by, role=Membership.Role.ADMIN).exists():
+            raise ValidationError(CONFIRM_BY_OWN_ADMIN_MESSAGE)
+    if not membership.is_active:
+        raise ValidationError(CONFIRM_WITHDRAWN_MESSAGE)
+    if membership.is_confirmed:
+        raise ValidationError(ALREADY_CONFIRMED_MESSAGE)
+    through = CoalitionMembership.Confirmation.COMMAND if by is None else CoalitionMembership.Confirmation.ADMIN
+    membership.confirmed_at = timezone.now()
+    membership.confirmed_by = by
+    membership.confirmed_through = through
+    membership.save(update_fields=["confirmed_at", "confirmed_by", "confirmed_through"])
+    _log(coalition, by, CoalitionEvent.Action.CONFIRMED, {"organization": organization.name, "through": through})
     return membership
 
 
@@ -143,17 +190,21 @@ def snapshot_check(*, coalition, period: int) -> None:
 def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     """Publish the coalition's figures for a calendar year, once.
 
-    Inputs: each consenting member's latest reportable cycle closed in that year. Only what
-    ``benchmark_stats`` allows is stored; members' own scores are not.
+    Inputs: each counted member's (consenting, and confirmed by the site's operator) latest
+    reportable cycle closed in that year. Only what ``benchmark_stats`` allows is stored; members'
+    own scores are not.
     """
     Coalition.objects.select_for_update().get(pk=coalition.pk)
     snapshot_check(coalition=coalition, period=period)
-    members = selectors.active_member_ids(coalition)
+    members = selectors.counted_member_ids(coalition)
     admins = selectors.organization_admins(members)
     series = {
         mode: _series_stats(selectors.period_scores(members, period, mode), admins, coalition.k_min)
         for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
     }
+    # The staff series is the year's figures: with no counted member it still says so (n = 0).
+    if not series[Cycle.Mode.STAFF]:
+        series[Cycle.Mode.STAFF] = {OVERALL: asdict(analysis.benchmark_stats([], coalition.k_min))}
     snapshot = BenchmarkSnapshot.objects.create(
         coalition=coalition,
         period=period,
@@ -161,6 +212,7 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
         stats=series[Cycle.Mode.STAFF],
         team_stats=series[Cycle.Mode.TEAM],
         scoring_version=SCORING_VERSION,
+        confirmed_members_only=True,
     )
     _log(coalition, by, CoalitionEvent.Action.PUBLISHED, {"period": period})
     return snapshot

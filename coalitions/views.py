@@ -56,6 +56,7 @@ def coalition_detail(request, coalition_slug):
         context["participation"] = selectors.participation_counts(coalition, periods)
         context["publishable_years"] = [p for p in periods if p not in {s.period for s in snapshots}]
         context["events"] = selectors.coalition_events(coalition)
+        context["unconfirmed"] = selectors.unconfirmed_member_count(coalition)
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
     context["trend_chart"] = script_json(trend_figure(trend_rows, [], wording.chart_labels())) if trend_rows else None
@@ -83,10 +84,17 @@ def benchmark(request, coalition_slug, year):
 
 def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> list[dict]:
     """Return, per member organization of the viewer, its own scores against a snapshot: staff
-    surveys against staff surveys, and self-audits against self-audits where published."""
+    surveys against staff surveys, and self-audits against self-audits where published; and
+    whether it counts yet (confirmed by the site's operator)."""
     views = []
     for membership in memberships:
-        view = {"membership": membership, "latest": snapshot, "rows": [], "team_rows": []}
+        view = {
+            "membership": membership,
+            "latest": snapshot,
+            "rows": [],
+            "team_rows": [],
+            "is_confirmed": membership.counts_in_coalition,
+        }
         if snapshot:
             organization, period = membership.organization, snapshot.period
             view["rows"] = benchmark_rows(snapshot.stats, names, selectors.organization_positions(organization, period))
@@ -141,6 +149,8 @@ def coalition_join(request, coalition_slug):
         "join_code": join_code,
         "members": selectors.active_member_names(coalition),
         "consent_version": services.CONSENT_VERSION,
+        # Each version's words stay in their own file: what earlier members consented to is kept.
+        "consent_template": f"coalitions/_consent_v{services.CONSENT_VERSION}.html",
     }
     return render(request, "coalitions/join.html", context)
 

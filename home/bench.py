@@ -23,7 +23,7 @@ from assessment.selectors import questionnaire_instrument
 from assessment.services.cycles import cycle_close, results_means
 from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
-from coalitions.services import snapshot_publish
+from coalitions.services import CONSENT_VERSION, snapshot_publish
 from reports.models import Action
 
 SCALES = {"S": 10, "M": 200, "L": 1000}
@@ -60,8 +60,17 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
                     checklist_instrument,
                     checklist_items,
                 )
+            # Each member consents and is confirmed, as the operator would with `manage.py confirm_member`.
+            confirmed_at = timezone.now()
             CoalitionMembership.objects.bulk_create(
-                CoalitionMembership(coalition=coalition, organization=o, consent_version="1") for o in batch
+                CoalitionMembership(
+                    coalition=coalition,
+                    organization=o,
+                    consent_version=CONSENT_VERSION,
+                    confirmed_at=confirmed_at,
+                    confirmed_through=CoalitionMembership.Confirmation.COMMAND,
+                )
+                for o in batch
             )
             organizations.extend(batch)
         progress(f"{len(organizations)} of {n} organizations built")

@@ -17,7 +17,7 @@ YEAR = 2025
 
 @pytest.fixture
 def network(org_factory, member_factory, user_factory, closed_cycles):
-    """A coalition of six consenting organizations, each with one closed survey in 2025."""
+    """A coalition of six consenting organizations, confirmed by the operator, each with one closed survey in 2025."""
     steward = user_factory("steward@example.org")
     coalition, code = services.coalition_create(user=steward, name="Network")
     organizations, admins = [], []
@@ -26,9 +26,10 @@ def network(org_factory, member_factory, user_factory, closed_cycles):
         admin = member_factory(organization, "admin")
         values = [("1", "2"), ("2", "3"), ("3", "4"), ("2", "2"), ("4", "4"), ("1", "1")][index]
         closed_cycles(organization, years=(YEAR,), responses=3, values=values)
-        services.coalition_join(
+        membership = services.coalition_join(
             coalition=coalition, organization=organization, by=admin.user, join_code=code, consent=True
         )
+        services.coalition_member_confirm(membership=membership)  # as the operator would
         organizations.append(organization)
         admins.append(admin)
     return {"coalition": coalition, "code": code, "steward": steward, "organizations": organizations, "admins": admins}
@@ -101,8 +102,9 @@ def test_join_codes_cannot_be_guessed_quickly(client, settings, network, org_fac
 
 
 def test_steward_cannot_pad_a_coalition_with_organizations_of_their_own(network, org_factory, closed_cycles):
-    """The steward runs four of the six members; with the real members counted once per admin
-    group, too few independent members took part and nothing but the count is published."""
+    """The steward runs four of the six members, and the operator is fooled into confirming them;
+    with the real members counted once per admin group, too few independent members took part and
+    nothing but the count is published."""
     steward = network["steward"]
     coalition = network["coalition"]
     CoalitionMembership.objects.filter(coalition=coalition).exclude(
@@ -112,9 +114,10 @@ def test_steward_cannot_pad_a_coalition_with_organizations_of_their_own(network,
         organization = org_factory(f"Padding {number}")
         Membership.objects.create(user=steward, organization=organization, role=Membership.Role.ADMIN)
         closed_cycles(organization, years=(YEAR,), responses=3, values=(str(number),))
-        services.coalition_join(
+        membership = services.coalition_join(
             coalition=coalition, organization=organization, by=steward, join_code=network["code"], consent=True
         )
+        services.coalition_member_confirm(membership=membership)
     snapshot = _publish(network)
     assert snapshot.stats["overall"] == {
         "n": 6,
@@ -367,10 +370,10 @@ def test_coalition_events_are_logged_for_stewards_without_scores(client, network
         coalition=network["coalition"], organization=network["organizations"][5], by=network["admins"][5].user
     )
     actions = list(CoalitionEvent.objects.filter(coalition=network["coalition"]).values_list("action", flat=True))
-    assert sorted(set(actions)) == ["created", "joined", "published", "withdrawn"]
-    assert actions.count("joined") == 6
+    assert sorted(set(actions)) == ["confirmed", "created", "joined", "published", "withdrawn"]
+    assert actions.count("joined") == 6 and actions.count("confirmed") == 6
     for event in CoalitionEvent.objects.all():
-        assert set(event.data) <= {"organization", "period", "k_min"}
+        assert set(event.data) <= {"organization", "period", "k_min", "through"}
     login(client, network["steward"])
     page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
     assert 'id="coalition-events"' in page and "Figures published" in page

@@ -87,3 +87,6 @@ def test_old_layout_migrates_forward_with_every_coalition_membership_and_snapsho
     tables = set(connection.introspection.table_names())
     assert {"coalitions_coalition", "coalitions_coalitionmembership", "coalitions_benchmarksnapshot"} <= tables
     assert not {"accounts_coalition", "accounts_coalitionmembership", "reports_benchmarksnapshot"} & tables
+    # Members of an upgraded site wait for the operator's confirmation; earlier figures say they counted everyone.
+    assert not CoalitionMembership.objects.exclude(confirmed_at=None).exists()
+    assert not BenchmarkSnapshot.objects.filter(confirmed_members_only=True).exists()

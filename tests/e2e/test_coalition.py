@@ -19,9 +19,10 @@ def network(org_factory, member_factory, user_factory, closed_cycles):
             organization, years=(year,), responses=3, values=[("1",), ("2",), ("3",), ("4",), ("2", "3")][index]
         )
         if index < 4:
-            coalition_services.coalition_join(
+            membership = coalition_services.coalition_join(
                 coalition=coalition, organization=organization, by=admin.user, join_code=code, consent=True
             )
+            coalition_services.coalition_member_confirm(membership=membership)  # as the operator would
         else:
             joiner = admin
     return {"coalition": coalition, "code": code, "steward": steward, "joiner": joiner, "year": year}
@@ -41,7 +42,9 @@ def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_serv
     page.get_by_role("button", name="Join with consent").click()
     page.get_by_text("is now a member of Lakeshore Network").wait_for()
     membership = CoalitionMembership.objects.get(organization=joiner.organization)
-    assert membership.consented_by == joiner.user and membership.consent_version == "1"
+    assert membership.consented_by == joiner.user and membership.consent_version == coalition_services.CONSENT_VERSION
+    assert not membership.is_confirmed
+    coalition_services.coalition_member_confirm(membership=membership)  # the operator checks, then confirms
 
     steward_context = browser.new_context(base_url=live_server.url)
     steward_page = steward_context.new_page()

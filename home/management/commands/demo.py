@@ -27,7 +27,11 @@ class Command(BaseCommand):
         self.stdout.write("Loading the questionnaire and three years of audits (this takes a few seconds)…")
         open_token = build_demo_audits(organizations)
         build_demo_actions(organizations)
-        self.stdout.write("Building coalitions and publishing their yearly figures…")
+        self.stdout.write(
+            "Building coalitions, confirming their members as the site's operator would "
+            "(manage.py confirm_member; one member of Eastern Health Circle is left waiting), "
+            "and publishing their yearly figures…"
+        )
         logins += build_demo_coalitions(organizations)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(organizations)} organizations."))
         self.stdout.write(f"\nLog in with any of these (password: {DEMO_PASSWORD}):")
