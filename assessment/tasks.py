@@ -43,8 +43,8 @@ def deliver_links(cycle_id: str, kind: str, message: str, site_url: str, languag
 
     Invited addresses get the email in ``language``, the one the lead sent it in (nothing is known
     of an address's language); members get it in their own, where they chose one.
-    What fails stays due and is tried again later, up to three attempts; links still unsent after
-    that are marked as failed, which the survey's page shows its leads.
+    What fails stays due and is tried again later, up to three attempts; invitations still unsent
+    after that are marked as failed, which the survey's page shows its leads.
     """
     language = language or settings.LANGUAGE_CODE
     from assessment.services.links import invitation_email, reminder_email
@@ -113,9 +113,11 @@ def _after_failure(cycle, failed_links, failed_members, kind, message, site_url,
     )
     if attempt >= MAX_ATTEMPTS:
         # Only what this run tried and failed: rows that fell due since have their own attempts.
-        RespondentLink.objects.filter(pk__in=failed_links).update(
-            delivery=RespondentLink.Delivery.FAILED, reminder_due=False
-        )
+        failed = RespondentLink.objects.filter(pk__in=failed_links)
+        failed.update(reminder_due=False)
+        # A link whose invitation went out keeps working when its reminder fails, and is not
+        # counted as failed: a count that dropped when one of them started would tell the leads.
+        failed.exclude(delivery=RespondentLink.Delivery.SENT).update(delivery=RespondentLink.Delivery.FAILED)
         MemberReminder.objects.filter(pk__in=failed_members).update(is_due=False)
         return
     retry = deliver_links

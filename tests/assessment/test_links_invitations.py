@@ -85,6 +85,32 @@ def test_task_rows_name_no_person_link_or_address(settings, monkeypatch, lead, s
     assert not RespondentLink.objects.filter(reminder_due=True).exists()
 
 
+def test_a_failing_reminder_is_tried_three_times_and_leaves_the_earlier_link_working(
+    client, monkeypatch, admin, lead, staff_cycle
+):
+    """Were failed reminders counted, a mail outage would make the count of failures the exact
+    number of invitees who had not started, dropping by one as each of them starts."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    tokens = invite(staff_cycle, lead.user, ["a@example.org", "b@example.org"])
+    calls = []
+
+    def broken(self, messages):
+        calls.append(messages[0].to[0])
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    with _on_commit():
+        reminders_send(cycle=staff_cycle, by=lead.user, message="", site_url="")
+    assert sorted(calls) == sorted(3 * ["a@example.org", "b@example.org", lead.user.email, admin.user.email])
+    assert not RespondentLink.objects.filter(reminder_due=True).exists()
+    assert not MemberReminder.objects.filter(is_due=True).exists()
+    login(client, lead.user)
+    monkeypatch.undo()
+    link_redeem(token=tokens[0])  # the invitation's link still works
+    assert 'id="failed-deliveries"' not in client.get(staff_cycle.get_absolute_url()).content.decode()
+
+
 def organization_admins(organization) -> set[str]:
     return set(organization.memberships.filter(role=Role.ADMIN).values_list("user__email", flat=True))
 
