@@ -207,6 +207,9 @@ class Cycle(models.Model):
     # How many addresses the platform emailed a single-use link to, for the response rate.
     invited_count = models.PositiveIntegerField(default=0, editable=False)
     last_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Invitations went out while one person held every admin and lead role, so nobody else saw
+    # the list: the survey's pages, its emails and its report say so.
+    invited_by_one_person = models.BooleanField(default=False, editable=False)
     closed_on = models.DateField(null=True, blank=True)
     # Cycle aggregates, computed once when the cycle closes; a closed cycle never changes.
     results = models.JSONField(null=True, blank=True, editable=False)
@@ -268,12 +271,22 @@ class RespondentLink(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
 
     class Delivery(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting an admin's approval")
         PENDING = "pending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Could not be sent")
 
     # Whether the email carrying the link went out; the task that sends it sets the token.
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SENT)
+    # A reminder for this link waits to be sent. The sending task finds its work on the rows, so
+    # the task table never lists who had not started.
+    reminder_due = models.BooleanField(default=False)
+    # While awaiting approval: the list the link was asked for in, and who asked (an admin other
+    # than them approves). Both are cleared when the list is approved.
+    approval_list = models.UUIDField(null=True, blank=True, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self):
         return f"{self.get_kind_display()} link for {self.cycle}"
@@ -416,6 +429,8 @@ class MemberReminder(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="member_reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     count = models.PositiveSmallIntegerField(default=0)
+    # A reminder waits to be sent to this member (see ``RespondentLink.reminder_due``).
+    is_due = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "user"], name="one_reminder_count_per_member")]

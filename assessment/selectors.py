@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from assessment import scoring
 from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response, in_language
 
@@ -106,6 +107,66 @@ def organization_cycles(organization) -> list[Cycle]:
 
 def team_response(cycle: Cycle) -> Response | None:
     return cycle.responses.first() if cycle.mode == Cycle.Mode.TEAM else None
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """Who checks the addresses a lead or admin invites to a staff survey."""
+
+    needs_approval: bool  # two or more admins: an admin other than the inviter approves each list
+    one_person: bool  # one person holds every admin and lead role: nobody else sees the list
+
+
+def invitation_oversight(organization) -> Oversight:
+    """Return who checks the organization's invitation lists."""
+    roles = list(
+        organization.memberships.filter(role__in=[Membership.Role.ADMIN, Membership.Role.LEAD]).values_list(
+            "role", flat=True
+        )
+    )
+    return Oversight(needs_approval=roles.count(Membership.Role.ADMIN) >= 2, one_person=len(roles) == 1)
+
+
+@dataclass(frozen=True)
+class AwaitingList:
+    """A list of invitations that waits for an admin's approval: who asked, and how many."""
+
+    id: str
+    cycle: Cycle
+    requested_by_id: object
+    requested_by_email: str
+    count: int
+
+
+def awaiting_invitation_lists(organization, *, cycle: Cycle | None = None) -> list[AwaitingList]:
+    """Return the lists of invitations waiting for approval in the organization's open surveys."""
+    links = RespondentLink.objects.filter(
+        cycle__organization=organization, cycle__status=Cycle.Status.OPEN, delivery=RespondentLink.Delivery.AWAITING
+    )
+    if cycle is not None:
+        links = links.filter(cycle=cycle)
+    rows = (
+        links.values("approval_list", "cycle_id", "requested_by_id", "requested_by__email")
+        .annotate(count=Count("id"))
+        .order_by("cycle_id", "approval_list")
+    )
+    cycles = {c.pk: c for c in Cycle.objects.filter(pk__in={row["cycle_id"] for row in rows})}
+    return [
+        AwaitingList(
+            id=str(row["approval_list"]),
+            cycle=cycles[row["cycle_id"]],
+            requested_by_id=row["requested_by_id"],
+            requested_by_email=row["requested_by__email"] or "",
+            count=row["count"],
+        )
+        for row in rows
+    ]
+
+
+def awaiting_invitation_addresses(cycle: Cycle, list_id) -> list[str]:
+    """Return the addresses of a list waiting for approval, sorted."""
+    links = cycle.links.filter(delivery=RespondentLink.Delivery.AWAITING, approval_list=list_id)
+    return list(links.order_by("email").values_list("email", flat=True))
 
 
 def has_shared_link(cycle: Cycle) -> bool:

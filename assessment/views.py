@@ -37,6 +37,7 @@ def org_dashboard(request, org_slug):
         "cycles": organization_cycles,
         "latest": latest,
         "latest_scores": selectors.cycle_score_rows(latest) if latest else [],
+        "awaiting_lists": selectors.awaiting_invitation_lists(organization) if membership.is_admin else [],
     }
     return render(request, "assessment/org_dashboard.html", context)
 
@@ -89,6 +90,13 @@ def _cycle_context(membership, cycle) -> dict:
         "invitations_form": InvitationsForm(),
         "has_shared_link": selectors.has_shared_link(cycle),
         "score_rows": selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
+        "oversight": selectors.invitation_oversight(membership.organization),
+        # Admins see every list waiting for approval; a lead sees their own.
+        "awaiting_lists": [
+            awaiting
+            for awaiting in selectors.awaiting_invitation_lists(membership.organization, cycle=cycle)
+            if membership.is_admin or awaiting.requested_by_id == membership.user_id
+        ],
     }
 
 
@@ -138,7 +146,7 @@ def invitations_create(request, org_slug, cycle_id):
     form = InvitationsForm(request.POST)
     addresses = links.parse_addresses(form.data.get("addresses", ""))
     try:
-        sent = links.invitations_send(
+        invited = links.invitations_send(
             cycle=cycle, by=request.user, addresses=addresses, site_url=request.build_absolute_uri("/").rstrip("/")
         )
     except links.InvitationProblems as error:
@@ -147,15 +155,87 @@ def invitations_create(request, org_slug, cycle_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(cycle)
-    messages.success(
-        request,
-        ngettext(
-            "%(n)s invitation is on its way. Nobody, you included, sees the link it carries.",
-            "%(n)s invitations are on their way. Nobody, you included, sees the links they carry.",
-            sent,
+    if invited.awaiting_approval:
+        text = ngettext(
+            "%(n)s address waits for an admin other than you to approve it. Nobody is emailed until then.",
+            "%(n)s addresses wait for an admin other than you to approve them. Nobody is emailed until then.",
+            invited.count,
         )
-        % {"n": sent},
+    else:
+        text = _sent_text(invited.count)
+    messages.success(request, text % {"n": invited.count})
+    return redirect(cycle)
+
+
+def _sent_text(count: int) -> str:
+    return ngettext(
+        "%(n)s invitation is on its way. Nobody, you included, sees the link it carries.",
+        "%(n)s invitations are on their way. Nobody, you included, sees the links they carry.",
+        count,
     )
+
+
+def _awaiting_list_for(cycle, list_id) -> selectors.AwaitingList:
+    for awaiting in selectors.awaiting_invitation_lists(cycle.organization, cycle=cycle):
+        if awaiting.id == str(list_id):
+            return awaiting
+    raise Http404
+
+
+@never_cache
+def invitations_review(request, org_slug, cycle_id, list_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    cycle = _cycle_for(membership, cycle_id)
+    awaiting = _awaiting_list_for(cycle, list_id)
+    # The addresses and who asked, nothing else: no count of answers, nothing of who started.
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "awaiting": awaiting,
+        "addresses": selectors.awaiting_invitation_addresses(cycle, list_id),
+        "is_own": awaiting.requested_by_id == request.user.pk,
+    }
+    return render(request, "assessment/invitations_review.html", context)
+
+
+@require_POST
+def invitations_approve(request, org_slug, cycle_id, list_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
+    cycle = _cycle_for(membership, cycle_id)
+    _awaiting_list_for(cycle, list_id)
+    try:
+        sent = links.invitations_approve(
+            cycle=cycle, list_id=list_id, by=request.user, site_url=request.build_absolute_uri("/").rstrip("/")
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("assessment:invitations_review", org_slug, cycle.id, list_id)
+    messages.success(request, _sent_text(sent) % {"n": sent})
+    return redirect(cycle)
+
+
+@require_POST
+def invitations_refuse(request, org_slug, cycle_id, list_id):
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    cycle = _cycle_for(membership, cycle_id)
+    awaiting = _awaiting_list_for(cycle, list_id)
+    if not membership.is_admin and awaiting.requested_by_id != request.user.pk:
+        raise Http404
+    try:
+        count = links.invitations_refuse(cycle=cycle, list_id=list_id, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "The list of %(n)s address is deleted. Nobody was emailed.",
+                "The list of %(n)s addresses is deleted. Nobody was emailed.",
+                count,
+            )
+            % {"n": count},
+        )
     return redirect(cycle)
 
 
@@ -172,9 +252,17 @@ def reminders_create(request, org_slug, cycle_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
+        # In steps of the minimum, like the count of answers: exact numbers of who has not
+        # started would tell how many have.
         who = [
-            ngettext("%(count)d invited address", "%(count)d invited addresses", invitees) % {"count": invitees},
-            ngettext("%(count)d member", "%(count)d members", members) % {"count": members},
+            ngettext("fewer than %(n)s invited address", "fewer than %(n)s invited addresses", invitees.step)
+            % {"n": invitees.step}
+            if invitees.below_minimum
+            else ngettext("%(n)s or more invited address", "%(n)s or more invited addresses", invitees.at_least)
+            % {"n": invitees.at_least},
+            ngettext("fewer than %(n)s member", "fewer than %(n)s members", members.step) % {"n": members.step}
+            if members.below_minimum
+            else ngettext("%(n)s or more member", "%(n)s or more members", members.at_least) % {"n": members.at_least},
         ]
         messages.success(request, _("Reminders are on their way: %(who)s.") % {"who": ", ".join(who)})
     return redirect(cycle)

@@ -13,9 +13,9 @@ from accounts import services
 from accounts.models import Membership, Organization, User
 from assessment.demo import INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
-from assessment.models import Questionnaire
+from assessment.models import Questionnaire, RespondentLink
 from assessment.services.cycles import cycle_close, cycle_create
-from assessment.services.links import shared_link_create
+from assessment.services.links import invitations_send, shared_link_create
 from assessment.services.questionnaires import questionnaire_load
 from coalitions import services as coalition_services
 from coalitions.models import Coalition
@@ -75,6 +75,10 @@ EXPECTED: dict[str, Row] = {
     "assessment:cycle_delete": row(*ORG_ADMIN_ACTION),
     "assessment:links_create": row("post", LOGIN, 404, 404, 200, 200, note="shows the new shared link once"),
     "assessment:invitations_create": row("post", LOGIN, 404, 404, 302, 302, data={"addresses": "someone@example.org"}),
+    # A list the lead asked for, waiting for approval: admins see and approve it; the lead may withdraw it.
+    "assessment:invitations_review": row(*ORG_ADMIN_PAGE, note="the addresses and who asked, nothing else"),
+    "assessment:invitations_approve": row(*ORG_ADMIN_ACTION, note="an admin other than the one who asked"),
+    "assessment:invitations_refuse": row(*ORG_LEAD_ACTION, note="an admin, or the lead who asked"),
     "assessment:respond": row(*ORG_MEMBER, note="staff survey: the start page explaining anonymity"),
     "assessment:respond_start": row(*ORG_MEMBER_ACTION),
     # Respondent links are public by design: the single-use token is the key, and no account is needed.
@@ -216,6 +220,11 @@ def _build_world():
     snapshot = coalition_services.snapshot_publish(
         coalition=coalition, period=closed.closed_on.year, by=users["steward"]
     )
+    # A second admin, so that the lead's invitations wait for approval.
+    second = User.objects.create_user(email="second-admin@matrix.example.org", password=PASSWORD)
+    Membership.objects.create(user=second, organization=organization, role="admin")
+    invitations_send(cycle=cycle, by=users["lead"], addresses=["awaiting@example.org"], site_url="")
+    list_id = RespondentLink.objects.get(cycle=cycle, delivery="awaiting").approval_list
     params = {
         "org_slug": organization.slug,
         "cycle_id": cycle.id,
@@ -233,6 +242,7 @@ def _build_world():
         "action_id": action.id,
         "closed_cycle_id": closed.id,
         "year": snapshot.period,
+        "list_id": list_id,
     }
     overrides = {
         "assessment:link_landing": {"token": link_token},
