@@ -89,6 +89,9 @@ def _cycle_context(membership, cycle) -> dict:
         "invitations_form": InvitationsForm(),
         "has_shared_link": selectors.has_shared_link(cycle),
         "score_rows": selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
+        "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
+        if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
+        else None,
     }
 
 
