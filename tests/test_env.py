@@ -90,3 +90,24 @@ def test_production_settings_refuse_a_missing_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value, message", [("sixty", "must be a whole number"), ("7", "must be at least 30")], ids=["word", "too short"]
+)
+def test_settings_refuse_a_bad_staff_survey_gap(value, message):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+        ],
+        env={"ALLY_STAFF_SURVEY_GAP_DAYS": value, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert f"ALLY_STAFF_SURVEY_GAP_DAYS {message}" in result.stderr
