@@ -1,11 +1,12 @@
 """Reads for the assessment app: plain data for views, services and reports."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.models import AuditEvent, Membership
 from assessment import scoring
 from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response, in_language
 
@@ -103,6 +104,25 @@ def organization_cycles(organization) -> list[Cycle]:
         .select_related("questionnaire", "organization")
         .order_by("-opens_on", "-created_at")
     )
+
+
+def staff_survey_last_closed_on(*, organization_id) -> date | None:
+    """Return when the organization's last staff survey with results closed, deleted ones included."""
+    closed = Cycle.objects.filter(
+        organization_id=organization_id,
+        mode=Cycle.Mode.STAFF,
+        status=Cycle.Status.CLOSED,
+        results__reportable=True,
+    ).aggregate(last=Max("closed_on"))["last"]
+    # A deleted survey's results may have been read or exported, so its closing still counts.
+    deleted = AuditEvent.objects.filter(
+        organization_id=organization_id,
+        action=AuditEvent.Action.CYCLE_DELETED,
+        data__mode=Cycle.Mode.STAFF,
+        data__reportable=True,
+    ).values_list("data__closed_on", flat=True)
+    dates = [closed, *(date.fromisoformat(day) for day in deleted if day)]
+    return max((day for day in dates if day), default=None)
 
 
 def team_response(cycle: Cycle) -> Response | None:

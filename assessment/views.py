@@ -97,6 +97,9 @@ def _cycle_context(membership, cycle) -> dict:
             for awaiting in selectors.awaiting_invitation_lists(membership.organization, cycle=cycle)
             if membership.is_admin or awaiting.requested_by_id == membership.user_id
         ],
+        "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
+        if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
+        else None,
     }
 
 

@@ -174,6 +174,10 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend"
     }
 }
+# Days between the close of one staff survey and the opening of the next, so that two surveys of
+# nearly the same people cannot be compared to single one person out. Within a month people answer
+# much as they did before, so a shorter gap is refused.
+ALLY_STAFF_SURVEY_GAP_DAYS = env_int("ALLY_STAFF_SURVEY_GAP_DAYS", 60, minimum=30)
 # Where the site is reached, for links in emails sent outside a request (schedule notices).
 SITE_URL = env_str("ALLY_SITE_URL", "http://127.0.0.1:8000")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"

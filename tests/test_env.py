@@ -141,3 +141,12 @@ def test_production_settings_refuse_to_print_emails():
     assert result.returncode != 0
     assert env.EMAIL_HOST_MESSAGE in result.stderr
     assert _start(PRODUCTION).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "value, message", [("sixty", "must be a whole number"), ("7", "must be at least 30")], ids=["word", "too short"]
+)
+def test_settings_refuse_a_bad_staff_survey_gap(value, message):
+    result = _start({"ALLY_STAFF_SURVEY_GAP_DAYS": value})
+    assert result.returncode != 0
+    assert f"ALLY_STAFF_SURVEY_GAP_DAYS {message}" in result.stderr

@@ -4,6 +4,7 @@ A URL without a row in EXPECTED fails the test, so each new URL must state who m
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -183,15 +184,6 @@ def _build_world():
         organization=organization, email="invitee@example.org", role="staff", by=admin, accept_url_for=str
     )
     questionnaire, _ = questionnaire_load(data=read_instrument_file(INSTRUMENT_PATH))
-    cycle = cycle_create(
-        organization=organization,
-        by=admin,
-        questionnaire=questionnaire,
-        label="Staff survey",
-        mode="staff",
-        opens_on="2026-03-01",
-    )
-    link_token = shared_link_create(cycle=cycle, by=admin)
     closed = cycle_create(
         organization=organization,
         by=admin,
@@ -204,7 +196,17 @@ def _build_world():
     closed_token = shared_link_create(cycle=closed, by=admin)
     for _ in range(3):
         submit_through_link(closed_token, full_answers(questionnaire))
-    closed = cycle_close(cycle=closed, by=admin)
+    # Closed last year, so this year's survey may open (one staff survey at a time, a gap between).
+    closed = cycle_close(cycle=closed, by=admin, on=date(2025, 4, 1))
+    cycle = cycle_create(
+        organization=organization,
+        by=admin,
+        questionnaire=questionnaire,
+        label="Staff survey",
+        mode="staff",
+        opens_on="2026-03-01",
+    )
+    link_token = shared_link_create(cycle=cycle, by=admin)
     coalition, code = coalition_services.coalition_create(user=users["steward"], name="Matrix Coalition")
     coalition_services.coalition_create(user=users["other_steward"], name="Matrix Other Coalition")
     coalition_services.coalition_join(

@@ -1,17 +1,19 @@
 """Writes for audit cycles: creating, opening, closing (writing staff answers out once) and deleting."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
 from assessment import aggregation, scoring
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
-from assessment.selectors import cycle_answer_sets, questionnaire_instrument
+from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import Submission, pending_open, pending_write_out
 from assessment.signals import cycle_closed
 
@@ -21,6 +23,11 @@ CYCLE_NOT_DRAFT_MESSAGE = _("Only an audit that has not opened yet can be opened
 CYCLE_ALREADY_CLOSED_MESSAGE = _("This audit is closed. A closed audit never reopens.")
 MIN_RESPONSES_MESSAGE = _("The minimum number of responses for a report is %(floor)s or more.")
 NO_QUESTIONNAIRE_MESSAGE = _("No published questionnaire is available yet.")
+STAFF_SURVEY_OPEN_MESSAGE = _("Another staff survey is open: close it before opening a new one.")
+STAFF_SURVEY_GAP_MESSAGE = _(
+    "A new staff survey can open from %(date)s, %(days)s days after the last one closed, so that two "
+    "surveys of nearly the same people cannot be compared to single anyone out."
+)
 
 
 @transaction.atomic
@@ -35,6 +42,7 @@ def cycle_create(
     closes_on: date | None = None,
     min_responses: int = 5,
     open_now: bool = True,
+    today: date | None = None,
 ) -> Cycle:
     """Create an audit cycle, open straight away unless asked otherwise."""
     if questionnaire is None or not questionnaire.is_published:
@@ -54,16 +62,47 @@ def cycle_create(
     if mode == Cycle.Mode.TEAM:
         Response.objects.create(cycle=cycle)
     if open_now:
-        cycle = cycle_open(cycle=cycle, by=by)
+        cycle = cycle_open(cycle=cycle, by=by, today=today)
     return cycle
 
 
+def staff_survey_refusal(*, organization_id, today: date) -> str | None:
+    """Return why a staff survey of the organization cannot open on ``today``, or None when it can.
+
+    Two staff surveys whose respondents differ by one person give that person's answers by
+    difference, so only one is open at a time and the next opens a set number of days after the
+    last one with results closed.
+    """
+    staff_surveys = Cycle.objects.filter(organization_id=organization_id, mode=Cycle.Mode.STAFF)
+    if staff_surveys.filter(status=Cycle.Status.OPEN).exists():
+        return str(STAFF_SURVEY_OPEN_MESSAGE)
+    last_closed_on = staff_survey_last_closed_on(organization_id=organization_id)
+    if last_closed_on is None:
+        return None
+    gap = settings.ALLY_STAFF_SURVEY_GAP_DAYS
+    opens_from = last_closed_on + timedelta(days=gap)
+    if today >= opens_from:
+        return None
+    return STAFF_SURVEY_GAP_MESSAGE % {"date": date_format(opens_from, "DATE_FORMAT"), "days": gap}
+
+
 @transaction.atomic
-def cycle_open(*, cycle: Cycle, by) -> Cycle:
-    """Open a cycle for answers. Its minimum number of responses is locked from now on."""
+def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
+    """Open a cycle for answers. Its minimum number of responses is locked from now on.
+
+    A staff survey opens only when no other is open and the last one closed long enough before
+    ``today`` (the current date unless given).
+    """
+    if cycle.mode == Cycle.Mode.STAFF:
+        # Every opening of a staff survey queues here, so two at once cannot both find none open.
+        Organization.objects.select_for_update().get(pk=cycle.organization_id)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError(CYCLE_NOT_DRAFT_MESSAGE)
+    if cycle.is_staff_survey:
+        refusal = staff_survey_refusal(organization_id=cycle.organization_id, today=today or timezone.localdate())
+        if refusal:
+            raise ValidationError(refusal)
     cycle.status = Cycle.Status.OPEN
     cycle.save(update_fields=["status"])
     audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, detail=cycle.label)
@@ -159,8 +198,25 @@ def _compute_results(cycle: Cycle) -> dict:
 
 @transaction.atomic
 def cycle_delete(*, cycle: Cycle, by) -> None:
-    """Delete a cycle and every answer in it."""
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_DELETED, detail=cycle.label)
+    """Delete a cycle and every answer in it.
+
+    The audit entry keeps when a staff survey with results closed: its results may have been
+    read, so the gap before the next staff survey still runs from that day.
+    """
+    if cycle.is_staff_survey:
+        Organization.objects.select_for_update().get(pk=cycle.organization_id)
+    cycle = Cycle.objects.select_related("organization").get(pk=cycle.pk)
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=Action.CYCLE_DELETED,
+        detail=cycle.label,
+        data={
+            "mode": cycle.mode,
+            "reportable": cycle.is_reportable,
+            "closed_on": str(cycle.closed_on) if cycle.closed_on else None,
+        },
+    )
     cycle.delete()
 
 

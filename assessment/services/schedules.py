@@ -2,7 +2,7 @@
 so, and opening next year's audit in one step."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from accounts.models import AuditEvent, Membership
 from accounts.services import audit
 from assessment.models import AuditSchedule, Cycle, ScheduleNotice
 from assessment.selectors import questionnaire_for_mode
-from assessment.services.cycles import cycle_create
+from assessment.services.cycles import cycle_create, staff_survey_refusal
 
 logger = logging.getLogger(__name__)
 Kind = ScheduleNotice.Kind
@@ -30,6 +30,7 @@ class ScheduleState:
     ends_on: date  # when the audit should be closed by
     state: str  # "open", "done", "due", "overdue" or "upcoming"
     days_to_due: int
+    refusal: str | None = None  # why it cannot open today, while it is due or overdue
 
 
 @transaction.atomic
@@ -56,7 +57,13 @@ def schedule_states(organization, *, today: date) -> list[ScheduleState]:
     open_modes = set(
         Cycle.objects.filter(organization=organization, status=Cycle.Status.OPEN).values_list("mode", flat=True)
     )
-    return [_state(schedule, today, opened, open_modes) for schedule in schedules]
+    states = [_state(schedule, today, opened, open_modes) for schedule in schedules]
+    return [
+        replace(state, refusal=staff_survey_refusal(organization_id=organization.pk, today=today))
+        if state.schedule.mode == Cycle.Mode.STAFF and state.state in ("due", "overdue")
+        else state
+        for state in states
+    ]
 
 
 def _state(schedule, today, opened, open_modes) -> ScheduleState:
@@ -91,6 +98,7 @@ def cycle_open_next(*, organization, by, mode: str, today: date) -> Cycle:
         opens_on=today,
         closes_on=today + timedelta(weeks=weeks),
         min_responses=last.min_responses if last else 5,
+        today=today,
     )
 
 
