@@ -26,17 +26,28 @@ from assessment.services.responding import StaffDraft
 
 PREFIX = "ally_draft_"
 LINK_COOKIE = re.compile(rf"{PREFIX}([0-9a-f]{{32}})")
+MEMBER_COOKIE = re.compile(rf"{PREFIX}[0-9a-f]{{32}}_[0-9a-f]{{12}}")
 MAX_AGE = 60 * 60 * 24 * 60
 # Beyond one character per item: the survey id, the member id, the credential, the role group.
 DRAFT_ROOM = 320
 
 
-def cookie_name(cycle_id, member_id=None) -> str:
-    """Return the name of the cookie holding a draft for the survey (and the member)."""
+def cookie_name(cycle_id, member_id=None, *, secret: str | None = None) -> str:
+    """Return the name of the cookie holding a draft for the survey (and the member).
+
+    A member's cookie name carries a keyed hash of their id, so the name alone says nobody's;
+    ``secret`` gives the name under an earlier key.
+    """
     name = f"{PREFIX}{str(cycle_id).replace('-', '')}"
     if member_id is None:
         return name
-    return f"{name}_{salted_hmac('ally.draft-cookie', str(member_id)).hexdigest()[:12]}"
+    return f"{name}_{salted_hmac('ally.draft-cookie', str(member_id), secret).hexdigest()[:12]}"
+
+
+def _member_cookie_names(cycle_id, member_id: str) -> list[str]:
+    """Return the member's cookie name under the current key, then under each earlier one."""
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [cookie_name(cycle_id, member_id, secret=secret) for secret in secrets]
 
 
 def _purpose(cycle: Cycle) -> str:
@@ -67,8 +78,11 @@ def read(request, cycle: Cycle) -> StaffDraft | None:
         return None
     member_id = str(request.user.pk) if request.user.is_authenticated else None
     if member_id is not None:
-        draft = _decode(cycle, request.COOKIES.get(cookie_name(cycle.pk, member_id), ""))
-        return draft if draft is not None and draft.member_id == member_id else None
+        for name in _member_cookie_names(cycle.pk, member_id):
+            draft = _decode(cycle, request.COOKIES.get(name, ""))
+            if draft is not None and draft.member_id == member_id:
+                return draft
+        return None
     return read_link(request, cycle)
 
 
@@ -118,21 +132,30 @@ def write(response, cycle: Cycle, draft: StaffDraft):
 
 
 def clear(response, draft: StaffDraft):
-    """Delete the draft's cookie on ``response``; return the response."""
-    response.delete_cookie(cookie_name(draft.cycle_id, draft.member_id), samesite="Lax")
+    """Delete the draft's cookie (under every accepted key's name) on ``response``; return the response."""
+    names = (
+        [cookie_name(draft.cycle_id)]
+        if draft.member_id is None
+        else _member_cookie_names(draft.cycle_id, draft.member_id)
+    )
+    for name in names:
+        response.delete_cookie(name, samesite="Lax")
     return response
 
 
-def clear_all(request, response):
-    """Delete every draft cookie this browser sent; return the response."""
+def clear_members(request, response):
+    """Delete every member's draft cookie this browser sent; return the response.
+
+    Drafts started from a link belong to no account, and their link is spent: they stay.
+    """
     for name in request.COOKIES:
-        if name.startswith(PREFIX):
+        if MEMBER_COOKIE.fullmatch(name):
             response.delete_cookie(name, samesite="Lax")
     return response
 
 
 class ForgetDraftsAtLogoutMiddleware:
-    """Delete every draft cookie in the response to a logout, so a shared computer keeps none."""
+    """Delete members' draft cookies in the response to a logout, so a shared computer keeps none."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -140,7 +163,7 @@ class ForgetDraftsAtLogoutMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if getattr(request, "drafts_forgotten", False):
-            clear_all(request, response)
+            clear_members(request, response)
         return response
 
 

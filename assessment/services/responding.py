@@ -15,6 +15,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -65,8 +66,14 @@ class StaffDraft:
     member_id: str | None = None
 
 
-def _signature(cycle_id: str, value: str) -> str:
-    return salted_hmac("ally.submit-credential", f"{cycle_id}:{value}", algorithm="sha256").hexdigest()
+def _signature(cycle_id: str, value: str, secret: str | None = None) -> str:
+    return salted_hmac("ally.submit-credential", f"{cycle_id}:{value}", secret, algorithm="sha256").hexdigest()
+
+
+def _is_signed(cycle_id: str, value: str, signature: str) -> bool:
+    """Return whether the server signed the value, under its key or an earlier one still accepted."""
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return any(constant_time_compare(signature, _signature(cycle_id, value, secret)) for secret in secrets)
 
 
 def credential_new(cycle: Cycle) -> str:
@@ -78,7 +85,7 @@ def credential_new(cycle: Cycle) -> str:
 def _spent_hash(cycle: Cycle, credential: str) -> str:
     """Return the hash kept of a spent credential, or raise if the server never signed it."""
     value, _dot, signature = (credential or "").partition(".")
-    if not value or not constant_time_compare(signature, _signature(str(cycle.pk), value)):
+    if not value or not _is_signed(str(cycle.pk), value, signature):
         raise ValidationError(DRAFT_GONE_MESSAGE)
     return hashlib.sha256(value.encode()).hexdigest()
 

@@ -311,3 +311,36 @@ def test_the_submitting_request_writes_nothing_but_the_sealed_answers_and_the_sp
     assert PendingResponse.objects.filter(cycle=staff_cycle).count() == 1
     tables = _tables(_writes(queries))
     assert tables == {PendingResponse._meta.db_table, "assessment_spentcredential"}, tables
+
+
+def test_rotating_the_secret_key_keeps_unfinished_answers(client, settings, staff, lead, staff_cycle, questionnaire):
+    """After a rotation the old key stays a fallback: started respondents must still finish."""
+    page = _start_and_save(client, staff, staff_cycle)
+    link_browser = type(client)()
+    token = __import__("tests.conftest", fromlist=["invite"]).invite(staff_cycle, lead.user, ["x@example.org"])[0]
+    link_browser.post(reverse("assessment:link_landing", args=[token]))
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-rotated-secret-key-" + "r" * 40
+    url = reverse("assessment:respond", args=[staff_cycle.organization.slug, staff_cycle.id])
+    shown = client.get(url).content.decode()
+    assert all(f'name="answer-{item.key}" value="dk" checked' in shown for item in page.items)
+    for browser, answer_url in [(client, url), (link_browser, reverse("assessment:link_continue"))]:
+        pages = questionnaire_pages(questionnaire)
+        for number, each in enumerate(pages, start=1):
+            posted = {"page": number, "action": "next", **{f"answer-{item.key}": "dk" for item in each.items}}
+            assert browser.post(answer_url, posted).status_code == 302
+        assert browser.post(answer_url, {"page": len(pages) + 1, "action": "submit"}).status_code == 302
+    assert PendingResponse.objects.filter(cycle=staff_cycle).count() == 2
+
+
+def test_logging_out_keeps_a_draft_started_from_a_link(client, staff, lead, cycle_factory, org_factory, member_factory):
+    """A link draft belongs to no account: someone signing out must not destroy it (its link is spent)."""
+    from tests.conftest import invite
+
+    elsewhere = cycle_factory(Cycle.Mode.STAFF, organization=org_factory("Elsewhere"))
+    other_lead = member_factory(elsewhere.organization, "lead")
+    token = invite(elsewhere, other_lead.user, [staff.user.email])[0]
+    client.post(reverse("assessment:link_landing", args=[token]))
+    login(client, staff.user)
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("assessment:link_continue")).status_code == 200
