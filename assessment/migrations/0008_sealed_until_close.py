@@ -8,33 +8,52 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def reseal_waiting_submissions(apps, schema_editor):
-    """Seal submissions waiting under the earlier format (Fernet, JSON) without time, at one length.
+def _pack(keys, answers):
+    return "".join({"dk": "d", "na": "n"}.get(answers.get(key, ""), answers.get(key) or "-") for key in keys)
 
-    Responses already written out in batches stay as they are; closing their survey rewrites
-    them with the rest.
+
+def _seal(cycle_id, keys, answers, role_group):
+    from assessment import sealing
+
+    plaintext = json.dumps({"a": _pack(keys, answers), "g": role_group}, separators=(",", ":")).encode()
+    return sealing.seal(plaintext, purpose=f"pending:{cycle_id}", size=len(keys) + 64)
+
+
+def reseal_waiting_submissions(apps, schema_editor):
+    """Seal what open staff surveys hold under the earlier format: no time, one length.
+
+    Submissions waiting as Fernet tokens are sealed again; responses already written out in
+    batches go back under seal with their role group, so that closing writes every answer out at
+    once, shuffled, and aggregates the groups.
     """
     from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-    from assessment import sealing
-
-    PendingResponse = apps.get_model("assessment", "PendingResponse")
+    Cycle = apps.get_model("assessment", "Cycle")
     Item = apps.get_model("assessment", "Item")
+    PendingResponse = apps.get_model("assessment", "PendingResponse")
+    Response = apps.get_model("assessment", "Response")
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     fernet = MultiFernet(
         [Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"ally-pending:" + s.encode()).digest())) for s in secrets]
     )
-    for pending in PendingResponse.objects.select_related("cycle"):
-        try:
-            payload = json.loads(fernet.decrypt(pending.sealed.encode()))
-        except InvalidToken:
-            continue  # sealed already in the new format, or under a key no longer held
-        keys = sorted(Item.objects.filter(questionnaire_id=pending.cycle.questionnaire_id).values_list("key", flat=True))
-        answers = {key: str(value) for key, value in payload["answers"].items()}
-        packed = "".join({"dk": "d", "na": "n"}.get(answers.get(key, ""), answers.get(key) or "-") for key in keys)
-        plaintext = json.dumps({"a": packed, "g": payload.get("role_group", "")}, separators=(",", ":")).encode()
-        pending.sealed = sealing.seal(plaintext, purpose=f"pending:{pending.cycle_id}", size=len(keys) + 64)
-        pending.save(update_fields=["sealed"])
+    for cycle in Cycle.objects.filter(mode="staff").exclude(status="closed"):
+        keys = sorted(Item.objects.filter(questionnaire_id=cycle.questionnaire_id).values_list("key", flat=True))
+        for pending in PendingResponse.objects.filter(cycle=cycle):
+            try:
+                payload = json.loads(fernet.decrypt(pending.sealed.encode()))
+            except InvalidToken:
+                continue  # sealed already in the new format, or under a key no longer held
+            answers = {key: str(value) for key, value in payload["answers"].items()}
+            pending.sealed = _seal(cycle.pk, keys, answers, payload.get("role_group", ""))
+            pending.save(update_fields=["sealed"])
+        written = Response.objects.filter(cycle=cycle, status="submitted").prefetch_related("answers__item")
+        for response in written:
+            answers = {a.item.key: a.special or str(a.value) for a in response.answers.all()}
+            PendingResponse.objects.create(cycle=cycle, sealed=_seal(cycle.pk, keys, answers, response.role_group))
+        Response.objects.filter(pk__in=[response.pk for response in written]).delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # Deferred foreign-key checks of the deleted rows must run before the same transaction alters the table.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
-from assessment import aggregation, scoring
+from assessment import aggregation, scoring, sealing
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
-from assessment.services.pending import Submission, pending_open, pending_write_out
+from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
 
 Action = AuditEvent.Action
@@ -22,6 +22,10 @@ Action = AuditEvent.Action
 CYCLE_NOT_DRAFT_MESSAGE = _("Only an audit that has not opened yet can be opened.")
 CYCLE_ALREADY_CLOSED_MESSAGE = _("This audit is closed. A closed audit never reopens.")
 MIN_RESPONSES_MESSAGE = _("The minimum number of responses for a report is %(floor)s or more.")
+SEALS_UNREADABLE_MESSAGE = _(
+    "Some submitted answers cannot be opened with the server's current keys, so the survey was not "
+    "closed. Put the earlier secret key back in DJANGO_SECRET_KEY_FALLBACKS and close it again."
+)
 NO_QUESTIONNAIRE_MESSAGE = _("No published questionnaire is available yet.")
 STAFF_SURVEY_OPEN_MESSAGE = _("Another staff survey is open: close it before opening a new one.")
 STAFF_SURVEY_GAP_MESSAGE = _(
@@ -142,11 +146,10 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
 
 def _staff_results_write_out(cycle: Cycle) -> dict:
     """Open the survey's submissions, compute its results in memory, and write the answers out once."""
-    submissions = pending_open(cycle=cycle)
-    # Responses an earlier version wrote out in batches before close are rewritten with the rest.
-    earlier = cycle_answer_sets(cycle=cycle)
-    submissions += [Submission({key: str(value) for key, value in answers.items()}, "") for _, answers in earlier]
-    cycle.responses.all().delete()
+    try:
+        submissions = pending_open(cycle=cycle)
+    except sealing.Unreadable as error:
+        raise ValidationError(SEALS_UNREADABLE_MESSAGE) from error
     if len(submissions) < cycle.min_responses:
         cycle.pending.all().delete()
         return {"reportable": False, "n": len(submissions), "min_responses": cycle.min_responses}

@@ -344,3 +344,21 @@ def test_logging_out_keeps_a_draft_started_from_a_link(client, staff, lead, cycl
     login(client, staff.user)
     client.post(reverse("account_logout"))
     assert client.get(reverse("assessment:link_continue")).status_code == 200
+
+
+def test_seals_the_server_can_no_longer_open_stop_the_close_with_a_clear_message(
+    settings, organization, lead, member_factory, questionnaire, cycle_factory
+):
+    from django.core.exceptions import ValidationError
+
+    from assessment.services.cycles import SEALS_UNREADABLE_MESSAGE
+
+    cycle = cycle_factory(Cycle.Mode.STAFF, min_responses=3)
+    for number in range(3):
+        _submit(cycle, member_factory(organization), _answers(questionnaire, number))
+    settings.SECRET_KEY = "a-rotated-secret-key-without-its-fallback-" + "s" * 20
+    with pytest.raises(ValidationError) as error:
+        cycle_close(cycle=cycle, by=lead.user)
+    assert error.value.messages == [str(SEALS_UNREADABLE_MESSAGE)]
+    cycle.refresh_from_db()
+    assert cycle.is_open and PendingResponse.objects.filter(cycle=cycle).count() == 3
