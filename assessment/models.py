@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -304,6 +305,11 @@ class InvitedAddress(models.Model):
 
     def __str__(self):
         return f"Invited address for {self.cycle}"
+
+    @staticmethod
+    def hash_of(cycle_id, address: str) -> str:
+        """Return the keyed hash that records an invited address without storing it."""
+        return salted_hmac("ally.invited-address", f"{cycle_id}:{address.lower()}", algorithm="sha256").hexdigest()
 
 
 class SpentCredential(models.Model):

@@ -16,7 +16,6 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +65,7 @@ class InvitationProblems(ValidationError):
 
 def address_hash(cycle: Cycle, address: str) -> str:
     """Return the keyed hash that records an invited address without storing it."""
-    return salted_hmac("ally.invited-address", f"{cycle.pk}:{address.lower()}", algorithm="sha256").hexdigest()
+    return InvitedAddress.hash_of(cycle.pk, address)
 
 
 def parse_addresses(raw: str) -> list[str]:

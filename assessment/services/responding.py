@@ -15,6 +15,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,7 +26,7 @@ from accounts.models import AuditEvent
 from accounts.services import audit
 from accounts.tokens import new_token
 from assessment import scoring
-from assessment.models import Answer, Cycle, Item, Participation, Response, SpentCredential
+from assessment.models import Answer, Cycle, InvitedAddress, Item, Participation, Response, SpentCredential
 from assessment.selectors import questionnaire_instrument, questionnaire_pages
 from assessment.services.cycles import cycle_close
 from assessment.services.pending import pending_add
@@ -46,6 +47,10 @@ DRAFT_GONE_MESSAGE = _(
 )
 ALREADY_SUBMITTED_MESSAGE = _("These answers have already been submitted. Thank you.")
 ALREADY_ANSWERED_MESSAGE = _("You have already started or answered this audit. Each person answers once.")
+INVITED_BY_LINK_MESSAGE = _(
+    "Your address was invited to this survey by email: answer through the link in that email, so that "
+    "each person answers once."
+)
 INCOMPLETE_MESSAGE = _("Some questions are still unanswered. “Don't know” is always a fair answer.")
 NOTE_MAX_LENGTH = 2000
 
@@ -96,6 +101,9 @@ def member_response_start(*, cycle: Cycle, user) -> StaffDraft:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open or not cycle.is_staff_survey:
         raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+    addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    if cycle.invited_addresses.filter(address_hash__in=[InvitedAddress.hash_of(cycle.pk, a) for a in addresses]):
+        raise ValidationError(INVITED_BY_LINK_MESSAGE)
     _, created = Participation.objects.get_or_create(cycle=cycle, user=user)
     if not created:
         raise ValidationError(ALREADY_ANSWERED_MESSAGE)

@@ -362,3 +362,20 @@ def test_seals_the_server_can_no_longer_open_stop_the_close_with_a_clear_message
     assert error.value.messages == [str(SEALS_UNREADABLE_MESSAGE)]
     cycle.refresh_from_db()
     assert cycle.is_open and PendingResponse.objects.filter(cycle=cycle).count() == 3
+
+
+def test_an_invited_address_that_joins_the_organization_cannot_answer_again_as_a_member(
+    lead, organization, member_factory, questionnaire, staff_cycle
+):
+    from django.core.exceptions import ValidationError
+
+    from assessment.services.responding import INVITED_BY_LINK_MESSAGE
+    from tests.conftest import invite, submit_through_link
+
+    token = invite(staff_cycle, lead.user, ["Newcomer@example.org"])[0]
+    submit_through_link(token, _answers(questionnaire, 1))
+    joined = member_factory(organization, email="newcomer@example.org")
+    with pytest.raises(ValidationError) as error:
+        member_response_start(cycle=staff_cycle, user=joined.user)
+    assert error.value.messages == [str(INVITED_BY_LINK_MESSAGE)]
+    assert PendingResponse.objects.filter(cycle=staff_cycle).count() == 1
