@@ -257,7 +257,7 @@ def reminders_create(request, org_slug, cycle_id):
     else:
         # In steps of the minimum, like the count of answers: exact numbers of who has not
         # started would tell how many have.
-        who = [
+        invited, reminded_members = (
             ngettext("fewer than %(n)s invited address", "fewer than %(n)s invited addresses", invitees.step)
             % {"n": invitees.step}
             if invitees.below_minimum
@@ -266,8 +266,12 @@ def reminders_create(request, org_slug, cycle_id):
             ngettext("fewer than %(n)s member", "fewer than %(n)s members", members.step) % {"n": members.step}
             if members.below_minimum
             else ngettext("%(n)s or more member", "%(n)s or more members", members.at_least) % {"n": members.at_least},
-        ]
-        messages.success(request, _("Reminders are on their way: %(who)s.") % {"who": ", ".join(who)})
+        )
+        messages.success(
+            request,
+            _("Reminders are on their way: %(invitees)s, %(members)s.")
+            % {"invitees": invited, "members": reminded_members},
+        )
     return redirect(cycle)
 
 
