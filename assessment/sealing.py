@@ -35,16 +35,6 @@ def _keys() -> list[bytes]:
     return [hmac.new(secret.encode(), b"ally.sealing", hashlib.sha256).digest() for secret in secrets]
 
 
-def sealed_length(size: int) -> int:
-    """Return the length of the text ``seal`` returns for a plaintext padded to ``size`` bytes.
-
-    >>> sealed_length(100)
-    176
-    """
-    raw = NONCE_BYTES + LENGTH_BYTES + size + 16
-    return 4 * ((raw + 2) // 3)
-
-
 def seal(plaintext: bytes, *, purpose: str, size: int) -> str:
     """Return the plaintext padded to ``size`` bytes and encrypted for ``purpose``."""
     if len(plaintext) > size:
