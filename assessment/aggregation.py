@@ -1,8 +1,12 @@
-"""Cycle aggregates from submitted answers. Pure: plain data in, a JSON-ready dict out."""
+"""Cycle aggregates from submitted answers. Pure: plain data in, a JSON-ready dict out.
+
+The stored shape is typed here (``CycleResults``); every page, export and report reads it.
+"""
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from typing import NotRequired, TypedDict
 
 from assessment import scoring
 
@@ -10,15 +14,85 @@ Answers = Mapping[str, int | str | None]
 # The order of role groups everywhere; ties in suppression go to the group first in it.
 NOT_STATED = "not_stated"  # the group of those who skipped the optional question
 ROLE_GROUP_ORDER = ("leadership", "frontline", "volunteer", "other", NOT_STATED)
+# How a staff answer reached the survey, counted apart for the response rate.
+CHANNELS = ("invited", "shared", "member")
+LOW_RESPONSE_RATE = 0.5  # below this share of invited addresses the answers may not speak for everyone
 
 
-def _summary(values: Sequence[float | None]) -> dict:
-    summary = asdict(scoring.summarize(values))
-    summary["band"] = scoring.band(summary["mean"])
-    summary["band_range"] = list(scoring.band_range(summary["ci_low"], summary["ci_high"]))
-    # Sorted, so the stored list says nothing about the order of answering.
-    summary["values"] = sorted(v for v in values if v is not None)
-    return summary
+class SummaryResult(TypedDict):
+    """A dimension's or the overall score over respondents, with its band."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+    band: str | None  # capped while a critical gap of the dimension (any, for overall) stands
+    band_range: list[str | None]  # the bands of the interval's ends, capped the same way
+    uncapped_band: str | None  # the band the score alone would carry
+    capped: bool  # a critical gap lowered the band or its range
+    values: list[float]  # sorted, so the list says nothing about the order of answering
+
+
+class ItemResult(TypedDict):
+    n: int
+    mean: float | None
+    sd: float | None
+    dk: int
+    na: int
+    dk_rate: float | None
+    top_share: float | None
+    breaks: int
+
+
+class RoleGroupResult(TypedDict):
+    n: int
+    dimensions: dict[str, float | None]
+    overall: float | None
+
+
+class CycleResults(TypedDict):
+    """What a closed cycle stores, computed once (``Cycle.results``).
+
+    An unreportable cycle stores only ``reportable``, ``n`` and ``min_responses``.
+    """
+
+    reportable: bool
+    n: int
+    min_responses: int
+    scoring_version: NotRequired[int]
+    dimensions: NotRequired[dict[str, SummaryResult]]
+    overall: NotRequired[SummaryResult]
+    item_stats: NotRequired[dict[str, ItemResult]]
+    item_means: NotRequired[dict[str, float | None]]
+    item_sd: NotRequired[dict[str, float | None]]
+    item_n: NotRequired[dict[str, int]]
+    item_scales: NotRequired[dict[str, int]]  # each item's max_value: lists compare like with like
+    dk_counts: NotRequired[dict[str, int]]
+    na_counts: NotRequired[dict[str, int]]
+    critical_gaps: NotRequired[list[str]]
+    role_groups: NotRequired[dict[str, RoleGroupResult]]
+    channels: NotRequired[dict[str, int]]  # staff answers by how they came: CHANNELS
+    notes: NotRequired[dict[str, str]]  # a self-audit's evidence notes by item key
+
+
+def _summary(values: Sequence[float | None], *, critical_gap: bool) -> SummaryResult:
+    found = scoring.summarize(values)
+    low, high = scoring.band_range(found.ci_low, found.ci_high)
+    capped_range = [
+        scoring.capped_band(found.ci_low, critical_gap=critical_gap) if low else None,
+        scoring.capped_band(found.ci_high, critical_gap=critical_gap) if high else None,
+    ]
+    band = scoring.capped_band(found.mean, critical_gap=critical_gap)
+    uncapped = scoring.band(found.mean)
+    return {
+        **asdict(found),
+        "band": band,
+        "band_range": capped_range,
+        "uncapped_band": uncapped,
+        "capped": band != uncapped or capped_range != [low, high],
+        "values": sorted(v for v in values if v is not None),
+    }
 
 
 def cycle_results(
@@ -26,42 +100,53 @@ def cycle_results(
     answer_sets: Sequence[Answers],
     *,
     role_groups: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
     min_responses: int,
     reportable: bool,
-) -> dict:
+) -> CycleResults:
     """Return everything a cycle report needs, computed once.
 
-    ``role_groups`` holds each response's optional group ("" when not stated), in the same
-    order as ``answer_sets``. An unreportable cycle stores only its count.
+    ``role_groups`` holds each response's optional group ("" when not stated), and ``channels``
+    how each came (``CHANNELS``, "" when not known), in the same order as ``answer_sets``; only
+    their counts and the groups' means are kept. An unreportable cycle stores only its count.
     """
     n = len(answer_sets)
     if not reportable:
         return {"reportable": False, "n": n, "min_responses": min_responses}
     scores = [scoring.score_response(instrument, answers) for answers in answer_sets]
-    dimensions = {d.key: _summary([s.dimensions[d.key] for s in scores]) for d in instrument.dimensions}
     stats = scoring.item_stats(instrument, answer_sets)
-    results = {
+    gaps = scoring.critical_gaps(instrument, stats)
+    gap_dimensions = {item.dimension for item in instrument.items if item.key in gaps}
+    dimensions = {
+        d.key: _summary([s.dimensions[d.key] for s in scores], critical_gap=d.key in gap_dimensions)
+        for d in instrument.dimensions
+    }
+    results: CycleResults = {
         "reportable": True,
         "scoring_version": scoring.SCORING_VERSION,
         "n": n,
         "min_responses": min_responses,
         "dimensions": dimensions,
-        scoring.OVERALL: _summary([s.overall for s in scores]),
-        "item_stats": {key: asdict(found) for key, found in stats.items()},
+        "overall": _summary([s.overall for s in scores], critical_gap=bool(gaps)),
+        "item_stats": {key: asdict(found) for key, found in stats.items()},  # type: ignore[misc]
         # Kept beside item_stats for what reads one figure per item (trends, heat maps).
         "item_means": {key: found.mean for key, found in stats.items()},
         "item_sd": {key: found.sd for key, found in stats.items()},
         "item_n": {key: found.n for key, found in stats.items()},
+        "item_scales": {item.key: item.max_value for item in instrument.items},
         "dk_counts": {key: found.dk for key, found in stats.items()},
         "na_counts": {key: found.na for key, found in stats.items()},
-        "critical_gaps": scoring.critical_gaps(instrument, stats),
+        "critical_gaps": gaps,
     }
     if role_groups is not None:
         results["role_groups"] = _role_group_results(instrument, scores, role_groups, min_responses)
+    if channels is not None:
+        counted = Counter(channel if channel in CHANNELS else "" for channel in channels)
+        results["channels"] = {name: counted.get(name, 0) for name in (*CHANNELS, "")}
     return results
 
 
-def _role_group_results(instrument, scores, role_groups, min_responses: int) -> dict:
+def _role_group_results(instrument, scores, role_groups, min_responses: int) -> dict[str, RoleGroupResult]:
     """Return the means of each role group that may be shown; smaller groups are not stored at all."""
     counts = Counter(group or NOT_STATED for group in role_groups)
     shown = visible_groups(counts, min_responses)
@@ -102,3 +187,53 @@ def visible_groups(counts: Mapping[str, int], min_n: int) -> set[str]:
         visible.remove(smallest)
         hidden.add(smallest)
     return visible if len(visible) >= 2 else set()
+
+
+class ResponseRate(TypedDict):
+    answers: int
+    invited: int
+    by_invitation: int | None  # None when the survey closed before answers were counted apart
+    shared: int | None
+    members: int | None
+    uncounted: int  # answers whose way in was not kept (started before it was)
+    share: float | None  # by_invitation / invited, never above 1
+    low: bool
+
+
+def response_rate(results: Mapping, invited: int) -> ResponseRate | None:
+    """Return a closed staff survey's response rate where the invited count is known.
+
+    Only answers through the emailed single-use links are set against the invited addresses, so
+    the rate is never above 100%; answers through the shared link and from signed-in members are
+    counted apart.
+
+    >>> rate = response_rate({"n": 7, "channels": {"invited": 5, "shared": 2, "member": 0, "": 0}}, 5)
+    >>> rate["share"], rate["shared"], rate["low"]
+    (1.0, 2, False)
+    """
+    if not invited:
+        return None
+    channels = results.get("channels")
+    n = results.get("n", 0)
+    if channels is None:
+        return {
+            "answers": n,
+            "invited": invited,
+            "by_invitation": None,
+            "shared": None,
+            "members": None,
+            "uncounted": n,
+            "share": None,
+            "low": False,
+        }
+    share = channels.get("invited", 0) / invited
+    return {
+        "answers": n,
+        "invited": invited,
+        "by_invitation": channels.get("invited", 0),
+        "shared": channels.get("shared", 0),
+        "members": channels.get("member", 0),
+        "uncounted": channels.get("", 0),
+        "share": share,
+        "low": share < LOW_RESPONSE_RATE and not channels.get(""),
+    }

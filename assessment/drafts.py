@@ -64,6 +64,7 @@ def _decode(cycle: Cycle, raw: str) -> StaffDraft | None:
             answers=unpack_answers(answer_keys(cycle), str(data["a"])),
             role_group=str(data["g"]),
             member_id=None if member is None else str(member),
+            channel=str(data.get("h", "")),
         )
     except (sealing.Unreadable, json.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
@@ -117,6 +118,7 @@ def write(response, cycle: Cycle, draft: StaffDraft):
             "k": draft.credential,
             "a": pack_answers(keys, draft.answers),
             "g": draft.role_group,
+            "h": draft.channel,
         },
         separators=(",", ":"),
     ).encode()

@@ -6,7 +6,7 @@ import math
 import re
 from pathlib import Path
 
-SCALES = {"frequency": 4, "agreement": 4, "yes_partly_no": 2, "maturity": 3}
+SCALES = {"frequency": 4, "agreement": 4, "yes_partly_no": 2, "maturity": 3, "breaks": 2}
 FORMS = ("staff", "checklist")
 SHORT_MAX = 40
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -147,6 +147,8 @@ def check_instrument(data: dict) -> dict:
         short = item.get("short", "")
         if not isinstance(short, str) or len(short) > SHORT_MAX or (data["version"] >= 2 and not short.strip()):
             problems.append(f"{label}: 'short' must be a title of at most {SHORT_MAX} characters.")
+        if item.get("scale") == "breaks" and item.get("reverse") is not True:
+            problems.append(f"{label}: a 'breaks' item counts seen breaks of a rule, so it must be reverse-scored.")
         if item.get("scale") == "maturity":
             levels = item.get("levels")
             if not isinstance(levels, list) or len(levels) != 4 or not all(isinstance(v, str) and v for v in levels):

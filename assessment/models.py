@@ -121,6 +121,7 @@ class Item(Worded):
         AGREEMENT = "agreement", _("Strongly disagree – Strongly agree")
         YES_PARTLY_NO = "yes_partly_no", _("No – Partly – Yes")
         MATURITY = "maturity", _("Not in place – Written, trained and checked")
+        BREAKS = "breaks", _("Seen broken: Never – More than once in the past 12 months")
 
     SCALE_LABELS = {
         Scale.FREQUENCY: [_("Never"), _("Rarely"), _("Sometimes"), _("Often"), _("Always")],
@@ -138,6 +139,7 @@ class Item(Worded):
             _("Written down and known to staff"),
             _("Written, trained and checked"),
         ],
+        Scale.BREAKS: [_("Never"), _("Once"), _("More than once")],
     }
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="items")

@@ -1,7 +1,12 @@
 """Scoring of ally-readiness responses. Pure: plain data in, plain data out, no Django.
 
 Scores are floats from 0 to 100; round only for display. The rules are those of the design
-(§6, version 2) and are pinned by the worked example in ``tests/vectors``.
+(§6, version 3) and are pinned by the worked examples in ``tests/vectors``.
+
+Version 3 changes what a report may claim: ``compare`` is the one source of change verdicts
+(overall at alpha, the dimensions one Bonferroni family, each interval at its own alpha so it
+agrees with its verdict), a flat side is not tested, critical items on the ``breaks`` scale are
+gaps at one reported break, and ``capped_band`` keeps a broken rule from reading "leading".
 """
 
 from __future__ import annotations
@@ -17,13 +22,24 @@ NOT_APPLICABLE = "na"
 DONT_KNOW = "dk"
 # The key of the overall score beside the dimension keys, in results, reports and coalition figures.
 OVERALL = "overall"
-# A critical practice is a rule: it counts as kept only when more than this share gave the best
-# answer, so one person in ten who saw it broken makes it a gap.
+# The scale of critical items asked as observed breaks: "in the past 12 months, how often did you
+# see this rule broken": 0 never, 1 once, 2 more than once (reverse, max 2).
+BREAKS_SCALE = "breaks"
+# On other scales a critical practice counts as kept only when more than this share gave the best
+# answer, so one answer in ten that was not the best makes it a gap.
 CRITICAL_TOP_SHARE = 0.9
 BANDS = ((40.0, "beginning"), (60.0, "developing"), (80.0, "established"))
 TOP_BAND = "leading"
+BAND_ORDER = (*(name for _, name in BANDS), TOP_BAND)
+# The highest band a score may carry while a critical gap stands.
+CAPPED_AT = "developing"
+# Verdicts of ``compare``.
+BETTER, WORSE, UNCLEAR = "better", "worse", "unclear"
+# The power at which ``change`` reports the detectable change: called clear 8 times in 10.
+POWER = 0.80
+DEFAULT_ALPHA = 0.05
 
-SCORING_VERSION = 2
+SCORING_VERSION = 3
 
 Answer = int | str | None
 
@@ -42,6 +58,7 @@ class ItemSpec:
     weight: float = 1.0
     reverse: bool = False
     critical: bool = False
+    scale: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,16 @@ class ItemStats:
     na: int
     dk_rate: float | None
     top_share: float | None
+    breaks: int = 0
+
+
+@dataclass(frozen=True)
+class Proportion:
+    k: int
+    n: int
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,15 @@ class Change:
     ci_low: float | None = None
     ci_high: float | None = None
     mdc: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One key's change, computed at the alpha of its test family, and the verdict it supports."""
+
+    change: Change
+    alpha: float
+    verdict: str | None  # BETTER, WORSE, UNCLEAR, or None when the change cannot be tested
 
 
 def item_score(item: ItemSpec, answer: Answer) -> float | None:
@@ -149,7 +185,8 @@ def summarize(values: Iterable[float | None]) -> Summary:
 
 
 def item_stats(instrument: Instrument, answer_sets: Iterable[Mapping[str, Answer]]) -> dict[str, ItemStats]:
-    """Return, per item, its scored answers' count, mean, sd and best-answer share, and its dk and na counts."""
+    """Return, per item, its scored answers' count, mean, sd, best-answer share and count of answers
+    that were not the best (``breaks``), and its dk and na counts."""
     answer_sets = list(answer_sets)
     result = {}
     for item in instrument.items:
@@ -158,6 +195,7 @@ def item_stats(instrument: Instrument, answer_sets: Iterable[Mapping[str, Answer
         best = 0 if item.reverse else item.max_value
         n = len(scored)
         dk = sum(1 for a in answers if a == DONT_KNOW)
+        top = sum(1 for a in answers if _is_score(a) and a == best)
         result[item.key] = ItemStats(
             n=n,
             mean=statistics.fmean(scored) if n else None,
@@ -165,7 +203,8 @@ def item_stats(instrument: Instrument, answer_sets: Iterable[Mapping[str, Answer
             dk=dk,
             na=sum(1 for a in answers if a == NOT_APPLICABLE),
             dk_rate=dk / (n + dk) if n + dk else None,
-            top_share=sum(1 for a in answers if _is_score(a) and a == best) / n if n else None,
+            top_share=top / n if n else None,
+            breaks=n - top,
         )
     return result
 
@@ -180,20 +219,43 @@ def item_means(instrument: Instrument, answer_sets: Iterable[Mapping[str, Answer
 
 
 def critical_gaps(instrument: Instrument, stats: Mapping[str, ItemStats]) -> list[str]:
-    """Return the sorted keys of critical items where 90% or fewer gave the best answer.
+    """Return the sorted keys of the critical items that are gaps.
 
-    A critical item that nobody could score but some did not know about is a gap too: nobody
-    knows whether the rule is kept.
+    An item nobody could answer but some did not know about is a gap on any scale: nobody knows
+    whether the rule is kept. On the ``breaks`` scale one reported break is a gap; on other
+    scales, where "Often" may be loose wording, a gap is one answer in ten or more that was not
+    the best.
     """
     gaps = []
     for item in instrument.items:
         found = stats.get(item.key)
         if not item.critical or found is None:
             continue
+        if found.n == 0:
+            if found.dk > 0:
+                gaps.append(item.key)
+        elif item.scale == BREAKS_SCALE:
+            if found.breaks >= 1:
+                gaps.append(item.key)
         # The tolerance keeps 9 in 10 (0.9 in floating point, or a hair off it) a gap.
-        if (found.n and found.top_share <= CRITICAL_TOP_SHARE + 1e-12) or (found.n == 0 and found.dk > 0):
+        elif found.top_share <= CRITICAL_TOP_SHARE + 1e-12:
             gaps.append(item.key)
     return sorted(gaps)
+
+
+def proportion(k: int, n: int) -> Proportion:
+    """Return the share k/n with its exact (Clopper–Pearson) 95% interval.
+
+    >>> proportion(0, 1).ci_high, proportion(1, 1).ci_low, proportion(0, 0).share
+    (0.975, 0.025, None)
+    """
+    if not 0 <= k <= n:
+        raise ValueError(f"{k} of {n} is not a share.")
+    if n == 0:
+        return Proportion(k, n, None, None, None)
+    low = 0.0 if k == 0 else float(stats.beta.ppf(0.025, k, n - k + 1))
+    high = 1.0 if k == n else float(stats.beta.ppf(0.975, k + 1, n - k))
+    return Proportion(k, n, k / n, low, high)
 
 
 def cronbach_alpha(
@@ -241,9 +303,26 @@ def band_range(ci_low: float | None, ci_high: float | None) -> tuple[str | None,
     return band(ci_low), band(ci_high)
 
 
-def change(previous: Iterable[float | None], current: Iterable[float | None]) -> Change:
-    """Return the change in mean from ``previous`` to ``current``: Welch's p-value, the 95%
-    interval of the difference and the smallest change these sample sizes detect with 80% power."""
+def capped_band(score: float | None, *, critical_gap: bool) -> str | None:
+    """Return the band of a score, never above ``developing`` while a critical gap stands.
+
+    >>> capped_band(85, critical_gap=True), capped_band(85, critical_gap=False), capped_band(30, critical_gap=True)
+    ('developing', 'leading', 'beginning')
+    """
+    found = band(score)
+    if found is None or not critical_gap:
+        return found
+    return BAND_ORDER[min(BAND_ORDER.index(found), BAND_ORDER.index(CAPPED_AT))]
+
+
+def change(previous: Iterable[float | None], current: Iterable[float | None], *, alpha: float = 0.05) -> Change:
+    """Return the change in mean from ``previous`` to ``current``: Welch's p-value, the
+    (1 − alpha) interval of the difference and the change a real effect of which would be called
+    clear 8 times in 10 at this alpha.
+
+    Nothing is tested when either side has fewer than two values or no spread at all: a flat side
+    makes the test meaningless (everyone answered alike).
+    """
     before = [float(v) for v in previous if v is not None]
     after = [float(v) for v in current if v is not None]
     if not before or not after:
@@ -251,29 +330,62 @@ def change(previous: Iterable[float | None], current: Iterable[float | None]) ->
     delta = statistics.fmean(after) - statistics.fmean(before)
     if len(before) < 2 or len(after) < 2:
         return Change(delta, None)
-    v1, v2 = statistics.variance(after) / len(after), statistics.variance(before) / len(before)
-    se = math.sqrt(v1 + v2)
-    if se == 0:  # no spread on either side: the test is undefined
-        return Change(delta, None)
-    p_value = float(stats.ttest_ind(after, before, equal_var=False).pvalue)
-    p_value = None if math.isnan(p_value) else p_value
-    df = (v1 + v2) ** 2 / (v1**2 / (len(after) - 1) + v2**2 / (len(before) - 1))
-    t_975 = float(stats.t.ppf(0.975, df))
-    mdc = (t_975 + float(stats.t.ppf(0.80, df))) * se
-    return Change(delta, p_value, delta - t_975 * se, delta + t_975 * se, mdc)
+    return change_from_summaries(
+        (statistics.fmean(before), statistics.stdev(before), len(before)),
+        (statistics.fmean(after), statistics.stdev(after), len(after)),
+        alpha=alpha,
+    )
 
 
-def holm(p_values: Mapping[str, float | None]) -> dict[str, float | None]:
-    """Return Holm–Bonferroni adjusted p-values; None stays None.
+def change_from_summaries(
+    previous: tuple[float | None, float | None, int], current: tuple[float | None, float | None, int], *, alpha: float
+) -> Change:
+    """Return ``change`` from each side's (mean, sd, n), which is all Welch's test uses.
 
-    >>> holm({"a": 0.01, "b": 0.04, "c": 0.03, "d": None})
-    {'a': 0.03, 'b': 0.06, 'c': 0.06, 'd': None}
+    Item changes are judged this way: a closed cycle stores each item's mean, sd and n, not its
+    answers' scores one by one.
     """
-    present = sorted((p, key) for key, p in p_values.items() if p is not None)
-    m = len(present)
-    adjusted: dict[str, float | None] = {}
-    running = 0.0
-    for j, (p, key) in enumerate(present):
-        running = max(running, min(1.0, (m - j) * p))
-        adjusted[key] = running
-    return {key: adjusted.get(key) for key in p_values}
+    (m1, sd1, n1), (m2, sd2, n2) = previous, current
+    if m1 is None or m2 is None or not n1 or not n2:
+        return Change(None, None)
+    delta = m2 - m1
+    if n1 < 2 or n2 < 2 or not sd1 or not sd2:
+        return Change(delta, None)
+    v1, v2 = sd2**2 / n2, sd1**2 / n1
+    se = math.sqrt(v1 + v2)
+    df = (v1 + v2) ** 2 / (v1**2 / (n2 - 1) + v2**2 / (n1 - 1))
+    p_value = float(2 * stats.t.sf(abs(delta) / se, df))
+    t_crit = float(stats.t.ppf(1 - alpha / 2, df))
+    mdc = (t_crit + float(stats.t.ppf(POWER, df))) * se
+    return Change(delta, p_value, delta - t_crit * se, delta + t_crit * se, mdc)
+
+
+def compare(
+    previous: Mapping[str, Iterable[float | None]],
+    current: Mapping[str, Iterable[float | None]],
+    *,
+    primary: str = OVERALL,
+    alpha: float = 0.05,
+) -> dict[str, Comparison]:
+    """Return one ``Comparison`` per key both sides have: the one place a report's verdicts come from.
+
+    ``primary`` is tested at ``alpha``; the other keys form one Bonferroni family at alpha / m,
+    m being how many of them have a testable change (at least 1). Each change is computed at its
+    own alpha, so its interval excludes 0 exactly when its verdict is clear.
+    """
+    keys = [key for key in current if key in previous]
+    values = {key: ([*previous[key]], [*current[key]]) for key in keys}
+    testable = sum(1 for key in keys if key != primary and change(*values[key]).p_value is not None)
+    family_alpha = alpha / max(testable, 1)
+    comparisons = {}
+    for key in keys:
+        key_alpha = alpha if key == primary else family_alpha
+        result = change(*values[key], alpha=key_alpha)
+        if result.p_value is None:
+            verdict = None
+        elif result.p_value < key_alpha:
+            verdict = BETTER if result.delta > 0 else WORSE
+        else:
+            verdict = UNCLEAR
+        comparisons[key] = Comparison(change=result, alpha=key_alpha, verdict=verdict)
+    return comparisons

@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Prefetch
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, Membership
-from assessment import scoring
+from assessment import aggregation, scoring
 from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response, in_language
 
 
@@ -51,7 +51,8 @@ def questionnaire_instrument(questionnaire: Questionnaire) -> scoring.Instrument
     return scoring.Instrument(
         dimensions=tuple(scoring.DimensionSpec(d.key, d.weight) for d in dimensions),
         items=tuple(
-            scoring.ItemSpec(i.key, keys[i.dimension_id], i.max_value, i.weight, i.reverse, i.critical) for i in items
+            scoring.ItemSpec(i.key, keys[i.dimension_id], i.max_value, i.weight, i.reverse, i.critical, i.scale)
+            for i in items
         ),
     )
 
@@ -229,20 +230,14 @@ def pooled_staff_answer_sets():
 
 
 def response_rate(cycle: Cycle, count: SteppedCount) -> dict | None:
-    """Return the response rate where the invited count is known: in steps while open, exact after close."""
+    """Return the response rate where the invited count is known.
+
+    After close it is ``aggregation.response_rate``: answers through the emailed links against
+    the invited addresses, the shared link and members counted apart. While open nothing tells
+    the ways in apart (they are sealed with the answers), so only the stepped count is given.
+    """
     if not cycle.invited_count:
         return None
     if cycle.is_closed:
-        answered = (cycle.results or {}).get("n", 0)
-        return {
-            "exact": True,
-            "answered": answered,
-            "invited": cycle.invited_count,
-            "percent": round(100 * answered / cycle.invited_count),
-        }
-    return {
-        "exact": False,
-        "answered": count.at_least,
-        "invited": cycle.invited_count,
-        "percent": round(100 * count.at_least / cycle.invited_count),
-    }
+        return aggregation.response_rate(cycle.results or {}, cycle.invited_count)
+    return {"open": True, "at_least": count.at_least, "invited": cycle.invited_count}

@@ -1,8 +1,113 @@
-"""Rows for showing published coalition figures. Pure: plain data in, plain data out."""
+"""Coalition statistics and the rows that show them. Pure: plain data in, plain data out.
+
+The publishing rules of the design (§8, version 3): nothing but n below max(k, 5) independent
+members, quartiles rounded as published, never a minimum, maximum, mean or list, and a member's
+position read against the rounded figures so that it never contradicts them.
+"""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from reports.analysis import OVERALL, BenchmarkStats, display_name, ordered_keys, quartile_position
+import pandas as pd
+
+from reports.analysis import OVERALL, display_name, ordered_keys
+
+BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
+PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
+BOUNDARIES = ("q1", "median", "q3")
+
+
+@dataclass(frozen=True)
+class BenchmarkStats:
+    n: int
+    suppressed: bool
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    p10: float | None = None
+    p90: float | None = None
+
+
+def _publishable(value: float, n: int) -> float:
+    """Round half up to a multiple of 5 below 20 organizations, to a whole number from 20 on.
+
+    >>> _publishable(66.5, 6), _publishable(62.5, 6), _publishable(62.4, 6), _publishable(62.5, 20)
+    (65.0, 65.0, 60.0, 63.0)
+    """
+    step = Decimal(1) if n >= PERCENTILES_FROM else Decimal(5)
+    rounded = (Decimal(str(value)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return float(rounded)
+
+
+def benchmark_stats(scores: Sequence[float | None], k: int, *, controllers: int | None = None) -> BenchmarkStats:
+    """Return the figures a coalition may publish about its members' scores.
+
+    Nothing but n below max(k, 5) members, or below that many distinct ``controllers`` (groups of
+    members run by the same people, who count once: a steward cannot pad a coalition with
+    organizations of their own); quartiles by linear interpolation; p10 and p90 from 20 members on;
+    every figure rounded (to 5 points below 20 members), because an exact median of a small group
+    is one member's score. Never a minimum, maximum, mean or list.
+
+    >>> benchmark_stats([50, 55, 60, 65, 70], 5).suppressed, benchmark_stats([50, 55, 60, 65, 70], 5, controllers=2)
+    (False, BenchmarkStats(n=5, suppressed=True, q1=None, median=None, q3=None, p10=None, p90=None))
+    """
+    values = pd.Series([v for v in scores if v is not None], dtype="float64")
+    n = len(values)
+    if min(n, n if controllers is None else controllers) < max(k, BENCHMARK_FLOOR):
+        return BenchmarkStats(n=n, suppressed=True)
+    quantiles = values.quantile([0.10, 0.25, 0.50, 0.75, 0.90], interpolation="linear")
+    publish = lambda q: _publishable(float(quantiles[q]), n)  # noqa: E731
+    wide = n >= PERCENTILES_FROM
+    return BenchmarkStats(
+        n=n,
+        suppressed=False,
+        q1=publish(0.25),
+        median=publish(0.50),
+        q3=publish(0.75),
+        p10=publish(0.10) if wide else None,
+        p90=publish(0.90) if wide else None,
+    )
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a member's rounded score lies against the published quartiles.
+
+    ``quartile`` is 1 (bottom) to 4 (top), or None when the score is on a published boundary
+    (``at`` names them, in the order q1, median, q3) or when there is no position to give.
+    ``own`` is the score rounded as the figures were, the number a member is shown.
+    """
+
+    quartile: int | None
+    at: tuple[str, ...] = ()
+    own: float | None = None
+
+
+def publishable(value: float | None, n: int) -> float | None:
+    """Return a score rounded as published figures of ``n`` organizations are (see ``_publishable``)."""
+    return None if value is None else _publishable(value, n)
+
+
+def quartile_position(own: float | None, stats: BenchmarkStats) -> Position:
+    """Return the member's position against the published quartiles, never contradicting them.
+
+    The own score is first rounded exactly as the published figures were and compared like with
+    like: 58 among 6 members is 60; where 60 is the published lower quartile and median, the
+    member is "at the lower quartile and the median", not in a quartile.
+
+    >>> stats = BenchmarkStats(n=6, suppressed=False, q1=55.0, median=65.0, q3=80.0)
+    >>> quartile_position(70.0, stats), quartile_position(63.4, stats).at, quartile_position(62.4, stats).quartile
+    (Position(quartile=3, at=(), own=70.0), ('median',), 2)
+    """
+    if own is None or stats.suppressed:
+        return Position(None)
+    rounded = _publishable(own, stats.n)
+    figures = {"q1": stats.q1, "median": stats.median, "q3": stats.q3}
+    at = tuple(name for name in BOUNDARIES if figures[name] == rounded)
+    if at:
+        return Position(None, at, rounded)
+    return Position(1 + sum(rounded > figures[name] for name in BOUNDARIES), (), rounded)
 
 
 def _ordered(stats: Mapping, names: Mapping[str, str]) -> list[str]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from assessment.models import Cycle
-from reports.analysis import BENCHMARK_FLOOR
+from coalitions.benchmarks import BENCHMARK_FLOOR
 
 
 class Coalition(models.Model):

@@ -6,23 +6,17 @@ Cycles come in as dicts (see ``reports.selectors.cycle_records``)::
      "version": 1, "results": {…stored cycle aggregates…}}
 """
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 
 import pandas as pd
+from scipy import stats
 
 from assessment import scoring
 from assessment.aggregation import ROLE_GROUP_ORDER, visible_groups
 
-BENCHMARK_FLOOR = 5  # never publish figures for fewer organizations, whatever a coalition sets
-PERCENTILES_FROM = 20  # p10 and p90 only with at least this many organizations
 OVERALL = scoring.OVERALL
-CHANGE_COLUMNS = [
-    *("dimension", "name", "previous", "current", "delta", "ci_low", "ci_high", "mdc", "p_value", "p_adjusted"),
-    "clear",
-]
-CLEAR_P = 0.05  # a change is "clear" when its Holm-adjusted p-value is below this
 AWARENESS_THRESHOLD = 0.2  # an awareness gap: more than this share did not know
 
 
@@ -90,14 +84,23 @@ def dimension_trend_frame(cycles: Sequence[Mapping], dimension_names: Mapping[st
     return pd.DataFrame(rows, columns=columns)
 
 
-def item_trend_frame(cycles: Sequence[Mapping]) -> pd.DataFrame:
-    """Return item means with one row per item key and one column per cycle label.
+def item_trend_frame(cycles: Sequence[Mapping], crosswalk: Sequence[Mapping] = ()) -> pd.DataFrame:
+    """Return item means with one row per item key of the last cycle's version and one column per cycle label.
 
-    Items are matched by key; an item absent from a cycle's questionnaire version is NaN there.
+    A cycle on the same version contributes every item; a cycle on an earlier version only the
+    items the ``crosswalk`` says mean the same (under their key in the last version); the rest is
+    NaN. Columns left with no value at all are dropped.
     """
-    series = {cycle["label"]: pd.Series(cycle["results"]["item_means"], dtype="float64") for cycle in cycles}
-    frame = pd.DataFrame(series)
-    return frame.reindex(columns=[cycle["label"] for cycle in cycles])
+    version = cycles[-1]["version"]
+    series = {}
+    for cycle in cycles:
+        means = cycle["results"]["item_means"]
+        if cycle["version"] != version:
+            same = crosswalk_keys(crosswalk, cycle["version"], version)
+            means = {new: means.get(old) for old, new in same.items()}
+        series[cycle["label"]] = pd.Series(means, dtype="float64")
+    frame = pd.DataFrame(series).reindex(columns=[cycle["label"] for cycle in cycles])
+    return frame.dropna(axis="columns", how="all")
 
 
 def version_changes(cycles: Sequence[Mapping]) -> list[str]:
@@ -109,66 +112,154 @@ def version_changes(cycles: Sequence[Mapping]) -> list[str]:
     ]
 
 
-def change_frame(previous: Mapping, current: Mapping, dimension_names: Mapping[str, str]) -> pd.DataFrame:
+class ChangeRow(TypedDict):
+    """One key's change since the previous cycle: the ``Comparison`` of ``scoring.compare`` as stored
+    in a report. The summary, the table, the chart and the exports all read these rows."""
+
+    dimension: str
+    name: str
+    previous: float | None
+    current: float | None
+    delta: float | None
+    ci_low: float | None  # at the row's own alpha, so the interval agrees with the verdict
+    ci_high: float | None
+    mdc: float | None  # a real change this large is called clear 8 times in 10 at that alpha
+    p_value: float | None
+    alpha: float
+    verdict: str | None  # "better", "worse", "unclear", or None when not tested
+    untested: str | None  # why not: "one_set", "few" or "alike"; None when tested
+
+
+ONE_SET, FEW, ALIKE = "one_set", "few", "alike"
+
+
+def _untested(before: Mapping, after: Mapping, *, one_set: bool) -> str | None:
+    if one_set:
+        return ONE_SET
+    if before["n"] < 2 or after["n"] < 2:
+        return FEW
+    if not before["sd"] or not after["sd"]:
+        return ALIKE
+    return None
+
+
+def change_rows(
+    previous: Mapping, current: Mapping, dimension_names: Mapping[str, str], *, one_set: bool = False
+) -> list[ChangeRow]:
     """Return, per dimension and overall, the change between two cycles of one questionnaire version.
 
-    Each row has the difference, its 95% interval, the smallest change these sample sizes could
-    detect (80% power), Welch's p-value and the p-value Holm-adjusted over the dimensions together
-    (overall is one test of its own, left as is); ``clear`` is "better", "worse" or None.
+    Verdicts come from ``scoring.compare`` only: overall at 5%, the dimensions one Bonferroni
+    family. A self-audit (``one_set``) is one set of answers: its changes are shown, never tested.
     """
-    rows = []
     shared = [key for key in current["dimensions"] if key in previous["dimensions"]]
     keys = [*ordered_keys(shared, list(dimension_names)), OVERALL]
+    summaries = {
+        key: (
+            previous[OVERALL] if key == OVERALL else previous["dimensions"][key],
+            current[OVERALL] if key == OVERALL else current["dimensions"][key],
+        )
+        for key in keys
+    }
+    if one_set:
+        comparisons = {}
+    else:
+        comparisons = scoring.compare(
+            {key: before["values"] for key, (before, _after) in summaries.items()},
+            {key: after["values"] for key, (_before, after) in summaries.items()},
+        )
+    rows: list[ChangeRow] = []
     for key in keys:
-        before = previous[OVERALL] if key == OVERALL else previous["dimensions"][key]
-        after = current[OVERALL] if key == OVERALL else current["dimensions"][key]
-        result = scoring.change(before["values"], after["values"])
+        before, after = summaries[key]
+        found = comparisons.get(key)
+        delta = None if before["mean"] is None or after["mean"] is None else after["mean"] - before["mean"]
         rows.append(
             {
                 "dimension": key,
                 "name": display_name(dimension_names, key),
                 "previous": before["mean"],
                 "current": after["mean"],
-                "delta": result.delta,
-                "ci_low": result.ci_low,
-                "ci_high": result.ci_high,
-                "mdc": result.mdc,
-                "p_value": result.p_value,
+                "delta": found.change.delta if found else delta,
+                "ci_low": found.change.ci_low if found else None,
+                "ci_high": found.change.ci_high if found else None,
+                "mdc": found.change.mdc if found else None,
+                "p_value": found.change.p_value if found else None,
+                "alpha": found.alpha if found else scoring.DEFAULT_ALPHA,
+                "verdict": found.verdict if found else None,
+                "untested": _untested(before, after, one_set=one_set) if not found or found.verdict is None else None,
             }
         )
-    adjusted = scoring.holm({row["dimension"]: row["p_value"] for row in rows if row["dimension"] != OVERALL})
-    for row in rows:
-        row["p_adjusted"] = adjusted.get(row["dimension"], row["p_value"])
-        clear = row["p_adjusted"] is not None and row["p_adjusted"] < CLEAR_P
-        row["clear"] = ("better" if row["delta"] > 0 else "worse") if clear else None
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    return rows
 
 
-def shared_item_changes(previous: Mapping, current: Mapping) -> list[dict]:
-    """Return, for the items two questionnaire versions share (same key, same meaning), both means.
+def crosswalk_keys(pairs: Sequence[Mapping], from_version: int, to_version: int) -> dict[str, str]:
+    """Return, for items of ``from_version`` that mean the same in ``to_version``, the key each has there.
+
+    ``pairs`` are the reviewed crosswalk entries (``{"from": [version, key], "to": [version, key]}``);
+    entries chain through the versions between, and a key left out means the item is not comparable.
+
+    >>> pairs = [{"from": [1, "a"], "to": [2, "a2"]}, {"from": [2, "a2"], "to": [3, "a3"]}]
+    >>> pairs.append({"from": [2, "b"], "to": [3, "b"]})
+    >>> crosswalk_keys(pairs, 1, 3), crosswalk_keys(pairs, 3, 3) == {}, crosswalk_keys([], 1, 2)
+    ({'a': 'a3'}, True, {})
+    """
+    if from_version >= to_version:
+        return {}
+    steps: dict[int, dict[str, str]] = {}
+    for pair in pairs:
+        (v1, k1), (v2, k2) = pair["from"], pair["to"]
+        if v2 == v1 + 1:
+            steps.setdefault(v1, {})[k1] = k2
+    mapping = dict(steps.get(from_version, {}))
+    for version in range(from_version + 1, to_version):
+        step = steps.get(version, {})
+        mapping = {old: step[new] for old, new in mapping.items() if new in step}
+    return mapping
+
+
+def shared_item_changes(previous: Mapping, current: Mapping, same: Mapping[str, str]) -> list[dict]:
+    """Return, for the items the crosswalk says mean the same in two versions (``same``: the earlier
+    version's key -> the later one's), both means.
 
     Across versions nothing is tested: wording and neighbours changed, so a difference is shown,
     never called clear.
     """
     before, after = previous["item_means"], current["item_means"]
     return [
-        {"key": key, "previous": before[key], "current": after[key], "delta": after[key] - before[key]}
-        for key in after
-        if key in before and before[key] is not None and after[key] is not None
+        {"key": new, "previous": before[old], "current": after[new], "delta": after[new] - before[old]}
+        for old, new in same.items()
+        if before.get(old) is not None and after.get(new) is not None
     ]
 
 
-def least_consensus(results: Mapping, *, top: int = 5) -> list[list[str]]:
+def _listable(results: Mapping, min_n: int) -> set[str]:
+    """Return the items with at least ``min_n`` scored answers: a single item's figure from fewer
+    people is too close to one person's answer to list."""
+    return {key for key, n in (results.get("item_n") or {}).items() if n is not None and n >= min_n}
+
+
+def least_consensus(results: Mapping, *, min_n: int = 1, top: int = 5) -> list[list[str]]:
     """Return the items whose scores vary most between respondents, as ranks of tied items.
 
-    Standard deviations are compared to one decimal, as shown; every item tied with the last
-    of the ``top`` is kept, so ties are shown as ties. "Don't know" is not a score, so it never
-    makes an item look disputed.
+    Only items with at least ``min_n`` scored answers, and only those of one scale length (the
+    one most items use): a three-point item's spread is not comparable with a five-point item's.
+    Standard deviations are compared to one decimal, as shown; every item tied with the last of
+    the ``top`` is kept, so ties are shown as ties. "Don't know" is not a score, so it never makes
+    an item look disputed.
 
     >>> least_consensus({"item_sd": {"a": 30.0, "b": 25.04, "c": 25.0, "d": 10.0, "e": None}}, top=2)
     [['a'], ['b', 'c']]
+    >>> least_consensus({"item_sd": {"a": 40.0, "b": 20.0, "c": 10.0}, "item_scales": {"a": 2, "b": 4, "c": 4}})
+    [['b'], ['c']]
     """
     sd = pd.Series(results["item_sd"], dtype="float64").dropna().round(1)
+    if "item_n" in results:
+        sd = sd[sd.index.isin(_listable(results, min_n))]
+    scales = results.get("item_scales") or {}
+    if scales and not sd.empty:
+        lengths = pd.Series({key: scales.get(key) for key in sd.index})
+        counts = lengths.value_counts()
+        common = max(counts[counts == counts.max()].index)
+        sd = sd[lengths == common]
     if sd.empty:
         return []
     ranks, taken = [], 0
@@ -181,59 +272,119 @@ def least_consensus(results: Mapping, *, top: int = 5) -> list[list[str]]:
     return ranks
 
 
-def awareness_gaps(results: Mapping, *, threshold: float = AWARENESS_THRESHOLD) -> list[str]:
+def awareness_gaps(results: Mapping, *, min_n: int = 1, threshold: float = AWARENESS_THRESHOLD) -> list[str]:
     """Return the items more than ``threshold`` of respondents did not know about, most unknown first.
+
+    Only items at least ``min_n`` people answered, counting "don't know" (it is the answer that
+    matters here).
 
     >>> awareness_gaps({"item_stats": {"a": {"dk_rate": 0.5}, "b": {"dk_rate": 0.2}, "c": {"dk_rate": 0.25}}})
     ['a', 'c']
     """
-    rates = {key: found.get("dk_rate") for key, found in (results.get("item_stats") or {}).items()}
-    over = [(rate, key) for key, rate in rates.items() if rate is not None and rate > threshold]
+    stats = results.get("item_stats") or {}
+    over = [
+        (found.get("dk_rate"), key)
+        for key, found in stats.items()
+        if found.get("dk_rate") is not None
+        and found["dk_rate"] > threshold
+        and found.get("n", 0) + found.get("dk", 0) >= min_n
+    ]
     return [key for rate, key in sorted(over, key=lambda pair: (-pair[0], pair[1]))]
+
+
+def _t_interval(mean: float | None, sd: float | None, n: int | None) -> tuple[float | None, float | None]:
+    """Return the 95% t-interval of a mean from its sd and n, clipped to [0, 100], as ``summarize`` does."""
+    if mean is None or sd is None or not n or n < 2:
+        return None, None
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return max(0.0, mean - half), min(100.0, mean + half)
 
 
 def perception_gap(
     self_audit: Mapping, staff: Mapping, items: Mapping[str, dict], dimension_names: Mapping[str, str]
 ) -> dict:
-    """Return the leadership self-audit beside the staff survey: per dimension, then per practice.
+    """Return leadership's answers to the staff items beside the staff's, per dimension and per practice.
 
-    Practices pair the two forms (a checklist entry and the staff items that carry the same
-    practice id); items without practices pair by key. Largest gaps first.
+    The version 3 self-audit ends with the staff survey's observable items, answered once by
+    leadership as they believe staff would; those items carry the same keys on both forms. A
+    gap is clear only when leadership's score lies outside the staff's 95% interval. Nothing is
+    ranked by raw difference: practices keep the questionnaire's order. Empty when the forms
+    share no item (version 2 and earlier set maturity against frequency, which is no comparison).
     """
+    lead_means, staff_stats = self_audit["item_means"], staff.get("item_stats") or {}
+    paired = [key for key, mean in lead_means.items() if mean is not None and (staff_stats.get(key) or {}).get("n")]
+    order = {key: info.get("order", (99, 99)) for key, info in items.items()}
+    paired.sort(key=lambda key: (order.get(key, (99, 99)), key))
+
+    def row(lead: float, team: float | None, low: float | None, high: float | None) -> dict:
+        clear = low is not None and high is not None and not low <= lead <= high
+        return {"self": lead, "staff": team, "ci_low": low, "ci_high": high, "gap": lead - team, "clear": clear}
+
     dimensions = []
-    for key in ordered_keys([k for k in self_audit["dimensions"] if k in staff["dimensions"]], list(dimension_names)):
-        lead, team = self_audit["dimensions"][key]["mean"], staff["dimensions"][key]["mean"]
-        if lead is not None and team is not None:
-            dimensions.append({"key": key, "name": dimension_names.get(key, key), "self": lead, "staff": team})
-
-    def by_practice(means: Mapping[str, float | None]) -> dict[str, list[float]]:
-        grouped: dict[str, list[float]] = {}
-        for key, mean in means.items():
-            if mean is None:
-                continue
-            for practice in items.get(key, {}).get("practices") or [key]:
-                grouped.setdefault(practice, []).append(mean)
-        return grouped
-
-    lead_practices, staff_practices = by_practice(self_audit["item_means"]), by_practice(staff["item_means"])
+    for key in ordered_keys([k for k in staff["dimensions"]], list(dimension_names)):
+        own = [lead_means[item] for item in paired if items.get(item, {}).get("dimension") == key]
+        summary = staff["dimensions"][key]
+        if own and summary["mean"] is not None:
+            found = row(sum(own) / len(own), summary["mean"], summary["ci_low"], summary["ci_high"])
+            dimensions.append({"key": key, "name": dimension_names.get(key, key), **found})
     practices = []
-    for practice in sorted(set(lead_practices) & set(staff_practices)):
+    for key in paired:
+        found = staff_stats[key]
+        low, high = _t_interval(found["mean"], found["sd"], found["n"])
+        info = items.get(key, {})
         practices.append(
-            {
-                "practice": practice,
-                "self": sum(lead_practices[practice]) / len(lead_practices[practice]),
-                "staff": sum(staff_practices[practice]) / len(staff_practices[practice]),
-            }
+            {"key": key, "text": info.get("text", key), "short": info.get("short", key), "n": found["n"]}
+            | row(lead_means[key], found["mean"], low, high)
         )
-    for row in [*dimensions, *practices]:
-        row["gap"] = row["self"] - row["staff"]
-    practices.sort(key=lambda row: (-abs(row["gap"]), row["practice"]))
     return {"dimensions": dimensions, "practices": practices}
 
 
-def weakest_items(results: Mapping, *, exclude: Sequence[str] = (), top: int = 5) -> list[str]:
-    """Return the keys of the lowest-scoring items, leaving out ``exclude`` (the critical gaps)."""
+class ActionResult(TypedDict):
+    before: float | None
+    after: float | None
+    delta: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str | None  # "better", "worse", "unclear"; None when not compared or not tested
+    why: str | None  # when there is no verdict: "version", "one_set", "few", "alike" or "missing"
+
+
+def action_result(before: Mapping | None, after: Mapping | None, *, comparable: bool, one_set: bool) -> ActionResult:
+    """Return how an action's practice changed between the audit it came from and this one.
+
+    ``before`` and ``after`` are the item's stored stats in each audit. The item change is tested
+    at 95% (Welch, from each side's mean, sd and n); a self-audit's change is shown, not tested;
+    across questionnaire versions (``comparable`` False) nothing is compared.
+    """
+    empty: ActionResult = {
+        "before": None, "after": None, "delta": None, "ci_low": None, "ci_high": None, "verdict": None, "why": None
+    }  # fmt: skip
+    if not comparable:
+        return {**empty, "why": "version"}
+    if not before or not after or before.get("mean") is None or after.get("mean") is None:
+        return {**empty, "why": "missing"}
+    result: ActionResult = {**empty, "before": before["mean"], "after": after["mean"]}
+    result["delta"] = after["mean"] - before["mean"]
+    if one_set:
+        return {**result, "why": ONE_SET}
+    found = scoring.change_from_summaries(
+        (before["mean"], before["sd"], before["n"]), (after["mean"], after["sd"], after["n"]), alpha=0.05
+    )
+    if found.p_value is None:
+        why = FEW if min(before["n"], after["n"]) < 2 else ALIKE
+        return {**result, "why": why}
+    verdict = scoring.UNCLEAR
+    if found.p_value < 0.05:
+        verdict = scoring.BETTER if found.delta > 0 else scoring.WORSE
+    return {**result, "ci_low": found.ci_low, "ci_high": found.ci_high, "verdict": verdict}
+
+
+def weakest_items(results: Mapping, *, exclude: Sequence[str] = (), min_n: int = 1, top: int = 5) -> list[str]:
+    """Return the keys of the lowest-scoring items with at least ``min_n`` scored answers, leaving
+    out ``exclude`` (the critical gaps)."""
     means = pd.Series(results["item_means"], dtype="float64").dropna().drop(labels=list(exclude), errors="ignore")
+    if "item_n" in results:
+        means = means[means.index.isin(_listable(results, min_n))]
     frame = pd.DataFrame({"mean": means, "key": means.index})
     return frame.sort_values(["mean", "key"]).head(top)["key"].tolist()
 
@@ -259,71 +410,3 @@ def records(frame: pd.DataFrame) -> list[dict]:
     """Return the frame's rows as JSON-ready dicts (NaN becomes None)."""
     cleaned = frame.astype(object).where(frame.notna(), None)
     return cleaned.to_dict(orient="records")
-
-
-@dataclass(frozen=True)
-class BenchmarkStats:
-    n: int
-    suppressed: bool
-    q1: float | None = None
-    median: float | None = None
-    q3: float | None = None
-    p10: float | None = None
-    p90: float | None = None
-
-
-def _publishable(value: float, n: int) -> float:
-    """Round half up to a multiple of 5 below 20 organizations, to a whole number from 20 on.
-
-    >>> _publishable(66.5, 6), _publishable(62.5, 6), _publishable(62.4, 6), _publishable(62.5, 20)
-    (65.0, 65.0, 60.0, 63.0)
-    """
-    step = Decimal(1) if n >= PERCENTILES_FROM else Decimal(5)
-    rounded = (Decimal(str(value)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
-    return float(rounded)
-
-
-def benchmark_stats(scores: Sequence[float | None], k: int, *, controllers: int | None = None) -> BenchmarkStats:
-    """Return the figures a coalition may publish about its members' scores.
-
-    Nothing but n below max(k, 5) members, or below that many distinct ``controllers`` (groups of
-    members run by the same people, who count once: a steward cannot pad a coalition with
-    organizations of their own); quartiles by linear interpolation; p10 and p90 from 20 members on;
-    every figure rounded (to 5 points below 20 members), because an exact median of a small group
-    is one member's score. Never a minimum, maximum, mean or list.
-
-    >>> benchmark_stats([50, 55, 60, 65, 70], 5).suppressed, benchmark_stats([50, 55, 60, 65, 70], 5, controllers=2)
-    (False, BenchmarkStats(n=5, suppressed=True, q1=None, median=None, q3=None, p10=None, p90=None))
-    """
-    values = pd.Series([v for v in scores if v is not None], dtype="float64")
-    n = len(values)
-    if min(n, n if controllers is None else controllers) < max(k, BENCHMARK_FLOOR):
-        return BenchmarkStats(n=n, suppressed=True)
-    quantiles = values.quantile([0.10, 0.25, 0.50, 0.75, 0.90], interpolation="linear")
-    publish = lambda q: _publishable(float(quantiles[q]), n)  # noqa: E731
-    wide = n >= PERCENTILES_FROM
-    return BenchmarkStats(
-        n=n,
-        suppressed=False,
-        q1=publish(0.25),
-        median=publish(0.50),
-        q3=publish(0.75),
-        p10=publish(0.10) if wide else None,
-        p90=publish(0.90) if wide else None,
-    )
-
-
-def quartile_position(own: float | None, stats: BenchmarkStats) -> int | None:
-    """Return 1 (bottom) to 4 (top) by the published quartiles; a score on a boundary goes up.
-
-    The own score is first rounded exactly as the published figures were, so it is compared like
-    with like: 63.4 among 6 members is 65, on the median.
-
-    >>> stats = BenchmarkStats(n=6, suppressed=False, q1=55.0, median=65.0, q3=80.0)
-    >>> quartile_position(65.0, stats), quartile_position(63.4, stats), quartile_position(62.4, stats)
-    (3, 3, 2)
-    """
-    if own is None or stats.suppressed:
-        return None
-    rounded = _publishable(own, stats.n)
-    return 1 + sum(rounded >= boundary for boundary in (stats.q1, stats.median, stats.q3))

@@ -26,6 +26,10 @@ LABEL_KEYS = (
     "own",  # the reader's organization
     "staff",  # the staff survey
     "self",  # the leadership self-audit
+    "better",  # a change verdict: clearly better
+    "worse",  # clearly worse
+    "unclear",  # no clear change
+    "untested",  # a change that was not tested
 )
 
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -113,24 +117,26 @@ def dimension_bar_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> 
 def change_figure(rows: Sequence[Mapping], cycles: Sequence[str], labels: Mapping[str, str]) -> dict:
     """Return a dot-and-arrow chart: per dimension, the previous cycle's mean and this one's.
 
-    ``rows`` hold ``name``, ``previous`` and ``current``; ``cycles`` name this cycle and the previous.
+    ``rows`` are the report's change rows (``analysis.ChangeRow``): each label carries the row's
+    verdict, read from the row, never decided here. ``cycles`` name this cycle and the previous.
     """
-    names = [row["name"] for row in rows]
+    names = [f"{row['name']} ({labels[row['verdict'] or 'untested']})" for row in rows]
     figure = go.Figure()
-    for row in rows:
+    for row, name in zip(rows, names, strict=True):
+        clear = row["verdict"] in ("better", "worse")
         figure.add_annotation(
             x=row["current"],
-            y=row["name"],
+            y=name,
             ax=row["previous"],
-            ay=row["name"],
+            ay=name,
             xref="x",
             yref="y",
             axref="x",
             ayref="y",
             showarrow=True,
             arrowhead=2,
-            arrowwidth=2,
-            arrowcolor="#5b6770",
+            arrowwidth=3 if clear else 2,
+            arrowcolor="#1b1f24" if clear else "#5b6770",
             text="",
         )
     figure.add_trace(
@@ -161,6 +167,22 @@ def change_figure(rows: Sequence[Mapping], cycles: Sequence[str], labels: Mappin
     return _plain(figure)
 
 
+def _segments(rows: Sequence[Mapping]) -> list[list[Mapping]]:
+    """Split one dimension's rows into runs of the same questionnaire version.
+
+    >>> runs = _segments([{"version": 1, "v": 1}, {"version": 2, "v": 2}, {"version": 2, "v": 3}])
+    >>> [[r["v"] for r in run] for run in runs]
+    [[1], [2, 3]]
+    """
+    runs: list[list[Mapping]] = []
+    for row in rows:
+        if runs and runs[-1][-1]["version"] == row["version"]:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
 def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels: Mapping[str, str]) -> dict:
     """Return one line per dimension across cycles, with its interval as a band.
 
@@ -170,40 +192,44 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels
     figure = go.Figure()
     names = list(dict.fromkeys(row["name"] for row in rows))
     for index, name in enumerate(names):
-        own = [row for row in rows if row["name"] == name]
         colour = PALETTE[index % len(PALETTE)]
-        x = [row["cycle"] for row in own]
-        if any(row["ci_low"] is not None for row in own):
-            low = [row["ci_low"] if row["ci_low"] is not None else row["mean"] for row in own]
-            high = [row["ci_high"] if row["ci_high"] is not None else row["mean"] for row in own]
+        # A line never joins two questionnaire versions: each run of one version is its own trace.
+        for run_index, own in enumerate(_segments([row for row in rows if row["name"] == name])):
+            x = [row["cycle"] for row in own]
+            if any(row["ci_low"] is not None for row in own):
+                low = [row["ci_low"] if row["ci_low"] is not None else row["mean"] for row in own]
+                high = [row["ci_high"] if row["ci_high"] is not None else row["mean"] for row in own]
+                figure.add_trace(
+                    go.Scatter(
+                        x=x + x[::-1],
+                        y=high + low[::-1],
+                        fill="toself",
+                        fillcolor=colour,
+                        opacity=0.15,
+                        line={"width": 0},
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=name,
+                        name=f"{name}, {labels['interval']}",
+                    )
+                )
             figure.add_trace(
                 go.Scatter(
-                    x=x + x[::-1],
-                    y=high + low[::-1],
-                    fill="toself",
-                    fillcolor=colour,
-                    opacity=0.15,
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name=f"{name}, {labels['interval']}",
+                    x=x,
+                    y=[row["mean"] for row in own],
+                    mode="lines+markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=run_index == 0,
+                    line={
+                        "color": colour,
+                        "width": 3,
+                        "dash": "solid" if index == 0 else ["dot", "dash", "longdash"][index % 3],
+                    },
+                    marker={"size": 9, "symbol": ["circle", "square", "diamond", "triangle-up"][index % 4]},
+                    hovertemplate=f"{name}, %{{x}}: %{{y:.0f}}<extra></extra>",
                 )
             )
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=[row["mean"] for row in own],
-                mode="lines+markers",
-                name=name,
-                line={
-                    "color": colour,
-                    "width": 3,
-                    "dash": "solid" if index == 0 else ["dot", "dash", "longdash"][index % 3],
-                },
-                marker={"size": 9, "symbol": ["circle", "square", "diamond", "triangle-up"][index % 4]},
-                hovertemplate=f"{name}, %{{x}}: %{{y:.0f}}<extra></extra>",
-            )
-        )
     shapes, annotations = [], []
     for label in version_changes:
         shapes.append(
@@ -318,8 +344,10 @@ def coalition_position_figure(rows: Sequence[Mapping], labels: Mapping[str, str]
 
 
 def perception_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dict:
-    """Return a dot chart: per dimension, the leadership self-audit and the staff survey."""
+    """Return a dot chart: per dimension, the staff mean with its 95% interval and leadership's view."""
     names = [row["name"] for row in rows]
+    upper = [None if row["ci_high"] is None else row["ci_high"] - row["staff"] for row in rows]
+    lower = [None if row["ci_low"] is None else row["staff"] - row["ci_low"] for row in rows]
     figure = go.Figure(
         data=[
             go.Scatter(
@@ -328,6 +356,7 @@ def perception_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dic
                 mode="markers",
                 name=labels["staff"],
                 marker={"size": 14, "color": PALETTE[0], "symbol": "circle"},
+                error_x={"type": "data", "symmetric": False, "array": upper, "arrayminus": lower, "color": "#1b1f24"},
                 hovertemplate="%{y}: %{x:.0f}<extra>" + as_text(labels["staff"]) + "</extra>",
             ),
             go.Scatter(

@@ -35,12 +35,34 @@ def _day(value):
     return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
 
 
+def _band(summary: Mapping, labels: Mapping[str, str]) -> str:
+    """Return a stored band in words, as the report shows it: a range when the interval spans two,
+    and the cap while a critical rule is broken.
+
+    >>> _band({"band": "developing", "band_range": ["developing", "developing"], "capped": True}, {
+    ...     "developing": "dev", "capped": "capped"})
+    'dev (capped)'
+    """
+    low, high = (list(summary.get("band_range") or []) + [None, None])[:2]
+    if low and high and low != high:
+        words = f"{labels[low]}–{labels[high]}"
+    else:
+        words = labels.get(summary.get("band") or "", "")
+    return f"{words} ({labels['capped']})" if summary.get("capped") else words
+
+
+def _verdict(row: Mapping, labels: Mapping[str, str]) -> str:
+    return labels[row["verdict"]] if row.get("verdict") else labels[f"untested_{row.get('untested') or 'few'}"]
+
+
 def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence[Mapping] = ()) -> list[Table]:
     """Return the report's tables: summary, scores, practices, critical gaps, change and the action plan.
 
-    ``labels`` holds the human headers and words, so callers can translate them.
+    ``labels`` holds the human headers and words, so callers can translate them. Every verdict and
+    band is the report's own, put in words, never decided here.
     """
     summary = payload.get("summary") or {}
+    overall = next((row for row in payload["scores"] if row["key"] == "overall"), summary)
     tables = [
         Table(
             labels["summary"],
@@ -50,8 +72,8 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
                 [labels["closed_on"], _day(payload["cycle"]["closed_on"])],
                 [labels["responses"], payload["n"]],
                 [labels["overall"], _one(summary.get("overall"))],
-                [labels["band"], "–".join(b for b in summary.get("band_range", []) if b) or summary.get("band")],
-                [labels["critical_gaps"], "; ".join(summary.get("critical", []))],
+                [labels["band"], _band(overall, labels)],
+                [labels["critical_gaps"], "; ".join(g.get("short") or g["text"] for g in payload["critical_gaps"])],
                 *[[labels["next_step"], f"{s['short']}: {s['recommendation']}"] for s in summary.get("steps", [])],
             ],
             [24, 90],
@@ -72,7 +94,7 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
                     _one(row["ci_low"]),
                     _one(row["ci_high"]),
                     row["n"],
-                    row["band"],
+                    labels.get(row["band"] or "", ""),
                 ]
                 for row in payload["trend"]["rows"]
             ],
@@ -90,17 +112,22 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
         ),
         Table(
             labels["critical_gaps"],
-            [labels["practice"], labels["best_share"], labels["score"], labels["next_step"]],
+            [labels[k] for k in ("practice", "not_best", "answered", "share", "share_low", "share_high", "score")]
+            + [labels["next_step"]],
             [
                 [
                     gap["text"],
-                    _one(None if gap.get("top_share") is None else 100 * gap["top_share"]),
+                    gap.get("breaks"),
+                    gap.get("n"),
+                    _one(None if gap.get("share") is None else 100 * gap["share"]),
+                    _one(None if gap.get("share_low") is None else 100 * gap["share_low"]),
+                    _one(None if gap.get("share_high") is None else 100 * gap["share_high"]),
                     _one(gap["mean"]),
                     gap["recommendation"],
                 ]
                 for gap in payload["critical_gaps"]
             ],
-            [60, 14, 8, 80],
+            [60, 10, 10, 10, 10, 10, 8, 80],
         ),
     ]
     change = payload.get("change") or {}
@@ -108,21 +135,26 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
         tables.append(
             Table(
                 labels["change"],
-                [labels[k] for k in ("dimension", "before", "now", "change", "low", "high", "detectable", "verdict")],
+                [
+                    labels[k]
+                    for k in ("dimension", "before", "now", "change", "level", "low_any", "high_any", "detectable")
+                ]
+                + [labels["verdict"]],
                 [
                     [
                         row["name"],
                         _one(row["previous"]),
                         _one(row["current"]),
                         _one(row["delta"]),
+                        None if row["ci_low"] is None else _one(100 * (1 - row["alpha"])),
                         _one(row["ci_low"]),
                         _one(row["ci_high"]),
                         _one(row["mdc"]),
-                        labels.get(row["clear"] or "no_clear_change"),
+                        _verdict(row, labels),
                     ]
                     for row in change["rows"]
                 ],
-                [18, 8, 8, 8, 8, 8, 12, 18],
+                [18, 8, 8, 8, 10, 8, 8, 12, 24],
             )
         )
     if actions:

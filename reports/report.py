@@ -1,19 +1,94 @@
-"""Assemble a cycle report from stored results. Pure: plain data in, a JSON-ready dict out."""
+"""Assemble a cycle report from stored results. Pure: plain data in, a JSON-ready dict out.
+
+The report is typed (``Report``): every page, chart and export that speaks of a figure or a
+verdict reads it from here. Verdicts come from ``scoring.compare`` through
+``analysis.change_rows`` and are never decided again downstream.
+"""
 
 from collections.abc import Mapping, Sequence
+from typing import NotRequired, TypedDict
 
 from assessment import scoring
+from assessment.aggregation import ResponseRate, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 6
+REPORT_FORMAT = 7
 
 
-def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
+class ScoreRow(TypedDict):
+    key: str
+    name: str
+    n: int
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+    alike: bool  # everyone answered alike: no interval is shown
+    band: str | None
+    band_range: list[str | None]
+    uncapped_band: str | None
+    capped: bool
+
+
+class ItemRow(TypedDict, total=False):
+    key: str
+    text: str
+    short: str
+    dimension: str
+    dimension_name: str
+    critical: bool
+    reverse: bool
+    scale: str
+    max_value: int
+    sources: list[str]
+    practices: list[str]
+    recommendation: str
+    mean: float | None
+    sd: float | None
+    n: int | None
+    dk: int
+    na: int
+    dk_rate: float | None
+    top_share: float | None
+    band: str | None
+    # Critical gaps only: the answers that were not the best (a reported break on the breaks
+    # scale), as a share with its exact 95% interval, or the level a self-audit gave.
+    breaks: int
+    share: float | None
+    share_low: float | None
+    share_high: float | None
+    level: int | None
+
+
+class Report(TypedDict):
+    format: int
+    cycle: dict
+    n: int
+    is_staff: bool
+    scores: list[ScoreRow]
+    change: dict | None
+    critical_gaps: list[ItemRow]
+    weakest: list[ItemRow]
+    awareness_gaps: list[ItemRow]
+    perception_gap: dict | None
+    response_rate: ResponseRate | None
+    trend: dict
+    items: dict
+    item_table: list[ItemRow]
+    methodology: dict
+    notes: list[dict]
+    summary: dict
+    charts: dict[str, str]
+    least_consensus: NotRequired[list[dict]]
+    role_groups: NotRequired[dict]
+
+
+def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> ItemRow:
     info = items.get(key, {"key": key, "text": key, "dimension_name": "", "recommendation": "", "sources": []})
     found = (results.get("item_stats") or {}).get(key, {})
     return {
-        **{k: v for k, v in info.items() if k != "order"},
+        **{k: v for k, v in info.items() if k != "order"},  # type: ignore[typeddict-item]
         "mean": results["item_means"].get(key),
         "sd": results.get("item_sd", {}).get(key),
         "n": results.get("item_n", {}).get(key),
@@ -25,58 +100,118 @@ def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> dict:
     }
 
 
-def _score_rows(results: Mapping, names: Mapping[str, str]) -> list[dict]:
-    rows = []
+def _gap_row(key: str, results: Mapping, items: Mapping[str, dict], *, one_set: bool) -> ItemRow:
+    """Return a critical gap as a count with its interval: how many answers were not the best."""
+    row = _item_row(key, results, items)
+    found = (results.get("item_stats") or {}).get(key, {})
+    n = found.get("n", 0)
+    breaks = found.get("breaks")
+    if breaks is None:  # results stored before breaks were counted
+        breaks = n - round((found.get("top_share") or 0) * n)
+    share = scoring.proportion(breaks, n)
+    row.update(breaks=breaks, share=share.share, share_low=share.ci_low, share_high=share.ci_high, level=None)
+    if one_set and n == 1 and row["mean"] is not None:
+        max_value = row.get("max_value") or 3
+        score = row["mean"] / 100 * max_value
+        row["level"] = round(max_value - score if row.get("reverse") else score)
+    return row
+
+
+def _score_rows(results: Mapping, names: Mapping[str, str]) -> list[ScoreRow]:
+    rows: list[ScoreRow] = []
     keys = analysis.ordered_keys(results["dimensions"], list(names))
     for key, summary in [*((k, results["dimensions"][k]) for k in keys), (analysis.OVERALL, results[analysis.OVERALL])]:
+        low, high = scoring.band_range(summary["ci_low"], summary["ci_high"])
         rows.append(
             {
                 "key": key,
                 "name": analysis.display_name(names, key),
-                **{field: summary[field] for field in ("n", "mean", "sd", "ci_low", "ci_high", "band")},
-                "band_range": list(scoring.band_range(summary["ci_low"], summary["ci_high"])),
+                **{field: summary[field] for field in ("n", "mean", "sd", "ci_low", "ci_high")},  # type: ignore[typeddict-item]
+                "alike": summary["sd"] == 0,
+                # Stored from version 3 on; earlier results carry the band alone.
+                "band": summary["band"],
+                "band_range": summary.get("band_range") or [low, high],
+                "uncapped_band": summary.get("uncapped_band", summary["band"]),
+                "capped": summary.get("capped", False),
             }
         )
     return rows
 
 
-def _change(previous: Mapping | None, cycle: Mapping, names: Mapping[str, str], items: Mapping[str, dict]):
-    """Return the change since the previous cycle: tested within one questionnaire version, only
-    described (shared items, untested) across versions."""
+def _change(previous: Mapping | None, cycle: Mapping, names, items, crosswalk) -> dict | None:
+    """Return the change since the previous cycle: tested within one questionnaire version (a
+    staff survey), shown untested for a self-audit, and across versions only the crosswalked
+    items, untested."""
     if previous is None:
         return None
     base = {"previous_label": previous["label"], "comparable": previous["version"] == cycle["version"]}
     if base["comparable"]:
-        frame = analysis.change_frame(previous["results"], cycle["results"], names)
-        return {**base, "rows": analysis.records(frame)}
-    shared = analysis.shared_item_changes(previous["results"], cycle["results"])
+        one_set = cycle["mode"] != "staff"
+        rows = analysis.change_rows(previous["results"], cycle["results"], names, one_set=one_set)
+        return {**base, "one_set": one_set, "rows": rows}
+    same = analysis.crosswalk_keys(crosswalk, previous["version"], cycle["version"])
+    shared = analysis.shared_item_changes(previous["results"], cycle["results"], same)
     for row in shared:
         row["text"] = items.get(row["key"], {}).get("text", row["key"])
-    return {**base, "rows": [], "shared_items": shared}
+    return {**base, "one_set": False, "rows": [], "shared_items": shared}
 
 
 def _summary(report: Mapping) -> dict:
     """Return what a director reads first: where the organization stands, what changed clearly,
-    which critical rules are broken, and the next three steps."""
+    which critical rules were broken, and the next three steps. Verdicts are the change rows'
+    own, copied, never decided again."""
     overall = next(row for row in report["scores"] if row["key"] == analysis.OVERALL)
     change = report["change"]
-    clear = [row for row in (change or {}).get("rows", []) if row["clear"] and row["dimension"] != analysis.OVERALL]
+    if change is None:
+        kind = "first"
+    elif not change["comparable"]:
+        kind = "new_version"
+    elif change["one_set"]:
+        kind = "one_set"
+    else:
+        kind = "comparable"
+    clear = [row for row in (change or {}).get("rows", []) if row["verdict"] in (scoring.BETTER, scoring.WORSE)]
     steps = []
     for item in [*report["critical_gaps"], *report["weakest"]]:
         if item.get("recommendation") and len(steps) < 3:
             steps.append({"short": item.get("short") or item["text"], "recommendation": item["recommendation"]})
+    perception = report["perception_gap"]
     return {
         "overall": overall["mean"],
         "band": overall["band"],
         "band_range": overall["band_range"],
+        "capped": overall["capped"],
+        "uncapped_band": overall["uncapped_band"],
         "n": report["n"],
-        "change": "first" if change is None else ("comparable" if change["comparable"] else "new_version"),
+        "change": kind,
         "previous_label": (change or {}).get("previous_label"),
-        "clear": [{"name": row["name"], "clear": row["clear"], "delta": round(row["delta"])} for row in clear],
-        "critical": [item.get("short") or item["text"] for item in report["critical_gaps"]],
+        "clear": clear,
+        "critical": report["critical_gaps"],
         "steps": steps,
-        "perception": None,
+        "perception": [row["name"] for row in perception["dimensions"] if row["clear"]] if perception else None,
+        "response_rate": report["response_rate"],
     }
+
+
+def _heatmap_rows(history: Sequence[Mapping], items: Mapping[str, dict], crosswalk) -> tuple[list[str], list[dict]]:
+    item_frame = analysis.item_trend_frame(history, crosswalk)
+    order = {key: info.get("order", (99, 99)) for key, info in items.items()}
+    item_keys = sorted(item_frame.index, key=lambda key: (order.get(key, (99, 99)), key))
+    item_frame = item_frame.reindex(item_keys)
+    labels = list(item_frame.columns)
+    rows = []
+    for key in item_keys:
+        by_label = analysis.records(item_frame.loc[[key]])[0]
+        info = items.get(key, {})
+        rows.append(
+            {
+                "key": key,
+                "text": info.get("text", key),
+                "short": info.get("short", key),
+                "values": [by_label[label] for label in labels],  # a list: JSON objects lose their order
+            }
+        )
+    return labels, rows
 
 
 def cycle_report(
@@ -87,12 +222,14 @@ def cycle_report(
     role_group_names: Mapping[str, str] | None = None,
     *,
     chart_labels: Mapping[str, str],
-) -> dict:
+    crosswalk: Sequence[Mapping] = (),
+) -> Report:
     """Return the report of the last cycle in ``history`` (same-kind cycles, oldest first).
 
     Every word comes from the caller, in the reader's language: ``dimension_names`` (with the
     overall score's name under ``analysis.OVERALL``), ``items``, ``role_group_names`` and
-    ``chart_labels`` (see ``charts.LABEL_KEYS``).
+    ``chart_labels`` (see ``charts.LABEL_KEYS``). ``crosswalk`` holds the reviewed pairs of items
+    that mean the same in two questionnaire versions.
 
     ``counterpart`` is the other kind's cycle closed in the same year (a self-audit for a staff
     survey, and the reverse), for the perception gap.
@@ -101,34 +238,23 @@ def cycle_report(
     results = cycle["results"]
     previous = history[-2] if len(history) > 1 else None
     is_staff = cycle["mode"] == "staff"
+    min_n = cycle["min_responses"] if is_staff else 1
     scores = _score_rows(results, dimension_names)
     dimension_scores = [row for row in scores if row["key"] != analysis.OVERALL]
+    change = _change(previous, cycle, dimension_names, items, crosswalk)
 
-    change = _change(previous, cycle, dimension_names, items)
-
-    gaps = [_item_row(key, results, items) for key in results["critical_gaps"]]
+    gaps = [_gap_row(key, results, items, one_set=not is_staff) for key in results["critical_gaps"]]
     weakest = [
-        _item_row(key, results, items) for key in analysis.weakest_items(results, exclude=results["critical_gaps"])
+        _item_row(key, results, items)
+        for key in analysis.weakest_items(results, exclude=results["critical_gaps"], min_n=min_n)
     ]
-
-    trend = analysis.dimension_trend_frame(history, dimension_names)
-    trend_rows = analysis.records(trend)
+    trend_rows = analysis.records(analysis.dimension_trend_frame(history, dimension_names))
     changes = analysis.version_changes(history)
-    item_frame = analysis.item_trend_frame(history)
+    heatmap_cycles, heatmap_rows = _heatmap_rows(history, items, crosswalk)
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
-    item_keys = sorted(item_frame.index, key=lambda key: (order.get(key, (99, 99)), key))
-    item_frame = item_frame.reindex(item_keys)
-    cycle_labels = [c["label"] for c in history]
-    heatmap_rows = []
-    for key in item_keys:
-        by_label = analysis.records(item_frame.loc[[key]])[0]
-        values = [by_label[label] for label in cycle_labels]  # a list: JSON objects lose their order
-        info = items.get(key, {})
-        heatmap_rows.append(
-            {"key": key, "text": info.get("text", key), "short": info.get("short", key), "values": values}
-        )
+    table_keys = sorted(results["item_means"], key=lambda key: (order.get(key, (99, 99)), key))
 
-    report = {
+    report: Report = {
         "format": REPORT_FORMAT,
         "cycle": {k: cycle[k] for k in ("id", "label", "opens_on", "closed_on", "mode", "version", "min_responses")},
         "n": results["n"],
@@ -137,30 +263,41 @@ def cycle_report(
         "change": change,
         "critical_gaps": gaps,
         "weakest": weakest,
-        "awareness_gaps": [_item_row(key, results, items) for key in analysis.awareness_gaps(results)],
+        "awareness_gaps": [_item_row(key, results, items) for key in analysis.awareness_gaps(results, min_n=min_n)],
         "perception_gap": None,
+        "response_rate": response_rate(results, cycle.get("invited_count", 0)) if is_staff else None,
         "trend": {
             "rows": trend_rows,
             "cycles": [c["label"] for c in history],
             "links": [{"id": c["id"], "label": c["label"]} for c in history],
             "version_changes": changes,
         },
-        "items": {"cycles": [c["label"] for c in history], "rows": heatmap_rows},
-        "item_table": [_item_row(key, results, items) for key in item_keys if key in results["item_means"]],
+        "items": {
+            "cycles": heatmap_cycles,
+            "left_out": [c["label"] for c in history if c["label"] not in heatmap_cycles],
+            "rows": heatmap_rows,
+        },
+        "item_table": [_item_row(key, results, items) for key in table_keys],
         "methodology": {
             "dk_total": sum(results.get("dk_counts", {}).values()),
             "na_total": sum(results.get("na_counts", {}).values()),
             "scoring_version": results.get("scoring_version", 1),
+            "family_alpha": next(
+                (row["alpha"] for row in (change or {}).get("rows", []) if row["dimension"] != analysis.OVERALL),
+                None,
+            ),
         },
         "notes": [
             {"key": key, "text": items.get(key, {}).get("text", key), "note": note}
             for key, note in (results.get("notes") or {}).items()
         ],
+        "summary": {},
+        "charts": {},
     }
     if is_staff:
         report["least_consensus"] = [
             {"rank": rank, "items": [_item_row(key, results, items) for key in keys]}
-            for rank, keys in enumerate(analysis.least_consensus(results), start=1)
+            for rank, keys in enumerate(analysis.least_consensus(results, min_n=min_n), start=1)
         ]
         groups = analysis.role_group_frame(results, dimension_names, cycle["min_responses"])
         report["role_groups"] = {
@@ -175,29 +312,31 @@ def cycle_report(
                 for row in analysis.records(groups)
             ],
         }
-    report["summary"] = _summary(report)
-    if counterpart is not None:
+    if counterpart is not None and counterpart["version"] == cycle["version"]:
         self_audit, staff = (counterpart, cycle) if is_staff else (cycle, counterpart)
         gap = analysis.perception_gap(self_audit["results"], staff["results"], items, dimension_names)
-        if gap["dimensions"]:
+        if gap["dimensions"] or gap["practices"]:
             report["perception_gap"] = {"other_label": counterpart["label"], **gap}
+    report["summary"] = _summary(report)
     figures = {
         "bars": charts.dimension_bar_figure(dimension_scores, chart_labels),
         "trend": charts.trend_figure(trend_rows, changes, chart_labels),
         "heatmap": charts.item_heatmap_figure(
             [row["short"] for row in heatmap_rows],
-            report["items"]["cycles"],
+            heatmap_cycles,
             [row["values"] for row in heatmap_rows],
             chart_labels,
         ),
     }
-    if report["perception_gap"]:
-        largest = max(report["perception_gap"]["dimensions"], key=lambda row: abs(row["gap"]))
-        report["summary"]["perception"] = {"name": largest["name"], "gap": round(largest["gap"])}
     if change and change["comparable"]:
         rows = [row for row in change["rows"] if row["previous"] is not None and row["current"] is not None]
         figures["change"] = charts.change_figure(rows, [cycle["label"], previous["label"]], chart_labels)
-    if report["perception_gap"]:
+    if report["perception_gap"] and report["perception_gap"]["dimensions"]:
         figures["perception"] = charts.perception_figure(report["perception_gap"]["dimensions"], chart_labels)
     report["charts"] = {name: charts.script_json(figure) for name, figure in figures.items()}
     return report
+
+
+def results_summary_rows(results: Mapping, names: Mapping[str, str]) -> list[ScoreRow]:
+    """Return a closed cycle's score rows, as the report shows them, for pages that show only scores."""
+    return _score_rows(results, names)

@@ -1,13 +1,17 @@
 """The only module in reports/ that queries: it returns plain data for the pure modules."""
 
+import functools
+import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import get_language
 
 from assessment.models import Cycle, Dimension, Item, in_language
+from reports import analysis
 from reports.models import Action, CycleReport
 
 
@@ -59,6 +63,7 @@ def _record(cycle: Cycle, label: str) -> dict:
         "version": cycle.questionnaire.version,
         "questionnaire_id": str(cycle.questionnaire_id),
         "min_responses": cycle.min_responses,
+        "invited_count": cycle.invited_count,
         "results": cycle.results,
     }
 
@@ -101,6 +106,8 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
                 "dimension_name": i.dimension.name,
                 "critical": i.critical,
                 "reverse": i.reverse,
+                "scale": i.scale,
+                "max_value": i.max_value,
                 "sources": i.sources,
                 "practices": i.practices,
                 "recommendation": i.recommendation,
@@ -109,6 +116,21 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
             for i in items
         },
     )
+
+
+CROSSWALK_FILE = Path(settings.BASE_DIR) / "fixtures" / "questionnaires" / "crosswalk.json"
+
+
+@functools.cache
+def crosswalk() -> tuple[dict, ...]:
+    """Return the reviewed pairs of items that mean the same in two questionnaire versions.
+
+    The file ships with the questionnaires; an entry is ``{"from": [version, key], "to":
+    [version, key], "note": …}``. Nothing else is compared across versions.
+    """
+    if not CROSSWALK_FILE.exists():
+        return ()
+    return tuple(json.loads(CROSSWALK_FILE.read_text(encoding="utf-8")))
 
 
 def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
@@ -143,33 +165,32 @@ def organization_actions(organization) -> list[Action]:
 
 
 def report_actions(cycle: Cycle) -> list[dict]:
-    """Return the actions planned from earlier audits of this kind, each with its practice's score
-    before (in the audit it came from) and now; an action marked done whose practice did not
-    improve is flagged."""
+    """Return the actions planned from earlier audits of this kind, each with how its practice
+    changed between the audit it came from and this one (``analysis.action_result``)."""
     actions = (
         Action.objects.filter(
             organization_id=cycle.organization_id,
             source_cycle__mode=cycle.mode,
             source_cycle__closed_on__lt=cycle.closed_on,
         )
-        .select_related("owner", "source_cycle")
+        .select_related("owner", "source_cycle__questionnaire")
         .order_by("created_at")
     )
-    now = (cycle.results or {}).get("item_means", {})
+    now = (cycle.results or {}).get("item_stats", {})
+    version = cycle.questionnaire.version
     rows = []
     for action in practice_wording(list(actions)):
-        before = (action.source_cycle.results or {}).get("item_means", {}).get(action.practice)
-        after = now.get(action.practice)
-        improved = None if before is None or after is None else after > before
-        rows.append(
-            {
-                "action": action,
-                "before": before,
-                "after": after,
-                "improved": improved,
-                "flag": action.status == Action.Status.DONE and improved is False,
-            }
+        source = action.source_cycle
+        key = action.practice
+        if source.questionnaire.version != version:
+            key = analysis.crosswalk_keys(crosswalk(), source.questionnaire.version, version).get(action.practice)
+        result = analysis.action_result(
+            (source.results or {}).get("item_stats", {}).get(action.practice),
+            now.get(key) if key else None,
+            comparable=key is not None,
+            one_set=not cycle.is_staff_survey,
         )
+        rows.append({"action": action, **result})
     return rows
 
 

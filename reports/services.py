@@ -39,6 +39,7 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
         counterpart,
         role_names,
         chart_labels=wording.chart_labels(),
+        crosswalk=selectors.crosswalk(),
     )
     with transaction.atomic():
         CycleReport.objects.update_or_create(

@@ -19,6 +19,10 @@ CHART_LABELS = {
     "own": _("Your organization"),
     "staff": _("Staff survey"),
     "self": _("Leadership self-audit"),
+    "better": _("clearly better"),
+    "worse": _("clearly worse"),
+    "unclear": _("no clear change"),
+    "untested": _("not tested"),
 }
 OVERALL_NAME = _("Overall")
 

@@ -161,6 +161,7 @@ def _staff_results_write_out(cycle: Cycle) -> dict:
         instrument,
         answer_sets,
         role_groups=[s.role_group for s in submissions],
+        channels=[s.channel for s in submissions],
         min_responses=cycle.min_responses,
         reportable=True,
     )
@@ -248,7 +249,10 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     Response.objects.bulk_update(changed_responses, ["scores"])
     results = _compute_results(cycle)
     if cycle.is_staff_survey:
-        results["role_groups"] = (cycle.results or {}).get("role_groups", {})
+        # Counted in memory at close from the seals, which are gone: kept as stored.
+        for kept in ("role_groups", "channels"):
+            if kept in cycle.results:
+                results[kept] = cycle.results[kept]
     if results == cycle.results and not changed_responses:
         return False
     cycle.results = results

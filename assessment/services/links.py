@@ -343,9 +343,11 @@ def link_redeem(*, token: str) -> tuple[Cycle, StaffDraft]:
     if link is None or link.is_revoked or not link.cycle.is_open:
         raise ValidationError(LINK_INVALID_MESSAGE)
     cycle = link.cycle
-    if link.kind == RespondentLink.Kind.SINGLE:
+    single = link.kind == RespondentLink.Kind.SINGLE
+    if single:
         link.delete()
-    return cycle, StaffDraft(cycle_id=str(cycle.pk), credential=credential_new(cycle))
+    channel = "invited" if single else "shared"
+    return cycle, StaffDraft(cycle_id=str(cycle.pk), credential=credential_new(cycle), channel=channel)
 
 
 REMINDER_TOO_SOON_MESSAGE = _("Reminders went out less than a day ago. Wait a day before sending more.")

@@ -21,15 +21,17 @@ from assessment.models import Answer, Cycle, Item, PendingResponse, Response
 UNANSWERED = "-"
 CODES = {"dk": "d", "na": "n"}
 VALUES = {code: value for value, code in CODES.items()}
-PAYLOAD_ROOM = 64  # beyond one character per item: the role group and the JSON around it
+PAYLOAD_ROOM = 64  # beyond one character per item: the role group, the channel and the JSON around them
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One opened submission: answers by item key ("0"–"4", "dk" or "na") and its role group."""
+    """One opened submission: answers by item key ("0"–"4", "dk" or "na"), its role group and how
+    it came ("member", "invited", "shared", or "" when sealed before that was kept)."""
 
     answers: dict[str, str]
     role_group: str
+    channel: str = ""
 
 
 def answer_keys(cycle: Cycle) -> list[str]:
@@ -61,10 +63,11 @@ def _purpose(cycle: Cycle) -> str:
     return f"pending:{cycle.pk}"
 
 
-def pending_add(*, cycle: Cycle, answers: dict[str, str], role_group: str) -> None:
+def pending_add(*, cycle: Cycle, answers: dict[str, str], role_group: str, channel: str = "") -> None:
     """Keep a submitted staff response sealed until the survey closes."""
     keys = answer_keys(cycle)
-    plaintext = json.dumps({"a": pack_answers(keys, answers), "g": role_group}, separators=(",", ":")).encode()
+    payload = {"a": pack_answers(keys, answers), "g": role_group, "c": channel}
+    plaintext = json.dumps(payload, separators=(",", ":")).encode()
     PendingResponse.objects.create(
         cycle=cycle, sealed=sealing.seal(plaintext, purpose=_purpose(cycle), size=len(keys) + PAYLOAD_ROOM)
     )
@@ -76,7 +79,7 @@ def pending_open(*, cycle: Cycle) -> list[Submission]:
     submissions = []
     for sealed in cycle.pending.values_list("sealed", flat=True):
         payload = json.loads(sealing.unseal(sealed, purpose=_purpose(cycle)))
-        submissions.append(Submission(unpack_answers(keys, payload["a"]), str(payload["g"])))
+        submissions.append(Submission(unpack_answers(keys, payload["a"]), str(payload["g"]), str(payload.get("c", ""))))
     random.SystemRandom().shuffle(submissions)
     return submissions
 

@@ -61,7 +61,9 @@ class StaffDraft:
 
     ``credential`` is the right to submit once; ``answers`` maps item keys to the submitted
     value ("0"–"4", "dk" or "na"); ``member_id`` is the signed-in member the draft belongs to,
-    or None for a draft started from a link.
+    or None for a draft started from a link; ``channel`` is how it came ("member", "invited" for
+    an emailed single-use link, "shared" for the shared link), sealed with the answers and only
+    counted when the survey closes, for the response rate.
     """
 
     cycle_id: str
@@ -69,6 +71,7 @@ class StaffDraft:
     answers: dict[str, str] = field(default_factory=dict)
     role_group: str = ""
     member_id: str | None = None
+    channel: str = ""
 
 
 def _signature(cycle_id: str, value: str, secret: str | None = None) -> str:
@@ -107,7 +110,9 @@ def member_response_start(*, cycle: Cycle, user) -> StaffDraft:
     _, created = Participation.objects.get_or_create(cycle=cycle, user=user)
     if not created:
         raise ValidationError(ALREADY_ANSWERED_MESSAGE)
-    return StaffDraft(cycle_id=str(cycle.pk), credential=credential_new(cycle), member_id=str(user.pk))
+    return StaffDraft(
+        cycle_id=str(cycle.pk), credential=credential_new(cycle), member_id=str(user.pk), channel="member"
+    )
 
 
 def _parse_answers(items: dict[str, Item], raw: dict[str, str]) -> dict[str, tuple[int | None, str]]:
@@ -195,6 +200,7 @@ def staff_draft_submit(*, cycle: Cycle, draft: StaffDraft) -> None:
         cycle=cycle,
         answers={key: str(special or value) for key, (value, special) in parsed.items()},
         role_group=draft.role_group,
+        channel=draft.channel or ("member" if draft.member_id else ""),
     )
 
 

@@ -11,7 +11,7 @@ from assessment.scoring import DimensionSpec, Instrument, ItemSpec
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 SHARED_VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
-EXAMPLE = json.loads((VECTORS / "scoring-worked-example.json").read_text())
+EXAMPLE = json.loads((VECTORS / "scoring-worked-example-v3.json").read_text())
 TOLERANCE = 1e-9
 
 
@@ -35,7 +35,7 @@ def close(actual, expected):
 
 
 @pytest.mark.skipif(not SHARED_VECTORS.exists(), reason="the shared vectors are not beside this checkout")
-@pytest.mark.parametrize("name", ["scoring-worked-example.json", "suppression-examples.json"])
+@pytest.mark.parametrize("name", ["scoring-worked-example-v3.json", "suppression-examples.json"])
 def test_vector_copies_match_the_shared_originals(name):
     assert (VECTORS / name).read_text() == (SHARED_VECTORS / name).read_text()
 
@@ -82,39 +82,76 @@ def test_worked_example_item_stats_means_gaps_and_alpha():
         assert close(scoring.cronbach_alpha(INSTRUMENT, key, ANSWERS), value), key
 
 
-def test_worked_example_change_and_holm():
+def _close_change(result, expected, where):
+    assert close(result.delta, expected["delta"]), where
+    assert close(result.p_value, expected["welch_p"]), where
+    for field in ("ci_low", "ci_high", "mdc"):
+        assert close(getattr(result, field), expected[field]), (where, field)
+
+
+def test_worked_example_change():
     before, after = _dimension_values(PREVIOUS), _dimension_values(ANSWERS)
-    p_values = {}
     for key, expected in EXPECTED["change"].items():
-        result = scoring.change(before[key], after[key])
-        assert close(result.delta, expected["delta"]), key
-        assert close(result.p_value, expected["welch_p"]), key
-        for field in ("ci_low", "ci_high", "mdc"):
-            assert close(getattr(result, field), expected[field]), (key, field)
-        if key in EXPECTED["holm"]:
-            p_values[key] = result.p_value
-    adjusted = scoring.holm(p_values)
-    assert adjusted.keys() == EXPECTED["holm"].keys()
-    for key, value in EXPECTED["holm"].items():
-        assert close(adjusted[key], value), key
+        _close_change(scoring.change(before[key], after[key]), expected, key)
 
 
-def test_one_non_best_answer_in_ten_on_a_critical_item_is_a_gap():
-    answers = [{"c1": 4, "f1": 4}] * 9
-    assert scoring.critical_gaps(INSTRUMENT, scoring.item_stats(INSTRUMENT, [*answers, {"c1": 3, "f1": 4}])) == ["c1"]
-    assert scoring.critical_gaps(INSTRUMENT, scoring.item_stats(INSTRUMENT, [*answers, {"c1": 4, "f1": 4}])) == []
+def test_worked_example_compare():
+    comparisons = scoring.compare(_dimension_values(PREVIOUS), _dimension_values(ANSWERS))
+    assert comparisons.keys() == EXPECTED["compare"].keys()
+    for key, expected in EXPECTED["compare"].items():
+        found = comparisons[key]
+        assert found.alpha == pytest.approx(expected["alpha"], abs=TOLERANCE), key
+        assert found.verdict == expected["verdict"], key
+        _close_change(found.change, expected["change"], key)
+
+
+def test_worked_example_proportions_and_capped_band():
+    for key, expected in EXPECTED["proportions"].items():
+        found = scoring.proportion(expected["k"], expected["n"])
+        assert (found.k, found.n) == (expected["k"], expected["n"]), key
+        for field in ("share", "ci_low", "ci_high"):
+            assert close(getattr(found, field), expected[field]), (key, field)
+    overall = scoring.summarize(_dimension_values(ANSWERS)["overall"]).mean
+    gaps = scoring.critical_gaps(INSTRUMENT, scoring.item_stats(INSTRUMENT, ANSWERS))
+    assert scoring.capped_band(overall, critical_gap=bool(gaps)) == EXPECTED["capped_band"]
+
+
+def test_holm_is_retired():
+    assert not hasattr(scoring, "holm")
+
+
+BREAKS = {"b1": 0, "b2": 0}
+
+
+def test_one_reported_break_on_a_breaks_item_is_a_gap():
+    kept = [{"c1": 4, "f1": 4, **BREAKS}] * 9
+    assert scoring.critical_gaps(INSTRUMENT, scoring.item_stats(INSTRUMENT, kept)) == []
+    once = scoring.item_stats(INSTRUMENT, [*kept, {"c1": 4, "f1": 4, "b1": 1, "b2": 0}])
+    assert once["b1"].breaks == 1
+    assert scoring.critical_gaps(INSTRUMENT, once) == ["b1"]
+    # Not applicable and don't know are not breaks; a rule nobody could answer is a gap.
+    unknown = scoring.item_stats(INSTRUMENT, [{"c1": 4, "f1": 4, "b1": "na", "b2": "dk"}])
+    assert scoring.critical_gaps(INSTRUMENT, unknown) == ["b2"]
+
+
+def test_one_non_best_answer_in_ten_on_a_critical_practice_item_is_a_gap():
+    answers = [{"c1": 4, "f1": 4, **BREAKS}] * 9
+    ten = scoring.item_stats(INSTRUMENT, [*answers, {"c1": 3, "f1": 4, **BREAKS}])
+    assert scoring.critical_gaps(INSTRUMENT, ten) == ["c1"]
+    eleven = scoring.item_stats(INSTRUMENT, [*answers, {"c1": 4, "f1": 4, **BREAKS}, {"c1": 3, "f1": 4, **BREAKS}])
+    assert scoring.critical_gaps(INSTRUMENT, eleven) == []
 
 
 def test_a_self_audit_answering_often_on_a_critical_item_is_a_gap():
-    stats = scoring.item_stats(INSTRUMENT, [{"c1": 3, "f1": 4}])
+    stats = scoring.item_stats(INSTRUMENT, [{"c1": 3, "f1": 4, **BREAKS}])
     assert scoring.critical_gaps(INSTRUMENT, stats) == ["c1"]
 
 
 def test_a_critical_item_nobody_knows_about_is_a_gap():
-    stats = scoring.item_stats(INSTRUMENT, [{"c1": "dk", "f1": 4}, {"c1": "dk", "f1": 4}])
+    stats = scoring.item_stats(INSTRUMENT, [{"c1": "dk", "f1": 4, **BREAKS}, {"c1": "dk", "f1": 4, **BREAKS}])
     assert stats["c1"].n == 0 and stats["c1"].dk_rate == 1.0
     assert scoring.critical_gaps(INSTRUMENT, stats) == ["c1"]
-    assert scoring.critical_gaps(INSTRUMENT, scoring.item_stats(INSTRUMENT, [{"c1": "na", "f1": 4}])) == []
+    assert scoring.critical_gaps(INSTRUMENT, scoring.item_stats(INSTRUMENT, [{"c1": "na", "f1": 4, **BREAKS}])) == []
 
 
 def test_best_answer_of_a_reverse_item_is_zero():
@@ -138,6 +175,15 @@ def test_change_needs_two_values_each_side_for_a_p_value():
     assert scoring.change([50.0, 50.0], [60.0, 60.0]) == scoring.Change(10.0, None)
 
 
+def test_a_flat_side_is_not_tested():
+    """A year where everyone answered alike gives no test against the next, however different."""
+    assert scoring.change([75.0] * 5, [40.0, 60.0, 80.0, 55.0]).p_value is None
+    assert scoring.change([40.0, 60.0, 80.0, 55.0], [75.0] * 5).p_value is None
+    flat = scoring.compare({"overall": [75.0] * 5, "a": [75.0] * 5}, {"overall": [20.0, 30.0], "a": [20.0, 30.0]})
+    assert flat["overall"].verdict is None and flat["a"].verdict is None
+    assert flat["a"].alpha == 0.05  # no testable dimension: the family is of one
+
+
 def test_five_against_five_cannot_see_a_ten_point_change():
     """At 5 vs 5 respondents with typical spread, a 10-point change is below what can be detected."""
     before = [40.0, 55.0, 60.0, 70.0, 75.0]
@@ -150,9 +196,12 @@ def test_five_against_five_cannot_see_a_ten_point_change():
 
 
 # Properties over random instruments and responses.
-ANSWER = st.one_of(st.integers(0, 4), st.just("dk"), st.just("na"), st.none())
+def answer(max_value: int):
+    return st.one_of(st.integers(0, max_value), st.just("dk"), st.just("na"), st.none())
+
+
 ITEM_KEYS = [item.key for item in INSTRUMENT.items]
-RESPONSE = st.fixed_dictionaries({key: ANSWER for key in ITEM_KEYS})
+RESPONSE = st.fixed_dictionaries({item.key: answer(item.max_value) for item in INSTRUMENT.items})
 
 
 @given(st.lists(RESPONSE, min_size=0, max_size=12))
@@ -201,7 +250,7 @@ def test_reverse_scoring_mirrors(max_value, data):
 
 @given(RESPONSE, st.sampled_from(ITEM_KEYS))
 def test_adding_na_never_changes_a_complete_dimension_score(answers, key):
-    complete = {k: (v if isinstance(v, int) else 2) for k, v in answers.items()}
+    complete = {k: (v if isinstance(v, int) else 1) for k, v in answers.items()}
     complete.pop(key)
     with_na = {**complete, key: "na"}
     before = scoring.score_response(INSTRUMENT, complete)
@@ -211,22 +260,66 @@ def test_adding_na_never_changes_a_complete_dimension_score(answers, key):
         assert after.dimensions[dimension] == before.dimensions[dimension]
 
 
-P_VALUES = st.dictionaries(
-    st.sampled_from("abcdefgh"), st.one_of(st.none(), st.floats(0, 1, allow_nan=False)), min_size=1
-)
+SIDE = st.lists(st.one_of(st.none(), st.floats(0, 100, allow_nan=False)), min_size=0, max_size=15)
+KEYS = ("overall", "a", "b", "c")
 
 
-@given(P_VALUES)
-def test_holm_never_lowers_a_p_value_and_keeps_their_order(p_values):
-    adjusted = scoring.holm(p_values)
-    assert adjusted.keys() == p_values.keys()
-    present = [k for k, p in p_values.items() if p is not None]
-    assert all(adjusted[k] is None for k in p_values if p_values[k] is None)
-    assert all(p_values[k] <= adjusted[k] <= 1.0 for k in present)
-    for a in present:
-        for b in present:
-            if p_values[a] < p_values[b]:
-                assert adjusted[a] <= adjusted[b]
+@given(st.fixed_dictionaries({k: SIDE for k in KEYS}), st.fixed_dictionaries({k: SIDE for k in KEYS}))
+@settings(max_examples=200, deadline=None)
+def test_compare_intervals_exclude_zero_exactly_when_the_verdict_is_clear(previous, current):
+    comparisons = scoring.compare(previous, current)
+    testable = [k for k in KEYS if k != "overall" and scoring.change(previous[k], current[k]).p_value is not None]
+    for key, found in comparisons.items():
+        assert found.alpha == pytest.approx(0.05 if key == "overall" else 0.05 / max(len(testable), 1))
+        result = found.change
+        if found.verdict is None:
+            assert result.p_value is None and result.ci_low is None
+            continue
+        excludes_zero = result.ci_low > 0 or result.ci_high < 0
+        # Away from the edge (where rounding decides), the interval and the verdict agree.
+        if abs(result.p_value - found.alpha) > 1e-9:
+            assert excludes_zero == (found.verdict in ("better", "worse")), (key, result)
+        if found.verdict == "better":
+            assert result.delta > 0
+        if found.verdict == "worse":
+            assert result.delta < 0
+
+
+@given(SIDE, SIDE)
+@settings(max_examples=150, deadline=None)
+def test_compare_never_calls_a_change_clear_when_a_side_has_no_spread(before, after):
+    flat = [v for v in before if v is not None][:1] * 4
+    for previous, current in ((flat, after), (after, flat)):
+        found = scoring.compare({"overall": previous, "a": previous}, {"overall": current, "a": current})
+        if found:
+            assert found["overall"].verdict is None and found["a"].verdict is None
+
+
+@given(st.integers(0, 60), st.data())
+def test_proportion_interval_contains_the_share(n, data):
+    k = data.draw(st.integers(0, n))
+    found = scoring.proportion(k, n)
+    if n == 0:
+        assert found.share is None and found.ci_low is None
+        return
+    assert 0.0 <= found.ci_low <= found.share <= found.ci_high <= 1.0
+    assert (found.ci_low == 0.0) == (k == 0) and (found.ci_high == 1.0) == (k == n)
+
+
+def test_proportion_of_one():
+    assert (scoring.proportion(0, 1).ci_low, scoring.proportion(0, 1).ci_high) == (0.0, 0.975)
+    assert (scoring.proportion(1, 1).ci_low, scoring.proportion(1, 1).ci_high) == (pytest.approx(0.025), 1.0)
+    with pytest.raises(ValueError):
+        scoring.proportion(3, 2)
+
+
+@given(st.one_of(st.none(), st.floats(0, 100, allow_nan=False)))
+def test_capped_band_is_never_above_developing_with_a_gap(score):
+    capped = scoring.capped_band(score, critical_gap=True)
+    assert capped in (None, "beginning", "developing")
+    assert scoring.capped_band(score, critical_gap=False) == scoring.band(score)
+    if scoring.band(score) in ("beginning", "developing", None):
+        assert capped == scoring.band(score)
 
 
 @given(RESPONSE, st.sampled_from(ITEM_KEYS))

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.analysis import BenchmarkStats, benchmark_stats, quartile_position
+from coalitions.benchmarks import BenchmarkStats, Position, benchmark_stats, quartile_position
 
-EXAMPLE = json.loads((Path(__file__).resolve().parent.parent / "vectors" / "scoring-worked-example.json").read_text())
+EXAMPLE = json.loads((Path(__file__).resolve().parent.parent / "vectors" / "scoring-worked-example-v3.json").read_text())
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLE["benchmark_scores"]))
@@ -20,7 +20,10 @@ def test_benchmark_vectors(key):
     stats = benchmark_stats(case["peers"], case["k"])
     for field, value in expected.items():
         if field == "own_quartile":
-            assert quartile_position(case["own"], stats) == value
+            position = quartile_position(case["own"], stats)
+            assert (position.quartile, list(position.at)) == (value["quartile"], value["at"])
+        elif isinstance(value, float):
+            assert getattr(stats, field) == pytest.approx(value, abs=1e-9), field
         else:
             assert getattr(stats, field) == value, field
 
@@ -58,11 +61,24 @@ def test_none_scores_are_left_out():
     assert benchmark_stats([None, 50.0, 60.0, 70.0, 80.0, 90.0], k=5).n == 5
 
 
-def test_boundary_scores_count_in_the_upper_quartile():
+def test_a_score_on_a_published_boundary_is_at_it_not_in_a_quartile():
     stats = BenchmarkStats(n=8, suppressed=False, q1=50.0, median=60.0, q3=70.0)
     # The own score is rounded as the figures were (to 5 below 20 members) before it is compared.
-    assert [quartile_position(v, stats) for v in (47.4, 47.5, 57.4, 57.5, 70.0, 99.0)] == [1, 2, 2, 3, 4, 4]
-    assert quartile_position(None, stats) is None
+    found = [quartile_position(v, stats) for v in (47.4, 47.5, 52.5, 57.5, 70.0, 99.0)]
+    assert [p.quartile for p in found] == [1, None, 2, None, None, 4]
+    assert [p.at for p in found] == [(), ("q1",), (), ("median",), ("q3",), ()]
+    assert [p.own for p in found] == [45.0, 50.0, 55.0, 60.0, 70.0, 100.0]
+    assert quartile_position(None, stats) == Position(None)
+
+
+def test_a_member_on_two_boundaries_is_at_both():
+    """58 among six members rounds to 60, the published lower quartile and median at once."""
+    stats = BenchmarkStats(n=6, suppressed=False, q1=60.0, median=60.0, q3=70.0)
+    assert quartile_position(58.0, stats) == Position(None, ("q1", "median"), 60.0)
+
+
+def test_a_suppressed_figure_gives_no_position():
+    assert quartile_position(70.0, BenchmarkStats(n=4, suppressed=True)) == Position(None)
 
 
 SCORES = st.lists(st.floats(0, 100, allow_nan=False), min_size=0, max_size=40)
