@@ -117,28 +117,36 @@ def _ordered(stats: Mapping, names: Mapping[str, str]) -> list[str]:
 
 
 def benchmark_rows(stats: Mapping, names: Mapping[str, str], own: Mapping[str, float | None] | None) -> list[dict]:
-    """Return one row per dimension and overall: the published figures, and the organization's own
-    score and quartile when ``own`` is given."""
+    """Return one row per dimension and overall: the published figures, and when ``own`` is given
+    the organization's own score, rounded as the figures were, and its ``Position``."""
     rows = []
     for key in _ordered(stats, names):
         figures = stats[key]
         own_score = own.get(key) if own else None
+        position = quartile_position(own_score, BenchmarkStats(**figures))
         rows.append(
             {
                 "key": key,
                 "name": display_name(names, key),
                 **figures,
-                "own": own_score,
-                "quartile": quartile_position(own_score, BenchmarkStats(**figures)),
+                # Shown rounded as the figures were, also when they are suppressed.
+                "own": position.own if position.own is not None else publishable(own_score, figures["n"]),
+                "quartile": position.quartile,
+                "at": list(position.at),
             }
         )
     return rows
 
 
 def median_trend(snapshots: Sequence, names: Mapping[str, str]) -> list[dict]:
-    """Return the published medians across years, in the shape of a dimension trend frame."""
+    """Return the published medians across years, in the shape of a dimension trend frame.
+
+    Each row carries its series' questionnaire version (None for snapshots published before a
+    series held one version), so the chart breaks its lines where the version changes.
+    """
     rows = []
     for snapshot in snapshots:
+        version = (snapshot.versions or {}).get("staff")
         for key in _ordered(snapshot.stats, names):
             figures = snapshot.stats[key]
             if figures["suppressed"]:
@@ -151,6 +159,7 @@ def median_trend(snapshots: Sequence, names: Mapping[str, str]) -> list[dict]:
                     "ci_low": figures["q1"],
                     "ci_high": figures["q3"],
                     "n": figures["n"],
+                    "version": version,
                 }
             )
     return rows

@@ -9,8 +9,14 @@ from django.db import transaction
 
 from accounts.demo import DemoLogin, demo_user
 from accounts.models import Membership
-from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
-from coalitions.services import coalition_create, coalition_join, coalition_member_confirm, snapshot_publish
+from coalitions.models import Coalition, CoalitionMembership
+from coalitions.services import (
+    coalition_create,
+    coalition_join,
+    coalition_member_confirm,
+    snapshot_eligible_years,
+    snapshot_publish,
+)
 
 YEARS = (2024, 2025, 2026)
 # name, steward, members (a slice of the demo organizations), how many of them the operator confirmed
@@ -23,7 +29,8 @@ COALITIONS = [
 @transaction.atomic
 def build_demo_coalitions(organizations) -> list[DemoLogin]:
     """Create the coalitions, join their members with consent, confirm them as the operator would,
-    and publish 2024–2026."""
+    and publish the years of 2024–2026 with enough members (none, for the small coalition: a
+    year is never published below its minimum)."""
     logins = []
     for name, steward_email, members, confirmed in COALITIONS:
         steward = demo_user(steward_email)
@@ -40,8 +47,7 @@ def build_demo_coalitions(organizations) -> list[DemoLogin]:
             ).first()
             if membership is not None:
                 coalition_member_confirm(membership=membership)
-        for year in YEARS:
-            if not BenchmarkSnapshot.objects.filter(coalition=coalition, period=year).exists():
-                snapshot_publish(coalition=coalition, period=year, by=steward)
+        for year in snapshot_eligible_years(coalition=coalition, periods=YEARS):
+            snapshot_publish(coalition=coalition, period=year, by=steward)
         logins.append(DemoLogin(steward_email, f"steward of {name}"))
     return logins

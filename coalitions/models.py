@@ -107,6 +107,12 @@ class BenchmarkSnapshot(models.Model):
 
     ``stats`` holds, per dimension key and "overall", only what ``benchmark_stats`` allows:
     n, whether suppressed, and rounded quartiles (and p10/p90 from 20 members).
+
+    A series holds one form and one questionnaire version (from scoring version 3): ``stats``
+    and ``team_stats`` are the staff surveys and self-audits on the version most members used,
+    ``versions`` names it per form, and ``other_series`` holds members on other versions that
+    year, each suppressed under k like any. ``cycles`` are the members' audits the figures were
+    computed from, so a member is shown the score that was published, not a later one.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -123,6 +129,11 @@ class BenchmarkSnapshot(models.Model):
     # Whether only members confirmed by the site's operator counted; snapshots published before
     # confirmation existed counted every consenting member, and stay as published.
     confirmed_members_only = models.BooleanField(default=False)
+    # The questionnaire version of each main series, {"staff": 2, "team": 2}; empty before
+    # series held one version (those snapshots may mix versions, and say so).
+    versions = models.JSONField(default=dict)
+    other_series = models.JSONField(default=list)  # [{"mode": "staff", "version": 1, "stats": {…}}]
+    cycles = models.ManyToManyField(Cycle, related_name="+", blank=True)
 
     class Meta:
         ordering = ["coalition", "period"]

@@ -9,6 +9,66 @@ from assessment.models import Cycle
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership
 
 
+class PeriodCycle(NamedTuple):
+    cycle_id: object
+    version: int
+    means: dict[str, float | None]
+
+
+def period_cycles(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict:
+    """Return, per organization, its latest reportable cycle of one kind closed in ``period``:
+    id, questionnaire version and mean scores, for publishing."""
+    cycles = (
+        Cycle.objects.filter(
+            organization_id__in=organization_ids,
+            mode=mode,
+            status=Cycle.Status.CLOSED,
+            closed_on__year=period,
+            means__isnull=False,
+        )
+        .order_by("organization_id", "-closed_on", "-opens_on", "-created_at")
+        .values_list("organization_id", "id", "questionnaire__version", "means")
+    )
+    latest = {}
+    for organization_id, cycle_id, version, means in cycles:
+        latest.setdefault(organization_id, PeriodCycle(cycle_id, version, means))
+    return latest
+
+
+def published_cycle(snapshot: BenchmarkSnapshot, organization, mode: str) -> Cycle | None:
+    """Return the organization's audit of one kind that a snapshot was computed from.
+
+    Snapshots published before they recorded their audits fall back to the latest reportable
+    audit of the year that closed by the day of publishing.
+    """
+    cycles = Cycle.objects.filter(organization=organization, mode=mode).select_related("questionnaire")
+    if snapshot.versions:
+        return cycles.filter(pk__in=snapshot.cycles.values("pk")).first()
+    return (
+        cycles.filter(
+            status=Cycle.Status.CLOSED,
+            closed_on__year=snapshot.period,
+            closed_on__lte=snapshot.published_at.date(),
+            means__isnull=False,
+        )
+        .order_by("-closed_on", "-opens_on", "-created_at")
+        .first()
+    )
+
+
+def series_for(snapshot: BenchmarkSnapshot, organization, mode: str):
+    """Return the published figures an organization's audit of one kind is set against, and that
+    audit: the one the snapshot was computed from, in the series of its questionnaire version."""
+    main = snapshot.stats if mode == Cycle.Mode.STAFF else snapshot.team_stats
+    cycle = published_cycle(snapshot, organization, mode)
+    if cycle is None or not snapshot.versions or snapshot.versions.get(mode) == cycle.questionnaire.version:
+        return main, cycle
+    for series in snapshot.other_series:
+        if series["mode"] == mode and series["version"] == cycle.questionnaire.version:
+            return series["stats"], cycle
+    return main, None
+
+
 def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, dict[str, float | None]]:
     """Return, per organization, the mean scores of its latest reportable cycle of one kind closed in ``period``.
 

@@ -16,9 +16,9 @@ from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle
 from assessment.scoring import OVERALL, SCORING_VERSION
 from coalitions import selectors
-from coalitions.benchmarks import controller_count
+from coalitions.benchmarks import BENCHMARK_FLOOR, benchmark_stats, controller_count
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership, PositionChart
-from reports import analysis, charts, wording
+from reports import charts, wording
 
 Action = AuditEvent.Action
 
@@ -178,42 +178,85 @@ SNAPSHOT_EXISTS_MESSAGE = _("Figures for %(period)s are already published. A pub
 PERIOD_MESSAGE = _("Choose a past or current calendar year.")
 
 
-def snapshot_check(*, coalition, period: int) -> None:
-    """Raise the message a steward should read if a year cannot be published."""
+BELOW_K_MESSAGE = _(
+    "Figures for %(period)s cannot be published yet: fewer than %(k)s separate, confirmed members have a "
+    "finished audit of one kind and one questionnaire version that year. A published year is final, so "
+    "publishing now would leave only a count for good."
+)
+CONFIRM_MESSAGE = _("Tick the box to confirm that publishing is final.")
+
+
+def _year_series(coalition, period: int) -> list[dict]:
+    """Return the year's series, one per form and questionnaire version, main ones (most members) first."""
+    members = selectors.counted_member_ids(coalition)
+    admins = selectors.organization_admins(members)
+    series = []
+    for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM):
+        by_version: dict[int, dict] = {}
+        for organization_id, found in selectors.period_cycles(members, period, mode).items():
+            by_version.setdefault(found.version, {})[organization_id] = found
+        ranked = sorted(by_version.items(), key=lambda pair: (-len(pair[1]), -pair[0]))
+        for rank, (version, cycles) in enumerate(ranked):
+            stats = _series_stats({org: found.means for org, found in cycles.items()}, admins, coalition.k_min)
+            series.append(
+                {
+                    "mode": mode,
+                    "version": version,
+                    "main": rank == 0,
+                    "stats": stats,
+                    "cycles": [found.cycle_id for found in cycles.values()],
+                }
+            )
+    return series
+
+
+def _publishable(series: list[dict]) -> bool:
+    return any(not s["stats"].get(OVERALL, {"suppressed": True})["suppressed"] for s in series)
+
+
+def snapshot_eligible_years(*, coalition, periods) -> list[int]:
+    """Return the years not yet published in which some series has at least k separate confirmed members."""
+    published = set(BenchmarkSnapshot.objects.filter(coalition=coalition).values_list("period", flat=True))
+    return [p for p in periods if p not in published and _publishable(_year_series(coalition, p))]
+
+
+def snapshot_check(*, coalition, period: int, confirmed: bool = True) -> None:
+    """Raise the message a steward should read if a year cannot be published (yet)."""
     if not 2000 <= period <= timezone.localdate().year:
         raise ValidationError(PERIOD_MESSAGE)
     if BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).exists():
         raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
+    if not confirmed:
+        raise ValidationError(CONFIRM_MESSAGE)
+    if not _publishable(_year_series(coalition, period)):
+        raise ValidationError(BELOW_K_MESSAGE % {"period": period, "k": max(coalition.k_min, BENCHMARK_FLOOR)})
 
 
 @transaction.atomic
 def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
-    """Publish the coalition's figures for a calendar year, once.
+    """Publish the coalition's figures for a calendar year, once, and only with at least k members.
 
     Inputs: each counted member's (consenting, and confirmed by the site's operator) latest
-    reportable cycle closed in that year. Only what ``benchmark_stats`` allows is stored; members'
-    own scores are not.
+    reportable cycle of each kind closed in that year; each form and questionnaire version is its
+    own series. Only what ``benchmark_stats`` allows is stored, and which audits were used;
+    members' own scores are not.
     """
     Coalition.objects.select_for_update().get(pk=coalition.pk)
     snapshot_check(coalition=coalition, period=period)
-    members = selectors.counted_member_ids(coalition)
-    admins = selectors.organization_admins(members)
-    series = {
-        mode: _series_stats(selectors.period_scores(members, period, mode), admins, coalition.k_min)
-        for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
-    }
-    # The staff series is the year's figures: with no counted member it still says so (n = 0).
-    if not series[Cycle.Mode.STAFF]:
-        series[Cycle.Mode.STAFF] = {OVERALL: asdict(analysis.benchmark_stats([], coalition.k_min))}
+    series = _year_series(coalition, period)
+    main = {s["mode"]: s for s in series if s["main"]}
     snapshot = BenchmarkSnapshot.objects.create(
         coalition=coalition,
         period=period,
         published_by=by,
-        stats=series[Cycle.Mode.STAFF],
-        team_stats=series[Cycle.Mode.TEAM],
+        stats=main[Cycle.Mode.STAFF]["stats"] if Cycle.Mode.STAFF in main else {},
+        team_stats=main[Cycle.Mode.TEAM]["stats"] if Cycle.Mode.TEAM in main else {},
+        versions={mode: s["version"] for mode, s in main.items()},
+        other_series=[{k: s[k] for k in ("mode", "version", "stats")} for s in series if not s["main"]],
         scoring_version=SCORING_VERSION,
         confirmed_members_only=True,
     )
+    snapshot.cycles.set([cycle_id for s in series for cycle_id in s["cycles"]])
     _log(coalition, by, CoalitionEvent.Action.PUBLISHED, {"period": period})
     return snapshot
 
@@ -227,5 +270,5 @@ def _series_stats(by_org: dict, admins: dict, k_min: int) -> dict:
     for key in [*keys, OVERALL]:
         present = {org: row.get(key) for org, row in by_org.items() if row.get(key) is not None}
         controllers = controller_count({org: admins.get(org, set()) for org in present})
-        stats[key] = asdict(analysis.benchmark_stats(list(present.values()), k_min, controllers=controllers))
+        stats[key] = asdict(benchmark_stats(list(present.values()), k_min, controllers=controllers))
     return stats

@@ -19,7 +19,7 @@ from coalitions import selectors, services
 from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
 from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
-from coalitions.models import BenchmarkSnapshot
+from coalitions.models import BenchmarkSnapshot, Coalition
 from coalitions.tasks import publish_snapshot
 from reports import wording
 from reports.charts import CHART_CSP, script_json, trend_figure
@@ -54,12 +54,20 @@ def coalition_detail(request, coalition_slug):
             request.GET.get("members")
         )
         context["participation"] = selectors.participation_counts(coalition, periods)
-        context["publishable_years"] = [p for p in periods if p not in {s.period for s in snapshots}]
+        # Only years some series can be published for; the latest is offered first.
+        context["publishable_years"] = services.snapshot_eligible_years(coalition=coalition, periods=periods)[::-1]
+        context["k"] = max(coalition.k_min, Coalition.K_MIN_FLOOR)
         context["events"] = selectors.coalition_events(coalition)
         context["unconfirmed"] = selectors.unconfirmed_member_count(coalition)
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
-    context["trend_chart"] = script_json(trend_figure(trend_rows, [], wording.chart_labels())) if trend_rows else None
+    changes = [
+        str(later.period)
+        for earlier, later in zip(snapshots, snapshots[1:], strict=False)
+        if (earlier.versions or {}).get("staff") != (later.versions or {}).get("staff")
+    ]
+    labels = wording.chart_labels()
+    context["trend_chart"] = script_json(trend_figure(trend_rows, changes, labels)) if trend_rows else None
     context["member_views"] = _member_views(memberships, snapshots[-1] if snapshots else None, names)
     if memberships:
         context["member_names"] = selectors.active_member_names(coalition)
@@ -96,11 +104,11 @@ def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> lis
             "is_confirmed": membership.counts_in_coalition,
         }
         if snapshot:
-            organization, period = membership.organization, snapshot.period
-            view["rows"] = benchmark_rows(snapshot.stats, names, selectors.organization_positions(organization, period))
-            if snapshot.team_stats:
-                own = selectors.organization_positions(organization, period, Cycle.Mode.TEAM)
-                view["team_rows"] = benchmark_rows(snapshot.team_stats, names, own)
+            for mode, key in ((Cycle.Mode.STAFF, "rows"), (Cycle.Mode.TEAM, "team_rows")):
+                stats, cycle = selectors.series_for(snapshot, membership.organization, mode)
+                if stats:
+                    view[key] = benchmark_rows(stats, names, cycle.means if cycle else None)
+                    view[f"{key}_cycle"] = cycle
         views.append(view)
     return views
 
@@ -181,7 +189,7 @@ def snapshot_publish(request, coalition_slug):
     raw = request.POST.get("period", "")
     period = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
     try:
-        services.snapshot_check(coalition=coalition, period=period)
+        services.snapshot_check(coalition=coalition, period=period, confirmed=request.POST.get("confirm") == "yes")
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(coalition)

@@ -14,23 +14,28 @@ register = template.Library()
 def cycle_coalition_positions(cycle, payload: dict) -> list[dict]:
     """Return this cycle's scores against the figures its coalitions published for the same year.
 
-    Looked up on each view, not stored with the report: a coalition may publish after the
-    report was first read.
+    A position is shown only on the report of the audit the figures were computed from; the
+    report of another audit of that year says which audit was published instead. Looked up on
+    each view, not stored with the report: a coalition may publish after the report was first read.
     """
     snapshots = selectors.active_coalition_snapshots_for(cycle.organization, cycle.closed_on.year)
     if not snapshots:
         return []
     names = {row["key"]: row["name"] for row in payload["scores"]}
     own = {row["key"]: row["mean"] for row in payload["scores"]}
-    positions = []
+    positions, others = [], []
     for snapshot in snapshots:
-        stats = snapshot.stats if cycle.is_staff_survey else snapshot.team_stats
-        if stats:
-            positions.append({"snapshot": snapshot, "stats": stats, "rows": benchmark_rows(stats, names, own)})
+        stats, published = selectors.series_for(snapshot, cycle.organization, cycle.mode)
+        if not stats or published is None:
+            continue
+        if published.pk != cycle.pk:
+            others.append({"snapshot": snapshot, "published": published})
+            continue
+        positions.append({"snapshot": snapshot, "stats": stats, "rows": benchmark_rows(stats, names, own)})
     drawn = services.position_charts(cycle=cycle, positions=positions)
     for position in positions:
         position["chart"] = drawn[str(position["snapshot"].id)]
-    return positions
+    return [*positions, *others]
 
 
 @register.simple_tag

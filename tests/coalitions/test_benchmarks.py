@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from coalitions.benchmarks import BenchmarkStats, Position, benchmark_stats, quartile_position
 
-EXAMPLE = json.loads((Path(__file__).resolve().parent.parent / "vectors" / "scoring-worked-example-v3.json").read_text())
+VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+EXAMPLE = json.loads((VECTORS / "scoring-worked-example-v3.json").read_text())
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLE["benchmark_scores"]))

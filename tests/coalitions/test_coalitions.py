@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Membership
 from assessment.models import Cycle
 from coalitions import services
+from coalitions.benchmarks import publishable
 from coalitions.models import BenchmarkSnapshot, CoalitionMembership
 from tests.conftest import login
 
@@ -103,8 +104,8 @@ def test_join_codes_cannot_be_guessed_quickly(client, settings, network, org_fac
 
 def test_steward_cannot_pad_a_coalition_with_organizations_of_their_own(network, org_factory, closed_cycles):
     """The steward runs four of the six members, and the operator is fooled into confirming them;
-    with the real members counted once per admin group, too few independent members took part and
-    nothing but the count is published."""
+    with the real members counted once per admin group, too few independent members took part, so
+    the year cannot be published at all (it would stay a bare count for good)."""
     steward = network["steward"]
     coalition = network["coalition"]
     CoalitionMembership.objects.filter(coalition=coalition).exclude(
@@ -118,16 +119,11 @@ def test_steward_cannot_pad_a_coalition_with_organizations_of_their_own(network,
             coalition=coalition, organization=organization, by=steward, join_code=network["code"], consent=True
         )
         services.coalition_member_confirm(membership=membership)
-    snapshot = _publish(network)
-    assert snapshot.stats["overall"] == {
-        "n": 6,
-        "suppressed": True,
-        "q1": None,
-        "median": None,
-        "q3": None,
-        "p10": None,
-        "p90": None,
-    }
+    with pytest.raises(ValidationError) as error:
+        _publish(network)
+    assert "cannot be published yet" in error.value.messages[0]
+    assert not BenchmarkSnapshot.objects.exists()
+    assert services.snapshot_eligible_years(coalition=coalition, periods=[YEAR]) == []
 
 
 def test_members_see_the_names_of_member_organizations(client, network):
@@ -147,13 +143,32 @@ def test_snapshot_publishes_only_rounded_quartiles(network):
     assert set(snapshot.stats) == {"consent", "confidentiality", "non_judgment", "overall"}
 
 
-def test_coalition_below_k_shows_only_n(network):
+def test_publishing_below_k_is_refused(network):
     coalition = network["coalition"]
     coalition.k_min = 7
     coalition.save()
+    with pytest.raises(ValidationError) as error:
+        _publish(network)
+    assert error.value.messages == [
+        str(services.BELOW_K_MESSAGE % {"period": YEAR, "k": 7}),
+    ]
+    assert not BenchmarkSnapshot.objects.exists()
+
+
+def test_each_questionnaire_version_is_its_own_series(network, questionnaire):
+    """One member on another questionnaire version that year is a series of its own, suppressed
+    under k; the main series holds the version most members used."""
+    from assessment.models import Questionnaire
+
+    other = Questionnaire.objects.create(slug=questionnaire.slug, version=questionnaire.version + 1, title="Next")
+    Cycle.objects.filter(organization=network["organizations"][0]).update(questionnaire=other)
     snapshot = _publish(network)
-    for figures in snapshot.stats.values():
-        assert figures == {"n": 6, "suppressed": True, "q1": None, "median": None, "q3": None, "p10": None, "p90": None}
+    assert snapshot.versions == {"staff": questionnaire.version}
+    assert snapshot.stats["overall"]["n"] == 5 and not snapshot.stats["overall"]["suppressed"]
+    [series] = snapshot.other_series
+    assert (series["mode"], series["version"], series["stats"]["overall"]["n"]) == ("staff", other.version, 1)
+    assert series["stats"]["overall"]["suppressed"]
+    assert snapshot.cycles.count() == 6
 
 
 def test_published_snapshot_never_changes(network, org_factory, member_factory, closed_cycles, admin, organization):
@@ -347,7 +362,7 @@ def test_self_audits_and_staff_surveys_are_separate_series(network, admin, lead)
         "p10": None,
         "p90": None,
     }
-    assert snapshot.scoring_version == 2
+    assert snapshot.scoring_version == 3
 
 
 def test_only_staff_surveys_leave_no_self_audit_series(network):
@@ -377,3 +392,35 @@ def test_coalition_events_are_logged_for_stewards_without_scores(client, network
     login(client, network["steward"])
     page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
     assert 'id="coalition-events"' in page and "Figures published" in page
+
+
+def test_a_member_sees_the_score_that_was_published_not_a_later_one(client, network, closed_cycles):
+    snapshot = _publish(network)
+    organization = network["organizations"][0]
+    published = Cycle.objects.get(organization=organization)
+    assert list(snapshot.cycles.filter(organization=organization)) == [published]
+    # A later survey of the same year closes with every answer at the top.
+    later = closed_cycles(organization, years=(YEAR,), responses=3, values=("4",))[0]
+    assert later.means["overall"] != published.means["overall"]
+    login(client, network["admins"][0].user)
+    page = client.get(reverse("coalitions:benchmark", args=[network["coalition"].slug, YEAR])).content.decode()
+    own = page[page.index('id="own-table-') :]
+    overall = own[own.index(">Overall<") :].split("</tr>")[0]
+    shown = re.findall(r'<td class="num">\s*(\d+)\s*</td>', overall)[-1]
+    assert int(shown) == round(publishable(published.means["overall"], 6))
+    assert published.label in page
+
+
+def test_publishing_needs_a_confirmation_and_offers_the_latest_eligible_year(client, network):
+    steward = network["steward"]
+    login(client, steward)
+    url = reverse("coalitions:coalition_detail", args=[network["coalition"].slug])
+    page = client.get(url).content.decode()
+    form = page[page.index('id="publish-form"') : page.index("</form>", page.index('id="publish-form"'))]
+    assert f'<option value="{YEAR}" selected>' in form and 'name="confirm"' in form
+    publish = reverse("coalitions:snapshot_publish", args=[network["coalition"].slug])
+    response = client.post(publish, {"period": YEAR}, follow=True)
+    assert str(services.CONFIRM_MESSAGE) in response.content.decode()
+    assert not BenchmarkSnapshot.objects.exists()
+    client.post(publish, {"period": YEAR, "confirm": "yes"})
+    assert BenchmarkSnapshot.objects.filter(period=YEAR).exists()

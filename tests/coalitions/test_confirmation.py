@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from assessment.models import Cycle
 from coalitions import selectors, services
-from coalitions.models import CoalitionEvent, CoalitionMembership
+from coalitions.models import BenchmarkSnapshot, CoalitionEvent, CoalitionMembership
 from tests.conftest import login
 
 YEAR = 2025
@@ -73,19 +73,17 @@ def test_steward_cannot_pad_a_coalition_with_plus_addressed_sign_ups(client, syb
     real_score = Cycle.objects.get(organization=world["real"]).means["overall"]
     # The steward knows the four fake scores: two below the real member's, two above.
     assert fake_scores[1] < real_score < fake_scores[2]
-    snapshot = services.snapshot_publish(coalition=world["coalition"], period=YEAR, by=world["steward"])
-    overall = snapshot.stats["overall"]
-    # Were the fakes counted, the published median would be the real member's score, rounded.
-    assert overall["median"] != _round_to_5(real_score), f"the real member's score is {overall['median']} ± 2.5"
-    assert overall == {"n": 1, **NOTHING_BUT_N}
-    assert all(figures == {"n": 1, **NOTHING_BUT_N} for figures in snapshot.stats.values())
+    # Were the fakes counted, the year would publish a median that is the real member's score,
+    # rounded (``_round_to_5(real_score)``). With one confirmed member it cannot be published.
+    with pytest.raises(ValidationError) as error:
+        services.snapshot_publish(coalition=world["coalition"], period=YEAR, by=world["steward"])
+    assert "cannot be published yet" in error.value.messages[0]
+    assert not BenchmarkSnapshot.objects.exists()
     login(client, world["steward"])
     page = client.get(reverse("coalitions:coalition_detail", args=[world["coalition"].slug])).content.decode()
-    assert "too few confirmed members: only the count is shown" in page
+    assert 'id="nothing-to-publish"' in page and 'id="publish-form"' not in page
     assert "4 members are not yet confirmed" in page
-    login(client, world["real_admin"].user)
-    page = client.get(reverse("coalitions:benchmark", args=[world["coalition"].slug, YEAR])).content.decode()
-    assert "Not shown: too few organizations took part" in page and " of 4" not in page
+    assert _round_to_5(real_score) is not None
 
 
 def test_steward_cannot_confirm_even_as_a_superuser_or_a_member_admin(client, sybil_coalition):
@@ -231,10 +229,18 @@ def test_the_consent_page_says_what_confirmation_does_and_does_not_prevent(clien
         get_template(f"coalitions/_consent_v{version}.html")
 
 
-def test_a_year_published_before_anyone_is_confirmed_shows_only_the_count(client, sybil_coalition):
+def test_a_year_published_as_a_bare_count_by_an_earlier_release_still_shows(client, sybil_coalition):
+    """Earlier releases published years below k as a bare count; those snapshots stay and render."""
     world = sybil_coalition
-    snapshot = services.snapshot_publish(coalition=world["coalition"], period=YEAR, by=world["steward"])
-    assert snapshot.stats == {"overall": {"n": 0, **NOTHING_BUT_N}} and snapshot.confirmed_members_only
+    with pytest.raises(ValidationError):
+        services.snapshot_publish(coalition=world["coalition"], period=YEAR, by=world["steward"])
+    snapshot = BenchmarkSnapshot.objects.create(
+        coalition=world["coalition"],
+        period=YEAR,
+        stats={"overall": {"n": 0, **NOTHING_BUT_N}},
+        scoring_version=2,
+        confirmed_members_only=True,
+    )
     pages = [
         reverse("coalitions:coalition_detail", args=[world["coalition"].slug]),
         reverse("coalitions:benchmark", args=[world["coalition"].slug, YEAR]),

@@ -1,4 +1,5 @@
 import json
+import statistics
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +49,16 @@ def test_fewer_than_two_remaining_hides_all():
 
 def _summary(mean, values=None, n=None):
     values = values if values is not None else [mean]
-    return {"mean": mean, "ci_low": mean - 5, "ci_high": mean + 5, "n": n or len(values), "band": "x", "values": values}
+    sd = statistics.stdev(values) if len(values) > 1 else None
+    return {
+        "mean": mean,
+        "sd": sd,
+        "ci_low": mean - 5,
+        "ci_high": mean + 5,
+        "n": n or len(values),
+        "band": "x",
+        "values": values,
+    }
 
 
 def _cycle(label, version, dims, items, overall, values=None):
@@ -87,48 +97,90 @@ def test_dimension_trend_across_a_version_change():
     assert analysis.version_changes(CYCLES) == ["2026"]
 
 
-def test_item_trend_matches_items_by_key():
+def test_item_trend_compares_only_within_a_version_or_through_the_crosswalk():
     frame = analysis.item_trend_frame(CYCLES)
+    # The last cycle is on version 2; with no crosswalk, the version 1 cycles share no item.
+    assert list(frame.columns) == ["2026"]
+    assert frame.loc["a", "2026"] == 65.0 and "old" not in frame.index
+    crosswalk = [{"from": [1, "a"], "to": [2, "a"], "note": "same question"}]
+    frame = analysis.item_trend_frame(CYCLES, crosswalk)
     assert list(frame.columns) == ["2024", "2025", "2026"]
     assert frame.loc["a"].tolist() == [50.0, 60.0, 65.0]
-    assert frame.loc["old"].iloc[:2].tolist() == [30.0, 40.0] and pd.isna(frame.loc["old", "2026"])
     assert pd.isna(frame.loc["new", "2024"]) and frame.loc["new", "2026"] == 80.0
 
 
-def test_welch_change_between_cycles():
+def _pair():
     before = _cycle("2025", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
     after = _cycle("2026", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
+    return before, after
+
+
+def test_change_rows_take_their_verdicts_from_compare():
+    before, after = _pair()
     before["dimensions"]["consent"] = _summary(50.0, [40.0, 50.0, 60.0])
     after["dimensions"]["consent"] = _summary(80.0, [75.0, 80.0, 85.0])
     before["dimensions"]["confidentiality"] = _summary(50.0, [50.0])
     after["dimensions"]["confidentiality"] = _summary(55.0, [50.0, 60.0])
     before["overall"] = _summary(50.0, [30.0, 70.0])
     after["overall"] = _summary(52.0, [32.0, 72.0])
-    frame = analysis.change_frame(before, after, NAMES).set_index("dimension")
-    assert frame.loc["consent", "delta"] == pytest.approx(30.0)
-    # Welch's t = 30 / sqrt(100/3 + 25/3) = 4.648…, df = 2.94…: p ≈ 0.0196.
-    assert frame.loc["consent", "p_value"] == pytest.approx(0.01960, abs=1e-4)
-    # Holm over the dimensions: only consent has a p-value, so it is not raised; it stays clear.
-    assert frame.loc["consent", "p_adjusted"] == pytest.approx(0.01960, abs=1e-4)
-    assert frame.loc["consent", "clear"] == "better"
-    assert frame.loc["consent", "ci_low"] > 0 and frame.loc["consent", "mdc"] > 0
-    assert pd.isna(frame.loc["confidentiality", "p_value"]) and pd.isna(frame.loc["confidentiality", "clear"])
-    assert pd.isna(frame.loc["overall", "clear"])
+    rows = {row["dimension"]: row for row in analysis.change_rows(before, after, NAMES)}
+    assert rows["consent"]["delta"] == pytest.approx(30.0)
+    # Welch's t = 30 / sqrt(100/3 + 25/3) = 4.648…, df = 2.94…: p ≈ 0.0196. Only consent can be
+    # tested, so the dimensions' family is of one, at 5%.
+    assert rows["consent"]["p_value"] == pytest.approx(0.01960, abs=1e-4)
+    assert rows["consent"]["alpha"] == 0.05 and rows["consent"]["verdict"] == "better"
+    assert rows["consent"]["ci_low"] > 0 and rows["consent"]["mdc"] > 0
+    assert rows["confidentiality"]["verdict"] is None and rows["confidentiality"]["untested"] == "few"
+    assert rows["overall"]["verdict"] == "unclear"
 
 
-def test_holm_adjustment_can_take_a_change_out_of_clear():
-    before = _cycle("2025", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
-    after = _cycle("2026", 1, {"consent": 0, "confidentiality": 0}, {}, 0)["results"]
-    # Two dimensions each just under p = 0.05 alone: adjusted together, neither is clear.
+def test_bonferroni_can_take_a_change_out_of_clear_and_its_interval_with_it():
+    before, after = _pair()
+    # Two dimensions each just under p = 0.05 alone: tested at 2.5% each, neither is clear, and
+    # each interval, at 97.5%, takes in zero.
     before["dimensions"]["consent"] = _summary(50.0, [40.0, 50.0, 60.0, 45.0, 55.0])
     after["dimensions"]["consent"] = _summary(62.0, [52.0, 62.0, 72.0, 57.0, 67.0])
     before["dimensions"]["confidentiality"] = _summary(50.0, [40.0, 50.0, 60.0, 45.0, 55.0])
     after["dimensions"]["confidentiality"] = _summary(62.0, [52.0, 62.0, 72.0, 57.0, 67.0])
     before["overall"] = _summary(50.0, [30.0, 70.0])
     after["overall"] = _summary(52.0, [32.0, 72.0])
-    frame = analysis.change_frame(before, after, NAMES).set_index("dimension")
-    assert frame.loc["consent", "p_value"] < 0.05 < frame.loc["consent", "p_adjusted"]
-    assert pd.isna(frame.loc["consent", "clear"])
+    rows = {row["dimension"]: row for row in analysis.change_rows(before, after, NAMES)}
+    assert 0.025 < rows["consent"]["p_value"] < 0.05
+    assert rows["consent"]["alpha"] == 0.025 and rows["consent"]["verdict"] == "unclear"
+    assert rows["consent"]["ci_low"] < 0 < rows["consent"]["ci_high"]
+
+
+def test_a_flat_year_is_not_tested():
+    before, after = _pair()
+    before["dimensions"]["consent"] = _summary(75.0, [75.0] * 5)
+    after["dimensions"]["consent"] = _summary(50.0, [40.0, 50.0, 60.0, 45.0, 55.0])
+    before["overall"] = _summary(75.0, [75.0] * 5)
+    after["overall"] = _summary(50.0, [40.0, 50.0, 60.0, 45.0, 55.0])
+    rows = {row["dimension"]: row for row in analysis.change_rows(before, after, NAMES)}
+    assert rows["consent"]["verdict"] is None and rows["consent"]["untested"] == "alike"
+    assert rows["overall"]["verdict"] is None and rows["overall"]["p_value"] is None
+
+
+def test_a_self_audit_change_is_shown_not_tested():
+    before, after = _pair()
+    before["overall"], after["overall"] = _summary(40.0), _summary(90.0)
+    rows = analysis.change_rows(before, after, NAMES, one_set=True)
+    assert all(row["verdict"] is None and row["untested"] == "one_set" for row in rows)
+    assert rows[-1]["delta"] == 50.0
+
+
+def test_single_item_lists_need_the_minimum_and_one_scale_length():
+    results = {
+        "item_means": {"a": 10.0, "b": 20.0, "c": 30.0},
+        "item_sd": {"a": 40.0, "b": 30.0, "c": 20.0, "d": 45.0},
+        "item_n": {"a": 2, "b": 7, "c": 7, "d": 7},
+        "item_scales": {"a": 4, "b": 4, "c": 4, "d": 2},
+        "item_stats": {"a": {"dk_rate": 0.9, "n": 1, "dk": 1}, "b": {"dk_rate": 0.5, "n": 4, "dk": 4}},
+    }
+    assert analysis.weakest_items(results, min_n=5) == ["b", "c"]
+    # "a" has too few answers; "d", a three-point item, is not ranked against five-point ones.
+    assert analysis.least_consensus(results, min_n=5) == [["b"], ["c"]]
+    assert analysis.awareness_gaps(results, min_n=5) == ["b"]
 
 
 def test_least_consensus_takes_the_five_highest_sd_with_ties_as_ties():
@@ -159,6 +211,6 @@ def test_role_group_breakdown_applies_suppression():
 
 
 def test_records_turn_nan_into_none():
-    frame = analysis.item_trend_frame(CYCLES).reset_index()
+    frame = analysis.item_trend_frame(CYCLES, [{"from": [1, "a"], "to": [2, "a"]}]).reset_index()
     rows = analysis.records(frame)
-    assert any(row["2026"] is None for row in rows)
+    assert any(row["2024"] is None for row in rows)

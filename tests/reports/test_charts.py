@@ -6,27 +6,28 @@ from reports import charts
 LABELS = {key: f"<L{number}>" for number, key in enumerate(charts.LABEL_KEYS)}
 
 ROWS = [
-    {"cycle": "2024", "name": "Consent", "mean": 40.0, "ci_low": 30.0, "ci_high": 50.0},
-    {"cycle": "2025", "name": "Consent", "mean": 50.0, "ci_low": None, "ci_high": None},
-    {"cycle": "2024", "name": "Overall", "mean": 45.0, "ci_low": 40.0, "ci_high": 50.0},
-    {"cycle": "2025", "name": "Overall", "mean": 55.0, "ci_low": 50.0, "ci_high": 60.0},
+    {"cycle": "2024", "name": "Consent", "mean": 40.0, "ci_low": 30.0, "ci_high": 50.0, "version": 1},
+    {"cycle": "2025", "name": "Consent", "mean": 50.0, "ci_low": None, "ci_high": None, "version": 1},
+    {"cycle": "2024", "name": "Overall", "mean": 45.0, "ci_low": 40.0, "ci_high": 50.0, "version": 1},
+    {"cycle": "2025", "name": "Overall", "mean": 55.0, "ci_low": 50.0, "ci_high": 60.0, "version": 1},
 ]
+CHANGE = [
+    {"name": "Consent", "previous": 50.0, "current": 70.0, "verdict": "better"},
+    {"name": "Overall", "previous": 55, "current": 6, "verdict": None},
+]
+PERCEPTION = [{"name": "Consent", "staff": 50.0, "ci_low": 40.0, "ci_high": 60.0, "self": 80.0}]
 
 
 def test_figures_are_plain_json():
     figures = [
         charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}], LABELS),
-        charts.change_figure(
-            [{"name": "Consent", "previous": 50.0, "current": 70.0}, {"name": "Overall", "previous": 55, "current": 6}],
-            ["2026", "2025"],
-            LABELS,
-        ),
+        charts.change_figure(CHANGE, ["2026", "2025"], LABELS),
         charts.trend_figure(ROWS, ["2025"], LABELS),
         charts.item_heatmap_figure(["a", "b"], ["2024", "2025"], [[10.0, None], [50.0, 60.0]], LABELS),
         charts.coalition_position_figure(
             [{"name": "Consent", "own": 1.0, "q1": 0.0, "median": 1.0, "q3": 2.0}], LABELS
         ),
-        charts.perception_figure([{"name": "Consent", "staff": 50.0, "self": 80.0}], LABELS),
+        charts.perception_figure(PERCEPTION, LABELS),
     ]
     for figure in figures:
         assert set(figure) == {"data", "layout"}
@@ -54,10 +55,11 @@ def test_bars_carry_asymmetric_intervals():
     assert (error["array"], error["arrayminus"]) == ([10.0], [15.0])
 
 
-def test_change_chart_draws_an_arrow_from_before_to_now():
-    figure = charts.change_figure([{"name": "Consent", "previous": 50.0, "current": 70.0}], ["2026", "2025"], LABELS)
+def test_change_chart_draws_an_arrow_from_before_to_now_labelled_with_its_verdict():
+    figure = charts.change_figure(CHANGE[:1], ["2026", "2025"], LABELS)
     (arrow,) = figure["layout"]["annotations"]
     assert (arrow["ax"], arrow["x"]) == (50.0, 70.0)
+    assert figure["data"][0]["y"] == [f"Consent ({charts.as_text(LABELS['better'])})"]
     assert [trace["name"] for trace in figure["data"]] == ["2025", "2026"]
     assert all(trace["type"] == "scatter" for trace in figure["data"])  # drawn by the partial plotly.js bundle
 
@@ -84,6 +86,19 @@ def test_trend_marks_version_changes_and_draws_bands():
     assert bands[0]["y"] == [50.0, 50.0, 50.0, 30.0]
     assert figure["layout"]["shapes"][0]["x0"] == "2025"
     assert figure["layout"]["annotations"][0]["text"] == LABELS["new_version"]
+
+
+def test_trend_lines_break_at_a_version_change():
+    rows = [{**row, "version": 2} if row["cycle"] == "2025" else row for row in ROWS]
+    figure = charts.trend_figure(rows, ["2025"], LABELS)
+    lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    # Each dimension is two runs, one per version, never a line joining 2024 to 2025.
+    assert [(t["name"], t["x"], t["showlegend"]) for t in lines] == [
+        ("Consent", ["2024"], True),
+        ("Consent", ["2025"], False),
+        ("Overall", ["2024"], True),
+        ("Overall", ["2025"], False),
+    ]
 
 
 def test_palette_is_okabe_ito_and_lines_differ_by_more_than_colour():
@@ -121,12 +136,15 @@ def test_every_word_of_a_chart_comes_from_its_labels():
     """The module holds no words of its own: translated labels reach every title, legend and hover."""
     figures = [
         charts.dimension_bar_figure([{"name": "Consent", "mean": 70.0, "ci_low": 60.0, "ci_high": 80.0}], LABELS),
+        charts.change_figure(
+            [{**CHANGE[0], "verdict": verdict} for verdict in ("better", "worse", "unclear", None)], ["a", "b"], LABELS
+        ),
         charts.trend_figure(ROWS, ["2025"], LABELS),
         charts.item_heatmap_figure(["a"], ["2024"], [[10.0]], LABELS),
         charts.coalition_position_figure(
             [{"name": "Consent", "own": 1.0, "q1": 0.0, "median": 1.0, "q3": 2.0}], LABELS
         ),
-        charts.perception_figure([{"name": "Consent", "staff": 50.0, "self": 80.0}], LABELS),
+        charts.perception_figure(PERCEPTION, LABELS),
     ]
     shown = json.dumps(figures)
     for label in LABELS.values():
