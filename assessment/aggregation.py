@@ -198,6 +198,7 @@ class ResponseRate(TypedDict):
     uncounted: int  # answers whose way in was not kept (started before it was)
     share: float | None  # by_invitation / invited, never above 1
     low: bool
+    below_minimum: bool  # too few answers for a report: only the count is kept
 
 
 def response_rate(results: Mapping, invited: int) -> ResponseRate | None:
@@ -215,7 +216,7 @@ def response_rate(results: Mapping, invited: int) -> ResponseRate | None:
         return None
     channels = results.get("channels")
     n = results.get("n", 0)
-    if channels is None:
+    if channels is None or not results.get("reportable", True):
         return {
             "answers": n,
             "invited": invited,
@@ -225,6 +226,7 @@ def response_rate(results: Mapping, invited: int) -> ResponseRate | None:
             "uncounted": n,
             "share": None,
             "low": False,
+            "below_minimum": not results.get("reportable", True),
         }
     share = channels.get("invited", 0) / invited
     return {
@@ -236,4 +238,5 @@ def response_rate(results: Mapping, invited: int) -> ResponseRate | None:
         "uncounted": channels.get("", 0),
         "share": share,
         "low": share < LOW_RESPONSE_RATE and not channels.get(""),
+        "below_minimum": False,
     }

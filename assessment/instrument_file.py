@@ -64,6 +64,7 @@ FIELDS = {
         "reverse": FLAG,
         "critical": FLAG,
         "allow_na": FLAG,
+        "staff_view": FLAG,
         "sources": TEXTS,
         "practices": TEXTS,
     },
@@ -169,9 +170,11 @@ def check_instrument(data: dict) -> dict:
             problems.append(f"{label}: 'practices' must list practice ids such as \"P5\".")
         if not _positive(item.get("weight", 1.0)):
             problems.append(f"{label}: weight must be a positive number.")
-        for flag in ("reverse", "critical", "allow_na"):
+        for flag in ("reverse", "critical", "allow_na", "staff_view"):
             if not isinstance(item.get(flag, False), bool):
                 problems.append(f"{label}: '{flag}' must be true or false.")
+        if item.get("staff_view") is True and item.get("critical") is True:
+            problems.append(f"{label}: leadership's view of a staff item is not scored, so it cannot be critical.")
         item_keys.append(key)
     if len(set(item_keys)) != len(item_keys):
         problems.append("item keys must be unique.")

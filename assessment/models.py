@@ -155,6 +155,9 @@ class Item(Worded):
     reverse = models.BooleanField(default=False)
     critical = models.BooleanField(default=False)
     allow_na = models.BooleanField(default=False)
+    # A staff survey item asked at the end of a self-audit, answered by leadership as they believe
+    # staff would: kept for the perception gap, never in the self-audit's scores.
+    staff_view = models.BooleanField(default=False)
     sources = models.JSONField(default=list)  # seed question numbers, e.g. ["Q9", "Q10"]
     practices = models.JSONField(default=list)  # good-practice ids covered, e.g. ["P5"]
     recommendation = models.TextField()

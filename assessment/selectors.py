@@ -51,7 +51,16 @@ def questionnaire_instrument(questionnaire: Questionnaire) -> scoring.Instrument
     return scoring.Instrument(
         dimensions=tuple(scoring.DimensionSpec(d.key, d.weight) for d in dimensions),
         items=tuple(
-            scoring.ItemSpec(i.key, keys[i.dimension_id], i.max_value, i.weight, i.reverse, i.critical, i.scale)
+            # Leadership's view of a staff item weighs nothing: its answers are kept, never scored.
+            scoring.ItemSpec(
+                i.key,
+                keys[i.dimension_id],
+                i.max_value,
+                0.0 if i.staff_view else i.weight,
+                i.reverse,
+                i.critical,
+                i.scale,
+            )
             for i in items
         ),
     )

@@ -15,23 +15,23 @@ class PeriodCycle(NamedTuple):
     means: dict[str, float | None]
 
 
-def period_cycles(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict:
-    """Return, per organization, its latest reportable cycle of one kind closed in ``period``:
-    id, questionnaire version and mean scores, for publishing."""
+def period_cycles(organization_ids, periods, mode: str = Cycle.Mode.STAFF) -> dict[int, dict]:
+    """Return, per period and organization, its latest reportable cycle of one kind closed in
+    that year: id, questionnaire version and mean scores, for publishing (one query)."""
     cycles = (
         Cycle.objects.filter(
             organization_id__in=organization_ids,
             mode=mode,
             status=Cycle.Status.CLOSED,
-            closed_on__year=period,
+            closed_on__year__in=list(periods),
             means__isnull=False,
         )
         .order_by("organization_id", "-closed_on", "-opens_on", "-created_at")
-        .values_list("organization_id", "id", "questionnaire__version", "means")
+        .values_list("closed_on", "organization_id", "id", "questionnaire__version", "means")
     )
-    latest = {}
-    for organization_id, cycle_id, version, means in cycles:
-        latest.setdefault(organization_id, PeriodCycle(cycle_id, version, means))
+    latest: dict[int, dict] = {period: {} for period in periods}
+    for closed_on, organization_id, cycle_id, version, means in cycles:
+        latest[closed_on.year].setdefault(organization_id, PeriodCycle(cycle_id, version, means))
     return latest
 
 
@@ -67,29 +67,6 @@ def series_for(snapshot: BenchmarkSnapshot, organization, mode: str):
         if series["mode"] == mode and series["version"] == cycle.questionnaire.version:
             return series["stats"], cycle
     return main, None
-
-
-def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, dict[str, float | None]]:
-    """Return, per organization, the mean scores of its latest reportable cycle of one kind closed in ``period``.
-
-    Staff surveys and leadership self-audits are separate series, never mixed. Used only to
-    compute published figures; never shown to anyone but the organization itself.
-    """
-    cycles = (
-        Cycle.objects.filter(
-            organization_id__in=organization_ids,
-            mode=mode,
-            status=Cycle.Status.CLOSED,
-            closed_on__year=period,
-            means__isnull=False,
-        )
-        .order_by("organization_id", "-closed_on", "-opens_on", "-created_at")
-        .values_list("organization_id", "means")
-    )
-    latest = {}
-    for organization_id, means in cycles:
-        latest.setdefault(organization_id, means)
-    return latest
 
 
 def counted_memberships(coalition):
@@ -139,11 +116,6 @@ def coalition_memberships(coalition):
         .select_related("organization")
         .order_by("organization__name", "-consented_at")
     )
-
-
-def organization_positions(organization, period: int, mode: str = Cycle.Mode.STAFF) -> dict[str, float | None] | None:
-    """Return an organization's own scores for a period, for its own eyes."""
-    return period_scores([organization.pk], period, mode).get(organization.pk)
 
 
 def active_coalition_snapshots_for(organization, period: int) -> list[BenchmarkSnapshot]:

@@ -186,28 +186,32 @@ BELOW_K_MESSAGE = _(
 CONFIRM_MESSAGE = _("Tick the box to confirm that publishing is final.")
 
 
-def _year_series(coalition, period: int) -> list[dict]:
-    """Return the year's series, one per form and questionnaire version, main ones (most members) first."""
+def _year_series(coalition, periods) -> dict[int, list[dict]]:
+    """Return each year's series, one per form and questionnaire version, main ones (most members)
+    first, in a fixed number of queries whatever the years."""
     members = selectors.counted_member_ids(coalition)
     admins = selectors.organization_admins(members)
-    series = []
-    for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM):
-        by_version: dict[int, dict] = {}
-        for organization_id, found in selectors.period_cycles(members, period, mode).items():
-            by_version.setdefault(found.version, {})[organization_id] = found
-        ranked = sorted(by_version.items(), key=lambda pair: (-len(pair[1]), -pair[0]))
-        for rank, (version, cycles) in enumerate(ranked):
-            stats = _series_stats({org: found.means for org, found in cycles.items()}, admins, coalition.k_min)
-            series.append(
-                {
-                    "mode": mode,
-                    "version": version,
-                    "main": rank == 0,
-                    "stats": stats,
-                    "cycles": [found.cycle_id for found in cycles.values()],
-                }
-            )
-    return series
+    by_mode = {mode: selectors.period_cycles(members, periods, mode) for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)}
+    years: dict[int, list[dict]] = {}
+    for period in periods:
+        series = years.setdefault(period, [])
+        for mode, by_period in by_mode.items():
+            by_version: dict[int, dict] = {}
+            for organization_id, found in by_period[period].items():
+                by_version.setdefault(found.version, {})[organization_id] = found
+            ranked = sorted(by_version.items(), key=lambda pair: (-len(pair[1]), -pair[0]))
+            for rank, (version, cycles) in enumerate(ranked):
+                stats = _series_stats({org: found.means for org, found in cycles.items()}, admins, coalition.k_min)
+                series.append(
+                    {
+                        "mode": mode,
+                        "version": version,
+                        "main": rank == 0,
+                        "stats": stats,
+                        "cycles": [found.cycle_id for found in cycles.values()],
+                    }
+                )
+    return years
 
 
 def _publishable(series: list[dict]) -> bool:
@@ -217,7 +221,11 @@ def _publishable(series: list[dict]) -> bool:
 def snapshot_eligible_years(*, coalition, periods) -> list[int]:
     """Return the years not yet published in which some series has at least k separate confirmed members."""
     published = set(BenchmarkSnapshot.objects.filter(coalition=coalition).values_list("period", flat=True))
-    return [p for p in periods if p not in published and _publishable(_year_series(coalition, p))]
+    candidates = [p for p in periods if p not in published]
+    if not candidates:
+        return []
+    series = _year_series(coalition, candidates)
+    return [p for p in candidates if _publishable(series[p])]
 
 
 def snapshot_check(*, coalition, period: int, confirmed: bool = True) -> None:
@@ -228,7 +236,7 @@ def snapshot_check(*, coalition, period: int, confirmed: bool = True) -> None:
         raise ValidationError(SNAPSHOT_EXISTS_MESSAGE % {"period": period})
     if not confirmed:
         raise ValidationError(CONFIRM_MESSAGE)
-    if not _publishable(_year_series(coalition, period)):
+    if not _publishable(_year_series(coalition, [period])[period]):
         raise ValidationError(BELOW_K_MESSAGE % {"period": period, "k": max(coalition.k_min, BENCHMARK_FLOOR)})
 
 
@@ -243,7 +251,7 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     """
     Coalition.objects.select_for_update().get(pk=coalition.pk)
     snapshot_check(coalition=coalition, period=period)
-    series = _year_series(coalition, period)
+    series = _year_series(coalition, [period])[period]
     main = {s["mode"]: s for s in series if s["main"]}
     snapshot = BenchmarkSnapshot.objects.create(
         coalition=coalition,

@@ -54,9 +54,6 @@ def coalition_detail(request, coalition_slug):
             request.GET.get("members")
         )
         context["participation"] = selectors.participation_counts(coalition, periods)
-        # Only years some series can be published for; the latest is offered first.
-        context["publishable_years"] = services.snapshot_eligible_years(coalition=coalition, periods=periods)[::-1]
-        context["k"] = max(coalition.k_min, Coalition.K_MIN_FLOOR)
         context["events"] = selectors.coalition_events(coalition)
         context["unconfirmed"] = selectors.unconfirmed_member_count(coalition)
     trend_rows = median_trend(snapshots, names)
@@ -183,16 +180,30 @@ def coalition_withdraw(request, coalition_slug):
     return redirect("accounts:org_settings", org_slug=organization.slug)
 
 
-@require_POST
+PUBLISH_YEARS_BACK = 3  # how many past years a steward may still publish, besides this one
+
+
+@never_cache
 def snapshot_publish(request, coalition_slug):
+    """Publish a year's figures after a confirmation page that offers only the years with enough
+    members, the latest first, and says that publishing is final."""
     coalition = get_coalition_for_steward(request.user, coalition_slug)
+    if request.method != "POST":
+        this_year = timezone.localdate().year
+        periods = range(this_year - PUBLISH_YEARS_BACK, this_year + 1)
+        context = {
+            "coalition": coalition,
+            "years": services.snapshot_eligible_years(coalition=coalition, periods=periods)[::-1],
+            "k": max(coalition.k_min, Coalition.K_MIN_FLOOR),
+        }
+        return render(request, "coalitions/publish.html", context)
     raw = request.POST.get("period", "")
     period = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
     try:
         services.snapshot_check(coalition=coalition, period=period, confirmed=request.POST.get("confirm") == "yes")
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return redirect(coalition)
+        return redirect("coalitions:snapshot_publish", coalition_slug=coalition.slug)
     # Computed on the task queue: with a thousand members it is more than a page should wait for.
     publish_snapshot.enqueue(coalition_id=str(coalition.pk), period=period, by_id=str(request.user.pk))
     snapshot = BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).first()

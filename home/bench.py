@@ -23,7 +23,7 @@ from assessment.selectors import questionnaire_instrument
 from assessment.services.cycles import cycle_close, cycle_create, results_means
 from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
-from coalitions.services import CONSENT_VERSION, snapshot_publish
+from coalitions.services import CONSENT_VERSION, snapshot_eligible_years, snapshot_publish
 from reports.models import Action
 
 SCALES = {"S": 10, "M": 200, "L": 1000}
@@ -74,7 +74,8 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
             )
             organizations.extend(batch)
         progress(f"{len(organizations)} of {n} organizations built")
-    for year in YEARS[:-1]:
+    # A year is published only with enough members; a bench of fewer than five has none.
+    for year in snapshot_eligible_years(coalition=coalition, periods=YEARS[:-1]):
         snapshot_publish(coalition=coalition, period=year, by=steward)
     progress("snapshots published")
     lead = Membership.objects.get(organization=organizations[0], role=Membership.Role.LEAD).user

@@ -65,6 +65,7 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
             reverse=spec.get("reverse", False),
             critical=spec.get("critical", False),
             allow_na=spec.get("allow_na", False),
+            staff_view=spec.get("staff_view", False),
             sources=spec["sources"],
             practices=spec.get("practices", []),
             recommendation=spec["recommendation"],

@@ -24,8 +24,11 @@ def band_name(key: str | None) -> str:
 
 
 @register.inclusion_tag("assessment/_band.html")
-def band(summary: Mapping) -> dict:
-    """Render a stored summary's band: ``band``, ``band_range`` and, from scoring version 3, ``capped``."""
+def band(summary: Mapping, short: bool = False) -> dict:
+    """Render a stored summary's band: ``band``, ``band_range`` and, from scoring version 3, ``capped``.
+
+    ``short`` says only "(capped)", for tables whose page explains the cap beside them.
+    """
     low, high = (list(summary.get("band_range") or []) + [None, None])[:2]
     return {
         "key": summary.get("band"),
@@ -34,4 +37,5 @@ def band(summary: Mapping) -> dict:
         "is_range": bool(low and high and low != high),
         "capped": summary.get("capped", False),
         "uncapped": summary.get("uncapped_band"),
+        "short": short,
     }

@@ -232,3 +232,36 @@ def test_recompute_results_updates_old_scores_once(lead, staff_cycle, submit_as_
     call_command("recompute_results")
     closed.refresh_from_db()
     assert closed.results == Cycle.objects.get(pk=closed.pk).results
+
+
+def test_recompute_results_rebuilds_stored_reports_and_leaves_published_figures(lead, staff_cycle, submit_as_member):
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from reports.models import CycleReport
+    from reports.report import REPORT_FORMAT
+
+    for value in ("1", "4", "2"):
+        submit_as_member(staff_cycle, value)
+    closed = cycle_close(cycle=staff_cycle, by=lead.user)
+    # As scoring version 2 stored it: no capped bands, no breaks; and a report of an older format.
+    old = {**closed.results, "scoring_version": 2}
+    for summary in [*old["dimensions"].values(), old["overall"]]:
+        for key in ("uncapped_band", "capped"):
+            summary.pop(key)
+    Cycle.objects.filter(pk=closed.pk).update(results=old)
+    CycleReport.objects.create(cycle=closed, language="en", basis=[str(closed.pk)], payload={"format": 6})
+    out = StringIO()
+    call_command("recompute_results", stdout=out)
+    closed.refresh_from_db()
+    assert closed.results["scoring_version"] == 3 and "capped" in closed.results["overall"]
+    stored = CycleReport.objects.filter(cycle=closed)
+    assert sorted(stored.values_list("language", flat=True)) == sorted(code for code, _ in settings.LANGUAGES)
+    assert {report.payload["format"] for report in stored} == {REPORT_FORMAT}
+    assert "1 of 1 closed audits rescored" in out.getvalue()
+    # Safe to run again: nothing changes.
+    payloads = {report.language: report.payload for report in stored}
+    call_command("recompute_results", stdout=StringIO())
+    assert {r.language: r.payload for r in CycleReport.objects.filter(cycle=closed)} == payloads

@@ -416,9 +416,12 @@ def test_publishing_needs_a_confirmation_and_offers_the_latest_eligible_year(cli
     login(client, steward)
     url = reverse("coalitions:coalition_detail", args=[network["coalition"].slug])
     page = client.get(url).content.decode()
-    form = page[page.index('id="publish-form"') : page.index("</form>", page.index('id="publish-form"'))]
-    assert f'<option value="{YEAR}" selected>' in form and 'name="confirm"' in form
     publish = reverse("coalitions:snapshot_publish", args=[network["coalition"].slug])
+    assert f'href="{publish}"' in page and 'name="confirm"' not in page
+    page = client.get(publish).content.decode()
+    form = page[page.index('id="publish-form"') : page.index("</form>", page.index('id="publish-form"'))]
+    assert "never change" in page
+    assert f'<option value="{YEAR}" selected>' in form and 'name="confirm"' in form
     response = client.post(publish, {"period": YEAR}, follow=True)
     assert str(services.CONFIRM_MESSAGE) in response.content.decode()
     assert not BenchmarkSnapshot.objects.exists()

@@ -59,7 +59,7 @@ def test_schedule_open_invite_answer_remind_close(page, browser, live_server, le
     page.get_by_role("link", name="Close the audit…").click()
     page.get_by_role("button", name="Close the audit").click()
     page.get_by_text("is closed.").wait_for()
-    assert "1 answered, for 3 invited (33%)" in page.locator("#response-rate").inner_text()
+    assert "1 answer; 3 addresses were invited by email." in page.locator("#response-rate").inner_text()
     assert "1 people answered" in page.locator("#no-report").inner_text() or "only 1 person answered" in (
         page.locator("#no-report").inner_text()
     )
