@@ -29,6 +29,7 @@ class Places:
 
 def self_signed_certificate(openssl: str, folder: Path, host: str) -> tuple[Path, Path]:
     """Make a certificate for ``host`` and 127.0.0.1, valid for a day; return it and its key."""
+    folder.mkdir(parents=True, exist_ok=True)
     certificate, key = folder / "certificate.pem", folder / "key.pem"
     subprocess.run(
         [
