@@ -14,6 +14,7 @@ the retries, and the schedule timer's command, run twice, sends each notice once
 
 import email
 import json
+import logging
 import os
 import re
 import secrets
@@ -106,6 +107,7 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
 def mailbox(tmp_path, openssl):
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's notes on its own deprecations
     certificate, key = self_signed_certificate(openssl, tmp_path / "mail", "localhost")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(certificate, key)
