@@ -181,7 +181,7 @@ TASKS = {
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}} if REDIS_URL else {}
 # A failed email is tried again after this many seconds, then twice as long (three attempts in all).
 ALLY_EMAIL_RETRY_SECONDS = env_int("ALLY_EMAIL_RETRY_SECONDS", 300, minimum=1)
-# django-rq's pages are not routed: no link to them in the admin.
+# django-rq's queue pages in the admin (and their API) stay off: the worker's log is enough.
 RQ_SHOW_ADMIN_LINK = False
 # Days between the close of one staff survey and the opening of the next, so that two surveys of
 # nearly the same people cannot be compared to single one person out. Within a month people answer
