@@ -4,7 +4,6 @@ import random
 from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Membership, Organization
@@ -12,7 +11,7 @@ from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle, Questionnaire
 from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.links import link_redeem, shared_link_create
-from assessment.services.questionnaires import questionnaire_load
+from assessment.services.questionnaires import SHIPPED_QUESTIONNAIRES, questionnaire_load, questionnaires_load_shipped
 from assessment.services.responding import (
     response_save_answers,
     response_submit,
@@ -20,7 +19,7 @@ from assessment.services.responding import (
     staff_draft_submit,
 )
 
-QUESTIONNAIRES = Path(settings.BASE_DIR) / "fixtures" / "questionnaires"
+QUESTIONNAIRES = SHIPPED_QUESTIONNAIRES
 INSTRUMENT_PATH = QUESTIONNAIRES / "ally-readiness-1.json"
 STAFF_2_PATH = QUESTIONNAIRES / "ally-readiness-2.json"
 CHECKLIST_2_PATH = QUESTIONNAIRES / "ally-readiness-checklist-2.json"
@@ -96,8 +95,10 @@ def _submit_through_link(token, answers, role_group):
 @transaction.atomic
 def build_demo_audits(organizations: list[Organization]) -> str | None:
     """Give each organization yearly audits; return a respondent link token for the open survey."""
-    version_1 = load_instrument()
-    staff_2, checklist_2 = load_instrument(STAFF_2_PATH), load_instrument(CHECKLIST_2_PATH)
+    # Every shipped version, as `manage.py load_questionnaires` loads them on a real installation.
+    loaded = {(q.slug, q.version): q for q, _created in questionnaires_load_shipped()}
+    version_1 = loaded[("ally-readiness", 1)]
+    staff_2, checklist_2 = loaded[("ally-readiness", 2)], loaded[("ally-readiness-checklist", 2)]
     for index, organization in enumerate(organizations):
         if organization.cycles.exists():
             continue

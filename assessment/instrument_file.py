@@ -79,6 +79,27 @@ def _refuse_constant(name: str):
     raise InstrumentFileError(f"{name} is not a number an instrument can use.")
 
 
+CROSSWALK_FILE = "crosswalk.json"
+
+
+def shipped_instrument_files(directory: str | Path) -> list[dict]:
+    """Return the checked data of every instrument file in a folder, in version order.
+
+    Every file is read and checked before any is returned, so one bad file loads none; the
+    crosswalk between versions (``crosswalk.json``) is not an instrument and is left out.
+    """
+    paths = [path for path in Path(directory).glob("*.json") if path.name != CROSSWALK_FILE]
+    if not paths:
+        raise InstrumentFileError(f"No instrument files (*.json) in {directory}.")
+    instruments = []
+    for path in paths:
+        try:
+            instruments.append(read_instrument_file(path))
+        except InstrumentFileError as error:
+            raise InstrumentFileError(f"{path.name} is not a valid instrument:\n{error}") from None
+    return sorted(instruments, key=lambda data: (data["version"], data["slug"]))
+
+
 def read_instrument_file(path: str | Path) -> dict:
     """Return the checked instrument data of a file, with ``max_value`` filled in per item."""
     try:

@@ -26,7 +26,7 @@ INVITATION, REMINDER = "invitation", "reminder"
 
 
 def _retry_delay(attempt: int) -> timedelta:
-    return timedelta(minutes=5 * 2 ** (attempt - 1))
+    return timedelta(seconds=settings.ALLY_EMAIL_RETRY_SECONDS * 2 ** (attempt - 1))
 
 
 def _due_links(cycle: Cycle, kind: str):

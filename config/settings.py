@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "accounts",
     "assessment",
     "reports",
@@ -162,18 +164,25 @@ ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 # allauth's adapter) take the client's from X-Forwarded-For, this many entries from its end.
 ALLAUTH_TRUSTED_PROXY_COUNT = trusted_proxy_count(behind_proxy=ALLY_BEHIND_PROXY)
 # Background work: "immediate" runs a task as it is enqueued (the demo, the tests, small sites);
-# "database" queues it for `manage.py db_worker`. Redis can carry the queue instead through
-# django-tasks-rq when one database queue is outgrown (README, Deploy).
-TASKS_BACKEND = env_str("ALLY_TASKS", "immediate")
-if TASKS_BACKEND not in {"immediate", "database"}:
-    raise ImproperlyConfigured("ALLY_TASKS must be immediate or database.")
+# "database" queues it for `manage.py db_worker`; "rq" queues it on the Redis at REDIS_URL for
+# `manage.py rqworker --job-class django_tasks_rq.Job --with-scheduler` (README, Deploy).
+TASKS_BACKEND = env_choice("ALLY_TASKS", ("immediate", "database", "rq"), "immediate")
+if TASKS_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("ALLY_TASKS=rq needs REDIS_URL, the Redis that holds the queue.")
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend"
-        if TASKS_BACKEND == "database"
-        else "django_tasks.backends.immediate.ImmediateBackend"
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+        }[TASKS_BACKEND]
     }
 }
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}} if REDIS_URL else {}
+# A failed email is tried again after this many seconds, then twice as long (three attempts in all).
+ALLY_EMAIL_RETRY_SECONDS = env_int("ALLY_EMAIL_RETRY_SECONDS", 300, minimum=1)
+# django-rq's queue pages in the admin (and their API) stay off: the worker's log is enough.
+RQ_SHOW_ADMIN_LINK = False
 # Days between the close of one staff survey and the opening of the next, so that two surveys of
 # nearly the same people cannot be compared to single one person out. Within a month people answer
 # much as they did before, so a shorter gap is refused.

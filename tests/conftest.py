@@ -19,6 +19,7 @@ from assessment.services.links import invitations_send, link_redeem, shared_link
 from assessment.services.questionnaires import questionnaire_load
 from assessment.services.responding import staff_draft_save, staff_draft_submit
 from tests.origin import off_origin_urls
+from tests.queues import task_queue  # noqa: F401 (a fixture for every test module)
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

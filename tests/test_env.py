@@ -150,3 +150,41 @@ def test_settings_refuse_a_bad_staff_survey_gap(value, message):
     result = _start({"ALLY_STAFF_SURVEY_GAP_DAYS": value})
     assert result.returncode != 0
     assert f"ALLY_STAFF_SURVEY_GAP_DAYS {message}" in result.stderr
+
+
+PREFIX = "django.core.exceptions.ImproperlyConfigured: "
+
+
+@pytest.mark.parametrize("value", ["bogus", "redis"])
+def test_settings_refuse_an_unknown_task_backend_naming_the_variable(value):
+    result = _start({"ALLY_TASKS": value})
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line == f"{PREFIX}ALLY_TASKS must be one of immediate, database, rq, not {value!r}."
+
+
+def test_the_redis_queue_needs_redis_url():
+    result = _start({"ALLY_TASKS": "rq"})
+    assert result.returncode != 0
+    assert "ALLY_TASKS=rq needs REDIS_URL" in result.stderr
+    assert _start({"ALLY_TASKS": "rq", "REDIS_URL": "redis://127.0.0.1:6379/0"}).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["immediate", "database", "rq"])
+def test_each_task_backend_is_chosen_by_its_name(value):
+    code = "from config import settings; print(settings.TASKS['default']['BACKEND'])"
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PATH": "/usr/bin:/bin", "ALLY_TASKS": value, "REDIS_URL": "redis://127.0.0.1:6379/0"},
+        capture_output=True,
+        text=True,
+    )
+    expected = {
+        "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        "database": "django_tasks_db.DatabaseBackend",
+        "rq": "django_tasks_rq.RQBackend",
+    }[value]
+    assert result.stdout.strip() == expected, result.stderr

@@ -1,11 +1,17 @@
 """Writes for questionnaires: loading an instrument file, cloning and publishing versions."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from assessment.instrument_file import content_hash
+from assessment.instrument_file import content_hash, shipped_instrument_files
 from assessment.models import Dimension, Item, Questionnaire
+
+# The instrument files that come with the installation; a release may add a version here.
+SHIPPED_QUESTIONNAIRES = Path(settings.BASE_DIR) / "fixtures" / "questionnaires"
 
 PUBLISHED_IS_IMMUTABLE_MESSAGE = _(
     "Version %(version)s of %(slug)s is published and cannot change. Give the file a new version number."
@@ -75,6 +81,16 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
         for order, spec in enumerate(data["items"])
     )
     return questionnaire, True
+
+
+@transaction.atomic
+def questionnaires_load_shipped(*, directory: Path = SHIPPED_QUESTIONNAIRES) -> list[tuple[Questionnaire, bool]]:
+    """Load every instrument file of a folder in version order; return each version and whether it was new.
+
+    Safe to run again: versions already loaded stay as they are (their translations may be
+    updated), and a version a release adds is loaded. All or nothing: a bad file loads none.
+    """
+    return [questionnaire_load(data=data) for data in shipped_instrument_files(directory)]
 
 
 def _update_translations(questionnaire: Questionnaire, data: dict) -> None:

@@ -5,16 +5,12 @@ lead who reads reminder counts, invites a member's address, or pads a survey wit
 their own.
 """
 
-import json
-
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AuditEvent, Membership, User
@@ -44,12 +40,11 @@ def _on_commit():
 
 
 @pytest.mark.django_db(transaction=True)  # the worker runs in its own transactions
-def test_task_rows_name_no_person_link_or_address(settings, monkeypatch, lead, staff, organization, staff_cycle):
-    """Invitations, a failed attempt, its retry and a reminder round: no task row names anyone."""
+def test_task_rows_name_no_person_link_or_address(task_queue, monkeypatch, lead, staff, organization, staff_cycle):
+    """Invitations, a failed attempt, its retry and a reminder round: no stored task names anyone,
+    on the database queue or on Redis."""
     from django.core.mail.backends.locmem import EmailBackend
-    from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     addresses = ["a@example.org", "b@example.org", "c@example.org"]
     invitations_send(cycle=staff_cycle, by=lead.user, addresses=addresses, site_url="")
     link_ids = {str(pk) for pk in RespondentLink.objects.values_list("pk", flat=True)}
@@ -59,30 +54,57 @@ def test_task_rows_name_no_person_link_or_address(settings, monkeypatch, lead, s
         raise ConnectionError("mail server down")
 
     monkeypatch.setattr(EmailBackend, "send_messages", broken)
-    call_command("db_worker", "--batch", "--interval", "0")
+    task_queue.work()
     assert not mail.outbox
     monkeypatch.setattr(EmailBackend, "send_messages", original)
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())  # the retry's time has come
-    call_command("db_worker", "--batch", "--interval", "0")
+    task_queue.make_retries_due()
+    task_queue.work()
     assert sorted(m.to[0] for m in mail.outbox) == addresses  # the retry found its recipients on the rows
     tokens = invitation_tokens(mail.outbox)
     link_redeem(token=tokens[0])  # a@ starts
     member_response_start(cycle=staff_cycle, user=staff.user)
     reminders_send(cycle=staff_cycle, by=lead.user, message="Please", site_url="")
-    call_command("db_worker", "--batch", "--interval", "0")
+    task_queue.work()
     reminded = {m.to[0] for m in mail.outbox[3:]}
     assert reminded == {"b@example.org", "c@example.org", lead.user.email, *organization_admins(organization)}
 
-    names = set(addresses) | link_ids
+    names = set(addresses) | link_ids | set(tokens)
     for user in User.objects.all():
         names |= {str(user.pk), user.pk.hex, user.email}
-    rows = list(DBTaskResult.objects.all())
-    assert len(rows) == 3  # the invitations, their retry, the reminders
-    for row in rows:
-        stored = json.dumps(row.args_kwargs) + json.dumps(row.return_value)
-        assert not [name for name in names if name in stored], row.args_kwargs
+    stored = task_queue.stored()
+    assert len(stored) == 3  # the invitations, their retry, the reminders
+    for text in stored:
+        assert not [name for name in names if name in text], text
     assert not MemberReminder.objects.filter(is_due=True).exists()
     assert not RespondentLink.objects.filter(reminder_due=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_the_mail_server_keeps_refusing_is_shown_failed_after_three_attempts_on_the_queue(
+    task_queue, monkeypatch, client, lead, staff_cycle
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    calls = []
+
+    def broken(self, messages):
+        calls.append(messages[0].to[0])
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    invitations_send(cycle=staff_cycle, by=lead.user, addresses=["a@example.org"], site_url="")
+    task_queue.work()
+    for _attempt in (2, 3):
+        assert RespondentLink.objects.get().delivery == RespondentLink.Delivery.PENDING
+        task_queue.make_retries_due()
+        task_queue.work()
+    assert calls == 3 * ["a@example.org"]
+    assert RespondentLink.objects.get().delivery == RespondentLink.Delivery.FAILED
+    task_queue.make_retries_due()
+    task_queue.work()
+    assert len(calls) == 3  # no fourth attempt
+    login(client, lead.user)
+    assert 'id="failed-deliveries"' in client.get(staff_cycle.get_absolute_url()).content.decode()
 
 
 def test_a_failing_reminder_is_tried_three_times_and_leaves_the_earlier_link_working(

@@ -181,20 +181,31 @@ def test_a_failing_send_is_tried_again_then_shown_to_the_lead(client, lead, staf
 
 
 @pytest.mark.django_db(transaction=True)  # the worker runs in its own transactions
-def test_the_queue_holds_ids_only_and_the_worker_sends(settings, lead, staff_cycle):
-    """On the database queue, what waits is ids: no address or token sits in the task table."""
-    from django.core.management import call_command
-    from django_tasks_db.models import DBTaskResult
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # django-tasks resets its backends
+def test_the_queue_holds_ids_only_and_the_worker_sends(task_queue, lead, staff_cycle):
+    """On either queue, what waits is ids: no address or token is stored with the task."""
     from assessment.services.links import invitations_send
 
     invitations_send(cycle=staff_cycle, by=lead.user, addresses=["queued@example.org"], site_url="")
-    waiting = DBTaskResult.objects.get()
-    assert "queued@example.org" not in str(waiting.args_kwargs) and not mail.outbox
-    call_command("db_worker", "--batch", "--interval", "0")
+    (waiting,) = task_queue.stored()
+    assert "queued@example.org" not in waiting and not mail.outbox
+    task_queue.work()
     assert [m.to for m in mail.outbox] == [["queued@example.org"]]
-    assert invitation_tokens(mail.outbox)
+    tokens = invitation_tokens(mail.outbox)
+    assert tokens and not [text for text in task_queue.stored() if tokens[0] in text]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_builds_the_report_of_a_closed_survey(task_queue, settings, organization, closed_cycles):
+    """Closing enqueues the report's build: the worker stores it in every language before anyone reads it."""
+    from reports.models import CycleReport
+
+    cycles = closed_cycles(organization)
+    assert not CycleReport.objects.exists()
+    task_queue.work()
+    for cycle in cycles:
+        assert set(CycleReport.objects.filter(cycle=cycle).values_list("language", flat=True)) == {
+            code for code, _name in settings.LANGUAGES
+        }
 
 
 def test_healthz_reports_the_oldest_waiting_task_on_the_database_queue(client, settings, lead, staff_cycle):
