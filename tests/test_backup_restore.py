@@ -31,7 +31,7 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="pg_dump and pg_restore back up PostgreSQL; a SQLite database is backed up by copying its file",
+    reason="pg_dump and pg_restore back up PostgreSQL; SQLite is backed up with sqlite3 .backup (docs/OPERATIONS.md)",
 )
 
 CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
