@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+import config
 from accounts.access import user_memberships
 from coalitions.access import user_coalitions
 
@@ -20,7 +21,7 @@ def landing(request):
 @login_not_required
 @never_cache
 def healthz(request):
-    """Say whether the database and the cache answer, for a load balancer. No secrets, no counts."""
+    """Say whether the database and the cache answer, and which release runs. No secrets, no counts."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -34,7 +35,7 @@ def healthz(request):
     except Exception:
         checks["cache"] = "failing"
     healthy = all(value == "ok" for value in checks.values())
-    body = {"status": "ok" if healthy else "failing", **checks}
+    body = {"status": "ok" if healthy else "failing", **checks, "version": config.__version__}
     if settings.TASKS_BACKEND == "database":
         body["oldest_waiting_task_seconds"] = _oldest_waiting_task_age()
     return JsonResponse(body, status=200 if healthy else 503)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+import config
 from accounts.models import AuditEvent
 from assessment.models import Cycle, MemberReminder, RespondentLink, ScheduleNotice
 from assessment.selectors import stepped_count
@@ -159,7 +160,7 @@ def test_response_rate_in_steps_while_open_and_invited_addresses_apart_after_clo
 def test_healthz_answers_without_secrets(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "version": config.__version__}
 
 
 def test_a_failing_send_is_tried_again_then_shown_to_the_lead(client, lead, staff_cycle, monkeypatch):
