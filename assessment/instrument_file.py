@@ -82,6 +82,51 @@ def _refuse_constant(name: str):
 CROSSWALK_FILE = "crosswalk.json"
 
 
+def read_crosswalk(path: str | Path, instruments: list[dict] | None = None) -> list[dict]:
+    """Return the checked pairs of the crosswalk between questionnaire versions, or [] when absent.
+
+    An entry says one item of a version means the same as one of the next:
+    ``{"from": [version, key], "to": [version + 1, key], "note": "why"}``. With ``instruments``
+    (checked instrument files), every key named must be an item of its version. Every problem is
+    listed at once.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        pairs = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InstrumentFileError(f"{path.name} is not readable JSON: {error}") from None
+    if not isinstance(pairs, list):
+        raise InstrumentFileError(f"{path.name} must be a list of pairs.")
+    keys = {(data["version"], item["key"]) for data in instruments or [] for item in data["items"]}
+    problems, seen = [], set()
+    for number, pair in enumerate(pairs, start=1):
+        ends = [pair.get(end) if isinstance(pair, dict) else None for end in ("from", "to")]
+        shaped = all(
+            isinstance(end, list)
+            and len(end) == 2
+            and isinstance(end[0], int)
+            and not isinstance(end[0], bool)
+            and isinstance(end[1], str)
+            for end in ends
+        )
+        if not shaped or not isinstance(pair.get("note"), str) or not pair["note"].strip():
+            problems.append(f'pair {number}: needs "from": [version, key], "to": [version, key] and a "note".')
+            continue
+        (v1, k1), (v2, k2) = ends
+        if v2 != v1 + 1:
+            problems.append(f"pair {number}: joins version {v1} to {v2}; a pair joins one version to the next.")
+        if (v1, k1) in seen:
+            problems.append(f"pair {number}: version {v1}'s item {k1} is paired twice.")
+        seen.add((v1, k1))
+        if instruments is not None:
+            problems += [f"pair {number}: version {v} has no item {k}." for v, k in ends if (v, k) not in keys]
+    if problems:
+        raise InstrumentFileError(f"{path.name} is not a valid crosswalk:\n" + "\n".join(problems))
+    return pairs
+
+
 def shipped_instrument_files(directory: str | Path) -> list[dict]:
     """Return the checked data of every instrument file in a folder, in version order.
 

@@ -1,7 +1,6 @@
 """The only module in reports/ that queries: it returns plain data for the pure modules."""
 
 import functools
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import get_language
 
+from assessment.instrument_file import read_crosswalk
 from assessment.models import Cycle, Dimension, Item, in_language
 from reports import analysis
 from reports.models import Action, CycleReport
@@ -128,9 +128,7 @@ def crosswalk() -> tuple[dict, ...]:
     The file ships with the questionnaires; an entry is ``{"from": [version, key], "to":
     [version, key], "note": …}``. Nothing else is compared across versions.
     """
-    if not CROSSWALK_FILE.exists():
-        return ()
-    return tuple(json.loads(CROSSWALK_FILE.read_text(encoding="utf-8")))
+    return tuple(read_crosswalk(CROSSWALK_FILE))
 
 
 def stored_report(cycle: Cycle, language: str) -> CycleReport | None:

@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,7 +26,7 @@ def test_every_shipped_file_is_loaded_in_version_order(db, capsys):
     out = capsys.readouterr().out
     loaded_versions = [int(v) for v in re.findall(r"^Loaded .* \(v(\d+), published\)", out, flags=re.MULTILINE)]
     assert len(loaded_versions) == len(SHIPPED) and loaded_versions == sorted(loaded_versions)
-    assert "No crosswalk between versions (crosswalk.json) is shipped" in out
+    assert "The crosswalk between versions (crosswalk.json) holds" in out
 
 
 def test_running_it_again_changes_nothing(db, capsys):
@@ -80,10 +81,24 @@ def test_a_folder_without_instruments_is_refused(db, tmp_path):
         call_command("load_questionnaires", directory=tmp_path)
 
 
-def test_a_crosswalk_this_version_cannot_read_stops_before_loading(db, tmp_path):
+def test_a_bad_crosswalk_stops_before_loading(db, tmp_path):
     for path in SHIPPED:
         shutil.copy(path, tmp_path)
-    (tmp_path / "crosswalk.json").write_text("[]")
-    with pytest.raises(CommandError, match="crosswalk.json is present, but this version cannot load a crosswalk"):
+    bad = [
+        {"from": [1, "police-contact-consent"], "to": [3, "x"], "note": "skips a version"},
+        {"from": [1, "no-such-item"], "to": [2, "police-contact-consent"], "note": "unknown key"},
+        {"from": [1, "a"]},
+    ]
+    (tmp_path / "crosswalk.json").write_text(json.dumps(bad))
+    with pytest.raises(CommandError) as error:
         call_command("load_questionnaires", directory=tmp_path)
+    message = str(error.value)
+    assert "pair 1: joins version 1 to 3" in message and "pair 2: version 1 has no item no-such-item" in message
+    assert "pair 3: needs" in message
     assert not Questionnaire.objects.exists()
+
+
+def test_the_shipped_crosswalk_is_checked_and_reported(db):
+    out = StringIO()
+    call_command("load_questionnaires", stdout=out)
+    assert "The crosswalk between versions (crosswalk.json) holds" in out.getvalue()

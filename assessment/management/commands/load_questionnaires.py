@@ -3,13 +3,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.instrument_file import CROSSWALK_FILE, InstrumentFileError
+from assessment.instrument_file import CROSSWALK_FILE, InstrumentFileError, read_crosswalk, shipped_instrument_files
 from assessment.services.questionnaires import SHIPPED_QUESTIONNAIRES, questionnaires_load_shipped
-
-CROSSWALK_NOT_READ_MESSAGE = (
-    "{path} is present, but this version cannot load a crosswalk between questionnaire versions yet; "
-    "no questionnaire was loaded."
-)
 
 
 class Command(BaseCommand):
@@ -25,10 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory: Path, **options):
         crosswalk = directory / CROSSWALK_FILE
-        # A crosswalk ships with the versions it joins: refuse rather than load part of a release.
-        if crosswalk.exists():
-            raise CommandError(CROSSWALK_NOT_READ_MESSAGE.format(path=crosswalk))
         try:
+            # The crosswalk ships with the versions it joins and is read where reports use it; it
+            # is checked against the files first, so a bad one loads nothing.
+            pairs = read_crosswalk(crosswalk, shipped_instrument_files(directory))
             loaded = questionnaires_load_shipped(directory=directory)
         except InstrumentFileError as error:
             raise CommandError(str(error)) from None
@@ -39,4 +34,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Loaded {questionnaire}: {questionnaire.items.count()} items."))
             else:
                 self.stdout.write(f"{questionnaire} is already loaded; nothing changed.")
-        self.stdout.write(f"No crosswalk between versions ({crosswalk.name}) is shipped; none loaded.")
+        if crosswalk.exists():
+            self.stdout.write(f"The crosswalk between versions ({crosswalk.name}) holds {len(pairs)} checked pairs.")
+        else:
+            self.stdout.write(f"No crosswalk between versions ({crosswalk.name}) is shipped.")
