@@ -278,8 +278,10 @@ def awareness_gaps(results: Mapping, *, min_n: int = 1, threshold: float = AWARE
     Only items at least ``min_n`` people answered, counting "don't know" (it is the answer that
     matters here).
 
-    >>> awareness_gaps({"item_stats": {"a": {"dk_rate": 0.5}, "b": {"dk_rate": 0.2}, "c": {"dk_rate": 0.25}}})
-    ['a', 'c']
+    >>> stats = {"a": {"dk_rate": 0.5, "n": 2, "dk": 2}, "b": {"dk_rate": 0.2, "n": 8, "dk": 2}}
+    >>> stats["c"] = {"dk_rate": 0.25, "n": 3, "dk": 1}
+    >>> awareness_gaps({"item_stats": stats}), awareness_gaps({"item_stats": stats}, min_n=5)
+    (['a', 'c'], [])
     """
     stats = results.get("item_stats") or {}
     over = [

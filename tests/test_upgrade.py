@@ -19,7 +19,6 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment import aggregation, scoring
-from assessment.selectors import questionnaire_instrument
 from tests.conftest import login
 
 # The last migration of each app in release 0.2.0 (CHANGELOG.md).
@@ -111,7 +110,16 @@ def release_0_2_0_site(apps) -> dict:
                 order=order * 2 + number,
             )
             keys.append(item.key)
-    instrument = questionnaire_instrument(questionnaire)
+    # Built from the historical rows, as 0.2.0's selector did (today's reads fields 0.2.0 lacked).
+    dimensions = list(m["Dimension"].objects.filter(questionnaire=questionnaire).order_by("order", "key"))
+    dimension_keys = {d.pk: d.key for d in dimensions}
+    instrument = scoring.Instrument(
+        dimensions=tuple(scoring.DimensionSpec(d.key, d.weight) for d in dimensions),
+        items=tuple(
+            scoring.ItemSpec(i.key, dimension_keys[i.dimension_id], i.max_value, i.weight, i.reverse, i.critical)
+            for i in m["Item"].objects.filter(questionnaire=questionnaire).order_by("order", "key")
+        ),
+    )
 
     closed = []
     for organization in organizations:
