@@ -352,6 +352,8 @@ def change_from_summaries(
     if n1 < 2 or n2 < 2 or not sd1 or not sd2:
         return Change(delta, None)
     v1, v2 = sd2**2 / n2, sd1**2 / n1
+    if not v1 or not v2:  # a spread so small its square is 0 in floating point: no spread at all
+        return Change(delta, None)
     se = math.sqrt(v1 + v2)
     df = (v1 + v2) ** 2 / (v1**2 / (n2 - 1) + v2**2 / (n1 - 1))
     p_value = float(2 * stats.t.sf(abs(delta) / se, df))

@@ -328,3 +328,7 @@ def test_dont_know_never_changes_a_score(answers, key):
     without = {**answers, key: None}
     with_dk = {**answers, key: "dk"}
     assert scoring.score_response(INSTRUMENT, without) == scoring.score_response(INSTRUMENT, with_dk)
+
+
+def test_a_spread_too_small_to_square_counts_as_none():
+    assert scoring.change([0.0, 4e-280], [0.0, 4e-280]).p_value is None
