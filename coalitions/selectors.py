@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.db.models import Count, F
 
 from accounts.models import Membership
-from assessment.models import Cycle
+from assessment.models import Cycle, Questionnaire
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership
 
 
@@ -30,6 +30,20 @@ def period_scores(organization_ids, period: int, mode: str = Cycle.Mode.STAFF) -
     for organization_id, means in cycles:
         latest.setdefault(organization_id, means)
     return latest
+
+
+def period_questionnaires(coalition, period: int) -> list[Questionnaire]:
+    """Return the questionnaire versions that members' audits closed in ``period`` used.
+
+    Which member used which is not returned, and no answer's language is stored anywhere: the
+    benchmark page says only which languages those questionnaires offered.
+    """
+    used = Cycle.objects.filter(
+        organization_id__in=CoalitionMembership.objects.filter(coalition=coalition).values("organization_id"),
+        status=Cycle.Status.CLOSED,
+        closed_on__year=period,
+    ).values("questionnaire_id")
+    return list(Questionnaire.objects.filter(id__in=used).order_by("slug", "version"))
 
 
 def counted_memberships(coalition):

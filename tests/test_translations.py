@@ -144,9 +144,20 @@ def test_every_page_is_in_the_readers_language(db, client, world, named, languag
         text = text.replace(label, " ")
     left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
     assert not left, f"{named.name} in {language} still shows English: {left[:5]}"
+    if named.name in SURVEY_PAGES:  # a respondent can always go back to English
+        assert re.search(r'<select[^>]* name="language"', page) and '<option value="en" lang="en"' in page, named.name
     if named.name not in REPORT_PAGES:
         punctuation = _misplaced_punctuation(text, language)
         assert not punctuation, f"{named.name} in {language}: {punctuation[:5]}"
+
+
+# The start page (respond_start.html) shows at assessment:respond until the respondent starts;
+# assessment:respond_start and assessment:link_continue only take a POST or redirect.
+SURVEY_PAGES = {"assessment:respond", "assessment:link_landing", "assessment:link_thanks"}
+
+
+def test_every_survey_page_is_in_the_matrix():
+    assert {named.name for named in PAGES} >= SURVEY_PAGES
 
 
 # The report and the board summary still join translated pieces with ASCII punctuation in their
