@@ -291,3 +291,35 @@ def test_counts_take_the_plural_of_the_language(client, staff):
     assert f"2 questions sur {total} ont une réponse" in client.get(url, {"page": 1}).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert f"已回答 2 题，共 {total} 题" in client.get(url, {"page": 1}).content.decode()
+
+
+def test_version_1_practices_say_they_are_english_only(client, lead, organization, closed_cycles):
+    import datetime
+
+    from reports.services import action_create
+
+    (cycle,) = closed_cycles(organization, years=(2025,))
+    item = Item.objects.get(questionnaire=cycle.questionnaire, key="police-contact-consent")
+    action_create(
+        organization=organization,
+        by=lead.user,
+        source_cycle=cycle,
+        practice=item.key,
+        what="Train volunteers",
+        due_on=datetime.date(2020, 1, 1),
+    )
+    login(client, lead.user)
+    dashboard = reverse("assessment:org_dashboard", args=[organization.slug])
+    shown = {
+        "fr": ["(version 1, en anglais seulement) ", "1 action ouverte, <strong>1 en retard</strong>."],
+        "zh-hans": ["（第 1 版，仅有英文）", "1 项未完成的行动，<strong>1 项已逾期</strong>。"],
+    }
+    for language, expected in shown.items():
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(dashboard).content.decode()
+        section = html.unescape(page[page.index('id="open-actions"') :])
+        assert all(text in section for text in expected), (language, section[:400])
+        actions = html.unescape(client.get(reverse("reports:actions", args=[organization.slug])).content.decode())
+        assert expected[0] + " ".join(item.text.split()[:3]) in actions
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "English only" not in client.get(dashboard).content.decode()
