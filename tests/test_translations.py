@@ -323,3 +323,45 @@ def test_version_1_practices_say_they_are_english_only(client, lead, organizatio
         assert expected[0] + " ".join(item.text.split()[:3]) in actions
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "English only" not in client.get(dashboard).content.decode()
+
+
+def _english_wording(path: Path) -> set[str]:
+    """The English of every worded field of a version 2 instrument file, as a page would show it."""
+    data = json.loads(path.read_text())
+    found = set()
+    for part in (*data["dimensions"], *data["items"]):
+        for key in ("text", "short", "help", "levels", "evidence_prompt", "name", "description"):
+            english = (part.get(key) or {}).get("en") if isinstance(part.get(key), dict) else None
+            for text in english if isinstance(english, list) else [english]:
+                if text and len(text) >= 12 and " " in text:
+                    found.add(text)
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_version_2_questions_show_no_english(client, lead, staff, language):
+    """Every page of both version 2 forms, in French and Chinese, shows none of their English."""
+    for path, mode, person in ((STAFF_2_PATH, Cycle.Mode.STAFF, staff), (CHECKLIST_2_PATH, Cycle.Mode.TEAM, lead)):
+        questionnaire, _ = questionnaire_load(data=read_instrument_file(path))
+        cycle = cycle_create(
+            organization=lead.organization,
+            by=lead.user,
+            questionnaire=questionnaire,
+            label=f"Audit {mode}",
+            mode=mode,
+            opens_on=timezone.localdate(),
+        )
+        login(client, person.user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        client.post(reverse("assessment:respond_start", args=[lead.organization.slug, cycle.id]))
+        url = reverse("assessment:respond", args=[lead.organization.slug, cycle.id])
+        english = _english_wording(path)
+        shown = ""
+        for page in questionnaire_pages(questionnaire):
+            response = client.get(url, {"page": page.number})
+            assert response.status_code == 200
+            shown += _shown_text(response.content.decode())
+        assert questionnaire.items.first().translations[language]["text"] in shown
+        left = sorted(text for text in english if text in shown)
+        assert not left, f"{path.name} in {language} still shows English: {left[:3]}"
+        client.logout()
