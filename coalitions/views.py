@@ -21,7 +21,7 @@ from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot
 from coalitions.tasks import publish_snapshot
-from home import reviews
+from config import reviews
 from reports import wording
 from reports.charts import CHART_CSP, script_json, trend_figure
 

@@ -6,4 +6,4 @@ class HomeConfig(AppConfig):
     verbose_name = "Home page and demo"
 
     def ready(self) -> None:
-        from home import reviews  # noqa: F401 (registers the review-record check)
+        from config import reviews  # noqa: F401 (registers the review-record check)

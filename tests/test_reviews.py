@@ -16,7 +16,7 @@ from assessment.models import Cycle
 from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.questionnaires import questionnaire_load
 from coalitions import services as coalition_services
-from home import reviews
+from config import reviews
 from tests.coalitions.test_coalitions import YEAR, network  # noqa: F401 (the shared fixture)
 from tests.conftest import login
 

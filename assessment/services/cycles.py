@@ -15,7 +15,7 @@ from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Respons
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
-from home.dates import long_date
+from config.dates import long_date
 
 Action = AuditEvent.Action
 

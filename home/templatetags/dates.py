@@ -1,6 +1,6 @@
 from django import template
 
-from home.dates import long_date as long_date_text
+from config.dates import long_date as long_date_text
 
 register = template.Library()
 

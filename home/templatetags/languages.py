@@ -1,7 +1,7 @@
 from django import template
 from django.utils import translation
 
-from home import reviews
+from config import reviews
 
 register = template.Library()
 
