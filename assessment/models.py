@@ -84,6 +84,12 @@ class Questionnaire(Worded):
         return f"{self.title} (v{self.version}, {self.get_status_display().lower()})"
 
     @property
+    def is_worded_in_active_language(self) -> bool:
+        """Whether the questionnaire has the reader's language (version 1 is English only)."""
+        language = get_language() or "en"
+        return language == "en" or language in self.translations
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 

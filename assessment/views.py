@@ -58,7 +58,13 @@ def cycle_create(request, org_slug):
         else:
             messages.success(request, _("“%(label)s” is open.") % {"label": cycle.label})
             return redirect(cycle)
-    context = {"membership": membership, "organization": membership.organization, "form": form}
+    questionnaires = [(label, selectors.questionnaire_for_mode(mode)) for mode, label in Cycle.Mode.choices]
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "form": form,
+        "questionnaires": [(label, questionnaire) for label, questionnaire in questionnaires if questionnaire],
+    }
     return render(request, "assessment/cycle_create.html", context)
 
 

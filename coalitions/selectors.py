@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.db.models import Count, F
 
 from accounts.models import Membership
-from assessment.models import Cycle
+from assessment.models import Cycle, Questionnaire
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership
 
 
@@ -67,6 +67,20 @@ def series_for(snapshot: BenchmarkSnapshot, organization, mode: str):
         if series["mode"] == mode and series["version"] == cycle.questionnaire.version:
             return series["stats"], cycle
     return main, None
+
+
+def period_questionnaires(coalition, period: int) -> list[Questionnaire]:
+    """Return the questionnaire versions that members' audits closed in ``period`` used.
+
+    Which member used which is not returned, and no answer's language is stored anywhere: the
+    benchmark page says only which languages those questionnaires offered.
+    """
+    used = Cycle.objects.filter(
+        organization_id__in=CoalitionMembership.objects.filter(coalition=coalition).values("organization_id"),
+        status=Cycle.Status.CLOSED,
+        closed_on__year=period,
+    ).values("questionnaire_id")
+    return list(Questionnaire.objects.filter(id__in=used).order_by("slug", "version"))
 
 
 def counted_memberships(coalition):

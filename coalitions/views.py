@@ -21,6 +21,7 @@ from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot, Coalition
 from coalitions.tasks import publish_snapshot
+from config import reviews
 from reports import wording
 from reports.charts import CHART_CSP, script_json, trend_figure
 
@@ -76,6 +77,7 @@ def benchmark(request, coalition_slug, year):
     coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
     snapshot = get_object_or_404(BenchmarkSnapshot, coalition=coalition, period=year)
     names = wording.with_overall(dimension_names_for(snapshot.stats))
+    questionnaires = selectors.period_questionnaires(coalition, snapshot.period)
     context = {
         "coalition": coalition,
         "is_steward": steward,
@@ -83,8 +85,20 @@ def benchmark(request, coalition_slug, year):
         "rows": benchmark_rows(snapshot.stats, names, None),
         "team_rows": benchmark_rows(snapshot.team_stats, names, None) if snapshot.team_stats else [],
         "member_views": _member_views(memberships, snapshot, names),
+        "questionnaires_used": bool(questionnaires),
+        "languages": _offered_languages(questionnaires),
     }
     return render(request, "coalitions/benchmark.html", context)
+
+
+def _offered_languages(questionnaires) -> list[reviews.ShownLanguage]:
+    """Return the languages the members' questionnaires offered, each with its review status; the
+    interface's languages where no audit of that year is left to tell."""
+    if not questionnaires:
+        return reviews.interface_languages()
+    codes = ["en", *(code for questionnaire in questionnaires for code in questionnaire.translations)]
+    drafts = [code for questionnaire in questionnaires for code in reviews.draft_questionnaire_languages(questionnaire)]
+    return reviews.shown_languages(codes, drafts)
 
 
 def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> list[dict]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
 
 from assessment.instrument_file import read_crosswalk
 from assessment.models import Cycle, Dimension, Item, in_language
@@ -135,9 +136,13 @@ def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle, language=language).first()
 
 
+ENGLISH_ONLY = gettext_noop("(version %(version)s, English only) %(practice)s")
+
+
 def practice_wording(actions: list[Action]) -> list[Action]:
     """Set each action's ``practice_shown``: its practice in the active language where the
-    questionnaire has it, else the wording saved when the action was planned."""
+    questionnaire has it, else the wording saved when the action was planned, marked as English
+    only (version 1 has no other language) ahead of the text, so that a shortened text keeps it."""
     for action in actions:
         action.practice_shown = action.practice_text
     language = get_language() or settings.LANGUAGE_CODE
@@ -147,11 +152,19 @@ def practice_wording(actions: list[Action]) -> list[Action]:
         questionnaire_id__in={a.source_cycle.questionnaire_id for a in actions},
         key__in={a.practice for a in actions},
     ).only("questionnaire_id", "key", "translations", *Item.WORDED)
-    wording = {(item.questionnaire_id, item.key): item.in_language(language).text for item in items}
+    wording = {
+        (item.questionnaire_id, item.key): item.in_language(language).text
+        for item in items
+        if item.translations.get(language, {}).get("text")
+    }
+    versions = dict(
+        Cycle.objects.filter(id__in={a.source_cycle_id for a in actions}).values_list("id", "questionnaire__version")
+    )
     for action in actions:
-        action.practice_shown = wording.get(
-            (action.source_cycle.questionnaire_id, action.practice), action.practice_text
-        )
+        shown = wording.get((action.source_cycle.questionnaire_id, action.practice))
+        if shown is None:
+            shown = _(ENGLISH_ONLY) % {"version": versions[action.source_cycle_id], "practice": action.practice_text}
+        action.practice_shown = shown
     return actions
 
 

@@ -144,6 +144,37 @@ def test_every_page_is_in_the_readers_language(db, client, world, named, languag
         text = text.replace(label, " ")
     left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
     assert not left, f"{named.name} in {language} still shows English: {left[:5]}"
+    if named.name in SURVEY_PAGES:  # a respondent can always go back to English
+        assert re.search(r'<select[^>]* name="language"', page) and '<option value="en" lang="en"' in page, named.name
+    if named.name not in REPORT_PAGES:
+        punctuation = _misplaced_punctuation(text, language)
+        assert not punctuation, f"{named.name} in {language}: {punctuation[:5]}"
+
+
+# The start page (respond_start.html) shows at assessment:respond until the respondent starts;
+# assessment:respond_start and assessment:link_continue only take a POST or redirect.
+SURVEY_PAGES = {"assessment:respond", "assessment:link_landing", "assessment:link_thanks"}
+
+
+def test_every_survey_page_is_in_the_matrix():
+    assert {named.name for named in PAGES} >= SURVEY_PAGES
+
+
+# The report and the board summary still join translated pieces with ASCII punctuation in their
+# templates ("{% translate 'Report' %}: …") and show version 1 items' English: both are moved into
+# the catalogue together with the band names, and these two pages then join the check.
+REPORT_PAGES = {"reports:cycle_report", "reports:board_summary"}
+
+
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+
+
+def _misplaced_punctuation(text: str, language: str) -> list[str]:
+    """Punctuation a template put between translated words: ASCII , . : ; next to Chinese, or a French
+    colon, semicolon, question or exclamation mark without its space."""
+    text = re.sub(r"https?://\S+|\d[.:]\d", " ", text)
+    pattern = rf"{CJK}\s*[,.:;]|[,:;]\s*{CJK}" if language == "zh-hans" else r"\w *[:;!?]"
+    return [text[max(0, m.start() - 20) : m.end() + 5].strip() for m in re.finditer(pattern, text)]
 
 
 # The questionnaire in every language
@@ -237,3 +268,100 @@ def test_no_column_under_response_stores_a_language():
             choices = {value for value, _label in (field.choices or [])}
             assert not (choices & languages), (model.__name__, field.name)
     assert not any(field.name == "role_group" for field in Response._meta.get_fields())  # it lives in the seal
+
+
+def test_counts_take_the_plural_of_the_language(client, staff):
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(STAFF_2_PATH))
+    cycle = cycle_create(
+        organization=staff.organization,
+        by=staff.user,
+        questionnaire=questionnaire,
+        label="Staff survey 2026",
+        mode=Cycle.Mode.STAFF,
+        opens_on=timezone.localdate(),
+    )
+    login(client, staff.user)
+    client.post(reverse("assessment:respond_start", args=[staff.organization.slug, cycle.id]))
+    url = reverse("assessment:respond", args=[staff.organization.slug, cycle.id])
+    total = questionnaire.items.count()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert f"0 question sur {total} a une réponse" in client.get(url).content.decode()
+    first = questionnaire_pages(questionnaire)[0].items
+    client.post(url, {"page": 1, "action": "next", **{f"answer-{item.key}": "2" for item in first[:2]}})
+    assert f"2 questions sur {total} ont une réponse" in client.get(url, {"page": 1}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert f"已回答 2 题，共 {total} 题" in client.get(url, {"page": 1}).content.decode()
+
+
+def test_version_1_practices_say_they_are_english_only(client, lead, organization, closed_cycles):
+    import datetime
+
+    from reports.services import action_create
+
+    (cycle,) = closed_cycles(organization, years=(2025,))
+    item = Item.objects.get(questionnaire=cycle.questionnaire, key="police-contact-consent")
+    action_create(
+        organization=organization,
+        by=lead.user,
+        source_cycle=cycle,
+        practice=item.key,
+        what="Train volunteers",
+        due_on=datetime.date(2020, 1, 1),
+    )
+    login(client, lead.user)
+    dashboard = reverse("assessment:org_dashboard", args=[organization.slug])
+    shown = {
+        "fr": ["(version 1, en anglais seulement) ", "1 action ouverte, <strong>1 en retard</strong>."],
+        "zh-hans": ["（第 1 版，仅有英文）", "1 项未完成的行动，<strong>1 项已逾期</strong>。"],
+    }
+    for language, expected in shown.items():
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(dashboard).content.decode()
+        section = html.unescape(page[page.index('id="open-actions"') :])
+        assert all(text in section for text in expected), (language, section[:400])
+        actions = html.unescape(client.get(reverse("reports:actions", args=[organization.slug])).content.decode())
+        assert expected[0] + " ".join(item.text.split()[:3]) in actions
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "English only" not in client.get(dashboard).content.decode()
+
+
+def _english_wording(path: Path) -> set[str]:
+    """The English of every worded field of a version 2 instrument file, as a page would show it."""
+    data = json.loads(path.read_text())
+    found = set()
+    for part in (*data["dimensions"], *data["items"]):
+        for key in ("text", "short", "help", "levels", "evidence_prompt", "name", "description"):
+            english = (part.get(key) or {}).get("en") if isinstance(part.get(key), dict) else None
+            for text in english if isinstance(english, list) else [english]:
+                if text and len(text) >= 12 and " " in text:
+                    found.add(text)
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_version_2_questions_show_no_english(client, lead, staff, language):
+    """Every page of both version 2 forms, in French and Chinese, shows none of their English."""
+    for path, mode, person in ((STAFF_2_PATH, Cycle.Mode.STAFF, staff), (CHECKLIST_2_PATH, Cycle.Mode.TEAM, lead)):
+        questionnaire, _ = questionnaire_load(data=read_instrument_file(path))
+        cycle = cycle_create(
+            organization=lead.organization,
+            by=lead.user,
+            questionnaire=questionnaire,
+            label=f"Audit {mode}",
+            mode=mode,
+            opens_on=timezone.localdate(),
+        )
+        login(client, person.user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        client.post(reverse("assessment:respond_start", args=[lead.organization.slug, cycle.id]))
+        url = reverse("assessment:respond", args=[lead.organization.slug, cycle.id])
+        english = _english_wording(path)
+        shown = ""
+        for page in questionnaire_pages(questionnaire):
+            response = client.get(url, {"page": page.number})
+            assert response.status_code == 200
+            shown += _shown_text(response.content.decode())
+        assert questionnaire.items.first().translations[language]["text"] in shown
+        left = sorted(text for text in english if text in shown)
+        assert not left, f"{path.name} in {language} still shows English: {left[:3]}"
+        client.logout()

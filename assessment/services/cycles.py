@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization
@@ -16,6 +15,7 @@ from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Respons
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
+from config.dates import long_date
 
 Action = AuditEvent.Action
 
@@ -87,7 +87,7 @@ def staff_survey_refusal(*, organization_id, today: date) -> str | None:
     opens_from = last_closed_on + timedelta(days=gap)
     if today >= opens_from:
         return None
-    return STAFF_SURVEY_GAP_MESSAGE % {"date": date_format(opens_from, "DATE_FORMAT"), "days": gap}
+    return STAFF_SURVEY_GAP_MESSAGE % {"date": long_date(opens_from), "days": gap}
 
 
 @transaction.atomic
