@@ -44,7 +44,8 @@ def test_report_and_board_summary_print_cleanly(page, live_server, demo):
         return {charts: charts.length, overlaps: charts.flatMap(c => tables.filter(t => meets(c, t))).length};
     }"""
     )
-    assert boxes["charts"] >= 3 and boxes["overlaps"] == 0
+    # The scores and the trend (the demo's latest report has no change or perception chart).
+    assert boxes["charts"] >= 2 and boxes["overlaps"] == 0
     report_pdf = page.pdf(format="A4")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report.pdf").write_bytes(report_pdf)
