@@ -160,9 +160,9 @@ def test_every_survey_page_is_in_the_matrix():
     assert {named.name for named in PAGES} >= SURVEY_PAGES
 
 
-# The report and the board summary still join translated pieces with ASCII punctuation in their
-# templates ("{% translate 'Report' %}: …") and show version 1 items' English: both are moved into
-# the catalogue together with the band names, and these two pages then join the check.
+# The report and the board summary of the demo show version 1 items, which exist in English only,
+# with their English punctuation; these two pages join the punctuation check once version 1 items
+# are marked as English only there. Their band names and verdicts are checked above like any page.
 REPORT_PAGES = {"reports:cycle_report", "reports:board_summary"}
 
 
