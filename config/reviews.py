@@ -146,6 +146,8 @@ def draft_questionnaire_languages(questionnaire) -> list[str]:
 def _instrument_languages() -> dict[str, list[str]]:
     found = {}
     for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "questionnaires").glob("*.json")):
+        if path.name == "crosswalk.json":  # pairs of item keys beside the instruments, no words
+            continue
         data = json.loads(path.read_text())
         found[questionnaire_key(data["slug"], data["version"])] = [
             code for code in data.get("languages", ["en"]) if code != "en"

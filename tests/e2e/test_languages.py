@@ -69,7 +69,7 @@ def test_a_chinese_reading_lead_opens_the_report(browser, live_server, transacti
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/")
     page.goto(f"/o/{demo.slug}/cycles/{cycle.id}/report/")
-    for chart in ("chart-bars", "chart-trend", "chart-heatmap"):
+    for chart in ("chart-bars", "chart-trend"):
         page.locator(f"[data-figure='{chart}'] svg.main-svg").first.wait_for()
     page.get_by_role("heading", name="简要").wait_for()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
