@@ -352,10 +352,12 @@ def change_from_summaries(
     if n1 < 2 or n2 < 2 or not sd1 or not sd2:
         return Change(delta, None)
     v1, v2 = sd2**2 / n2, sd1**2 / n1
-    if not v1 or not v2:  # a spread so small its square is 0 in floating point: no spread at all
+    df_denominator = v1**2 / (n2 - 1) + v2**2 / (n1 - 1)
+    # A spread so small that its square (or the square of that) is 0 in floating point is no spread.
+    if not v1 or not v2 or not df_denominator:
         return Change(delta, None)
     se = math.sqrt(v1 + v2)
-    df = (v1 + v2) ** 2 / (v1**2 / (n2 - 1) + v2**2 / (n1 - 1))
+    df = (v1 + v2) ** 2 / df_denominator
     p_value = float(2 * stats.t.sf(abs(delta) / se, df))
     t_crit = float(stats.t.ppf(1 - alpha / 2, df))
     mdc = (t_crit + float(stats.t.ppf(POWER, df))) * se

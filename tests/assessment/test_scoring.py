@@ -332,3 +332,4 @@ def test_dont_know_never_changes_a_score(answers, key):
 
 def test_a_spread_too_small_to_square_counts_as_none():
     assert scoring.change([0.0, 4e-280], [0.0, 4e-280]).p_value is None
+    assert scoring.change([0.0, 3.8e-112], [0.0, 3.8e-112]).p_value is None  # its square's square underflows
