@@ -79,10 +79,8 @@ class CycleResults(TypedDict):
 def _summary(values: Sequence[float | None], *, critical_gap: bool) -> SummaryResult:
     found = scoring.summarize(values)
     low, high = scoring.band_range(found.ci_low, found.ci_high)
-    capped_range = [
-        scoring.capped_band(found.ci_low, critical_gap=critical_gap) if low else None,
-        scoring.capped_band(found.ci_high, critical_gap=critical_gap) if high else None,
-    ]
+    # capped_band is None exactly where band is: an end with no interval has no band.
+    capped_range = [scoring.capped_band(end, critical_gap=critical_gap) for end in (found.ci_low, found.ci_high)]
     band = scoring.capped_band(found.mean, critical_gap=critical_gap)
     uncapped = scoring.band(found.mean)
     return {

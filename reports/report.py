@@ -335,8 +335,3 @@ def cycle_report(
         figures["perception"] = charts.perception_figure(report["perception_gap"]["dimensions"], chart_labels)
     report["charts"] = {name: charts.script_json(figure) for name, figure in figures.items()}
     return report
-
-
-def results_summary_rows(results: Mapping, names: Mapping[str, str]) -> list[ScoreRow]:
-    """Return a closed cycle's score rows, as the report shows them, for pages that show only scores."""
-    return _score_rows(results, names)
