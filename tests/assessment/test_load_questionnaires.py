@@ -43,10 +43,10 @@ def test_a_version_a_release_adds_is_loaded_by_running_it_again(db, tmp_path):
         shutil.copy(path, tmp_path)
     call_command("load_questionnaires", directory=tmp_path)
     newer = json.loads((tmp_path / "ally-readiness-2.json").read_text())
-    newer["version"] = 3
-    (tmp_path / "ally-readiness-3.json").write_text(json.dumps(newer))
+    newer["version"] = max(version for slug, version in _versions() if slug == "ally-readiness") + 1
+    (tmp_path / f"ally-readiness-{newer['version']}.json").write_text(json.dumps(newer))
     call_command("load_questionnaires", directory=tmp_path)
-    assert ("ally-readiness", 3) in _versions()
+    assert ("ally-readiness", newer["version"]) in _versions()
     assert Questionnaire.objects.count() == len(SHIPPED) + 1
 
 
