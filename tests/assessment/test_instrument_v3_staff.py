@@ -256,3 +256,16 @@ def test_crosswalk_pairs_of_the_staff_survey_mean_the_same():
         assert pair["note"].strip().endswith("."), pair
     twos = {p["from"][1] for p in staff_pairs if p["from"][0] == 2}
     assert twos == set(by_key[2]) & set(by_key[3])
+
+
+def test_the_coverage_table_for_version_3_matches_the_file():
+    doc = (ROOT / "docs" / "INSTRUMENT.md").read_text()
+    section = doc[doc.index("### Version 3 coverage") : doc.index("### Version 2 → 3, item by item")]
+    for practice in PRACTICES:
+        row = re.search(rf"^\| {practice} \|.*\| (.+) \|$", section, re.M)
+        assert row, f"{practice} has no version 3 row"
+        keys = [i["key"] for i in STAFF["items"] if practice in i["practices"]]
+        assert re.findall(r"`([^`]+)`", row.group(1)) == keys, practice
+    changes = doc[doc.index("### Version 2 → 3, item by item") :]
+    for item in STAFF_2["items"]:
+        assert f"| `{item['key']}` |" in changes, item["key"]
