@@ -2,8 +2,10 @@ import pytest
 
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
+from assessment.instrument_file import read_crosswalk
 from assessment.models import Cycle
 from reports.models import CycleReport
+from reports.selectors import CROSSWALK_FILE
 from tests.e2e.conftest import check_page, log_in
 
 
@@ -46,9 +48,11 @@ def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
     scores = _cells(page, "#scores-table")
     assert [row[0] for row in scores] == [row["name"] for row in payload["scores"]]
     assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
-    # The crosswalk of versions 1 and 2 is empty: nothing is set side by side across them.
-    assert payload["change"]["shared_items"] == [] and page.locator("#shared-items-table").count() == 0
-    assert page.get_by_text("No practice is asked with the same meaning in both versions").is_visible()
+    # Across versions 1 and 2 only the items the crosswalk pairs are set side by side.
+    paired = {pair["to"][1] for pair in read_crosswalk(CROSSWALK_FILE) if pair["from"][0] == 1}
+    shared = {row["key"] for row in payload["change"]["shared_items"]}
+    assert shared and shared <= paired and page.locator("#shared-items-table").count() == 1
+    assert page.get_by_text("Below, the practices both versions ask about with the same meaning").is_visible()
     assert payload["perception_gap"] is None and page.locator("#perception-table").count() == 0
     trend = _cells(page, "#trend-table")
     assert [(row[0], row[2]) for row in trend] == [(r["cycle"], f"{r['mean']:.0f}") for r in payload["trend"]["rows"]]
