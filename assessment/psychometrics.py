@@ -3,6 +3,10 @@
 Cronbach's alpha from one organization's 7 to 40 respondents is noise, so it is never shown in
 an organization's report; over every closed staff survey's responses pooled, it says whether
 the items of a dimension hang together.
+
+Items on the ``breaks`` scale are left out: they count how often a rule was seen broken, an event
+in the organization, not a person's practice, so they are not indicators of one trait (in an
+organization that keeps its rules every answer is "Never", whatever the person's practice).
 """
 
 import statistics
@@ -51,9 +55,14 @@ def dimension_reliability(
     (5, 0.99, 0.99)
     """
     answer_sets = list(answer_sets)
+    instrument = scoring.Instrument(
+        instrument.dimensions, tuple(item for item in instrument.items if item.scale != scoring.BREAKS_SCALE)
+    )
     found = []
     for dimension in instrument.dimensions:
         items = instrument.items_of(dimension.key)
+        if not items:
+            continue
         rows = _complete_rows(instrument, dimension.key, answer_sets)
         item_rest = {}
         for index, item in enumerate(items):

@@ -19,6 +19,8 @@ from coalitions.services import (
 )
 
 YEARS = (2024, 2025, 2026)
+# The latest year is left for the steward to publish, as a real coalition's would be after its audits.
+PUBLISHED_YEARS = YEARS[:-1]
 # name, steward, members (a slice of the demo organizations), how many of them the operator confirmed
 COALITIONS = [
     ("Ontario Ally Network", "steward@ally-network.example", slice(0, 8), 8),
@@ -29,8 +31,8 @@ COALITIONS = [
 @transaction.atomic
 def build_demo_coalitions(organizations) -> list[DemoLogin]:
     """Create the coalitions, join their members with consent, confirm them as the operator would,
-    and publish the years of 2024–2026 with enough members (none, for the small coalition: a
-    year is never published below its minimum)."""
+    and publish the years of 2024 and 2025 with enough members (none, for the small coalition: a
+    year is never published below its minimum); 2026 waits for its steward."""
     logins = []
     for name, steward_email, members, confirmed in COALITIONS:
         steward = demo_user(steward_email)
@@ -47,7 +49,7 @@ def build_demo_coalitions(organizations) -> list[DemoLogin]:
             ).first()
             if membership is not None:
                 coalition_member_confirm(membership=membership)
-        for year in snapshot_eligible_years(coalition=coalition, periods=YEARS):
+        for year in snapshot_eligible_years(coalition=coalition, periods=PUBLISHED_YEARS):
             snapshot_publish(coalition=coalition, period=year, by=steward)
         logins.append(DemoLogin(steward_email, f"steward of {name}"))
     return logins

@@ -9,10 +9,11 @@ from assessment.models import Cycle
 from reports.models import Action
 from reports.services import action_create, action_update
 
+# The seed practice each action works on; it is planned on the survey's first item of that practice.
 PLANS = [
-    ("police-contact-consent", "Write the rule on police contact and go through it with every volunteer.", "done"),
-    ("limits-explained-first", "Read a short statement of who sees the file to everyone at intake.", "done"),
-    ("focus-on-request", "Practise open intake questions in the spring team meeting.", "under_way"),
+    ("P5", "Write the rule on police contact and go through it with every volunteer.", "done"),
+    ("P9", "Read a short statement of who sees the file to everyone at intake.", "done"),
+    ("P17", "Practise open intake questions in the spring team meeting.", "under_way"),
 ]
 
 
@@ -28,12 +29,14 @@ def build_demo_actions(organizations) -> None:
         lead = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first()
         if source is None or lead is None:
             continue
+        items = list(source.questionnaire.items.order_by("order"))
         for practice, what, status in PLANS:
+            item = next(item for item in items if practice in item.practices)
             action = action_create(
                 organization=organization,
                 by=lead.user,
                 source_cycle=source,
-                practice=practice,
+                practice=item.key,
                 what=what,
                 owner=lead.user,
                 due_on=date(2025, 12, 31),

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Building coalitions, confirming their members as the site's operator would "
             "(manage.py confirm_member; one member of Eastern Health Circle is left waiting), "
-            "and publishing their yearly figures…"
+            "and publishing their 2024 and 2025 figures (2026 is left for the steward to publish)…"
         )
         logins += build_demo_coalitions(organizations)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(organizations)} organizations."))
