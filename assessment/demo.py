@@ -58,7 +58,8 @@ LOW_RATE_INVITED, LOW_RATE_ANSWERED = 30, 9
 # effect); some staff do not work with clients and say so on every item about that work.
 PERSON_SD = 0.14
 DIMENSION_SD = 0.06
-ANSWER_SD = 0.3
+ANSWER_SD = 0.32
+CRITICAL_CARE = 0.25  # leadership attends to the must-meet rules first
 ACQUIESCENCE = 0.08
 DONT_KNOW = {"base": 0.02, "fact": 0.12, "volunteer": 3.0}
 NO_CLIENT_WORK = {"leadership": 0.0, "frontline": 0.0, "volunteer": 0.4, "other": 0.5, "": 0.2}
@@ -149,7 +150,7 @@ def _team_answers(questionnaire, level, rnd, *, broken=(), staff_level=None, une
         if item.key in unevidenced:
             answers[item.key] = str(item.max_value)
             continue
-        good = level - _difficulty(item) + rnd.gauss(0.0, ANSWER_SD / 2)
+        good = level - _difficulty(item) + rnd.gauss(0.0, ANSWER_SD / 2) + (CRITICAL_CARE if item.critical else 0.0)
         value = round(min(1.0, max(0.0, good)) * item.max_value)
         answers[item.key] = str(item.max_value - value if item.reverse else value)
         if item.scale == Item.Scale.MATURITY and value >= 2:
