@@ -15,7 +15,14 @@ from accounts import throttle
 from accounts.access import get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
-from assessment.forms import ROLE_GROUP_CHOICES, CycleForm, InvitationsForm, RemindersForm, ScheduleForm
+from assessment.forms import (
+    ROLE_GROUP_CHOICES,
+    CycleForm,
+    InvitationsForm,
+    PageAnswersForm,
+    RemindersForm,
+    ScheduleForm,
+)
 from assessment.models import Cycle, Participation, RespondentLink
 from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
@@ -351,45 +358,22 @@ def _page_number(request, last: int) -> int:
     return int(raw)
 
 
-def _question_rows(page, saved: dict[str, tuple[str, str]], posted) -> list[dict]:
-    """Return each item of the page with its choices, the chosen one marked, and its note."""
-    rows = []
-    for item in page.items:
-        if posted is not None:
-            chosen, note = posted["answers"].get(item.key, ""), posted["notes"].get(item.key, "")
-        else:
-            chosen, note = saved.get(item.key, ("", ""))
-        choices = [(str(value), label) for value, label in enumerate(item.scale_labels)]
-        choices.append(("dk", _("Don't know")))
-        if item.allow_na:
-            choices.append(("na", _("Not applicable")))
-        rows.append({"item": item, "choices": choices, "chosen": chosen, "note": note})
-    return rows
-
-
-def _posted(request) -> tuple[str, dict, dict]:
-    answers = {k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")}
-    notes = {k.removeprefix("note-"): v for k, v in request.POST.items() if k.startswith("note-")}
-    return request.POST.get("action", "next"), answers, notes
-
-
-def _page_context(cycle, *, number, pages, saved, posted, base_url, missing, role_group, extra) -> dict:
+def _page_context(cycle, *, number, pages, form, store, base_url) -> dict:
     finish = len(pages) + 1
+    saved = store.saved()
     return {
         "cycle": cycle,
         "pages": pages,
         "page_count": finish,
         "number": number,
         "page": pages[number - 1] if number <= len(pages) else None,
-        "rows": _question_rows(pages[number - 1], saved, posted) if number <= len(pages) else [],
-        "posted": posted,
+        "rows": form.rows,
         "base_url": base_url,
-        "missing": missing if number == finish else [],
-        "role_group": role_group,
+        "missing": store.missing() if number == finish else [],
+        "role_group": form.shown("role_group"),
         "role_group_choices": ROLE_GROUP_CHOICES,
         "progress": sum(1 for page in pages for item in page.items if item.key in saved),
         "item_count": sum(len(page.items) for page in pages),
-        **(extra or {}),
     }
 
 
@@ -420,91 +404,120 @@ def _next_page(base_url, number, finish, action):
     return redirect(f"{base_url}?page={number}")
 
 
-def _team_page(request, response, *, base_url, user, extra):
-    """Show and save one page of the leadership self-audit; the last page submits it."""
-    cycle = response.cycle
-    pages = selectors.questionnaire_pages(cycle.questionnaire)
-    number = _page_number(request, len(pages) + 1)
-    posted = None
-    if request.method == "POST":
-        action, answers, notes = _posted(request)
-        try:
-            responding.response_save_answers(response=response, answers=answers, notes=notes or None, by=user)
-            if action == "submit":
-                responding.response_submit(response=response, user=user)
-                return None
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-            posted = {"answers": answers, "notes": notes}
-        else:
-            if action == "save":
-                messages.success(request, _("Your answers are saved. You can come back to them later."))
-            elif action == "language":
-                return _language_changed(request, base_url, number)
-            elif action in {"next", "back"}:
-                return _next_page(base_url, number, len(pages) + 1, action)
-    saved = {key: (str(a.scoring_value), a.note) for key, a in selectors.response_answers(response).items()}
-    context = _page_context(
-        cycle,
-        number=number,
-        pages=pages,
-        saved=saved,
-        posted=posted,
-        base_url=base_url,
-        missing=responding.missing_items(response),
-        role_group="",
-        extra=extra,
+class _TeamAnswers:
+    """The leadership self-audit's one shared response, saved page by page with evidence notes."""
+
+    with_notes = True
+
+    def __init__(self, response, user):
+        self.response, self.user = response, user
+        self.role_group = ""
+
+    def saved(self) -> dict[str, tuple[str, str]]:
+        return {key: (str(a.scoring_value), a.note) for key, a in selectors.response_answers(self.response).items()}
+
+    def missing(self) -> list:
+        return responding.missing_items(self.response)
+
+    def save(self, *, answers, notes, role_group) -> None:
+        responding.response_save_answers(response=self.response, answers=answers, notes=notes or None, by=self.user)
+
+    def submit(self) -> None:
+        responding.response_submit(response=self.response, user=self.user)
+
+    def saved_message(self) -> str:
+        return _("Your answers are saved. You can come back to them later.")
+
+    def kept(self, page):
+        return page
+
+
+class _StaffAnswers:
+    """A staff survey draft, checked on every save and kept sealed in the respondent's browser."""
+
+    with_notes = False
+
+    def __init__(self, cycle, draft: StaffDraft):
+        self.cycle, self.draft = cycle, draft
+
+    @property
+    def role_group(self) -> str:
+        return self.draft.role_group
+
+    def saved(self) -> dict[str, tuple[str, str]]:
+        return {key: (value, "") for key, value in self.draft.answers.items()}
+
+    def missing(self) -> list:
+        return responding.staff_draft_missing(self.cycle, self.draft)
+
+    def save(self, *, answers, notes, role_group) -> None:
+        self.draft = responding.staff_draft_save(
+            cycle=self.cycle, draft=self.draft, answers=answers, role_group=role_group, notes=notes
+        )
+
+    def submit(self) -> None:
+        responding.staff_draft_submit(cycle=self.cycle, draft=self.draft)
+
+    def saved_message(self) -> str:
+        return _("Your answers are saved in this browser. Open the same page, or your link, in this browser to finish.")
+
+    def kept(self, page):
+        """Return the page with the draft cookie brought up to date."""
+        return drafts.write(page, self.cycle, self.draft)
+
+
+def _answers_form(cycle, pages, number, store, data=None) -> PageAnswersForm:
+    items = pages[number - 1].items if number <= len(pages) else []
+    shown = {item.key for item in items}
+    saved = store.saved()
+    initial = {f"answer-{key}": value for key, (value, _note) in saved.items()}
+    initial.update({f"note-{key}": note for key, (_value, note) in saved.items()})
+    initial["role_group"] = store.role_group
+    return PageAnswersForm(
+        cycle.questionnaire,
+        items,
+        other_items=[item for page in pages for item in page.items if item.key not in shown],
+        data=data,
+        initial=initial,
+        with_notes=store.with_notes,
+        role_groups=cycle.is_staff_survey and number == len(pages) + 1,
     )
-    return render(request, "assessment/respond.html", context, status=400 if posted else 200)
 
 
-def _staff_page(request, cycle, draft: StaffDraft, *, base_url, extra=None):
-    """Show and check one page of a staff survey; answers stay in the browser until submitted.
+def _answer_page(request, cycle, store, *, base_url, extra=None):
+    """Show and save one page of answers; the finish page submits them.
 
-    Returns None once submitted; otherwise the page, with the draft cookie brought up to date.
+    Returns None once submitted; otherwise the page, or the redirect to the next one.
     """
     pages = selectors.questionnaire_pages(cycle.questionnaire)
     number = _page_number(request, len(pages) + 1)
-    posted = None
-    if request.method == "POST":
-        action, answers, notes = _posted(request)
-        role_group = request.POST.get("role_group") if number == len(pages) + 1 else None
+    form = _answers_form(cycle, pages, number, store, data=request.POST if request.method == "POST" else None)
+    refused = False
+    if form.is_bound:
+        action = request.POST.get("action", "next")
         try:
-            draft = responding.staff_draft_save(
-                cycle=cycle, draft=draft, answers=answers, role_group=role_group, notes=notes
-            )
+            if not form.is_valid():
+                raise ValidationError(form.first_error)
+            store.save(answers=form.answers, notes=form.notes, role_group=form.role_group)
             if action == "submit":
-                responding.staff_draft_submit(cycle=cycle, draft=draft)
+                store.submit()
                 return None
         except ValidationError as error:
             messages.error(request, error.messages[0])
-            posted = {"answers": answers, "notes": notes}
+            refused = True
         else:
+            if action == "language":
+                return store.kept(_language_changed(request, base_url, number))
+            if action in {"next", "back"}:
+                return store.kept(_next_page(base_url, number, len(pages) + 1, action))
             if action == "save":
-                messages.success(
-                    request,
-                    _(
-                        "Your answers are saved in this browser. Open the same page, or your link, "
-                        "in this browser to finish."
-                    ),
-                )
-            elif action == "language":
-                return drafts.write(_language_changed(request, base_url, number), cycle, draft)
-            elif action in {"next", "back"}:
-                return drafts.write(_next_page(base_url, number, len(pages) + 1, action), cycle, draft)
-    context = _page_context(
-        cycle,
-        number=number,
-        pages=pages,
-        saved={key: (value, "") for key, value in draft.answers.items()},
-        posted=posted,
-        base_url=base_url,
-        missing=responding.staff_draft_missing(cycle, draft),
-        role_group=draft.role_group,
-        extra=extra,
-    )
-    page = render(request, "assessment/respond.html", context, status=400 if posted else 200)
-    return drafts.write(page, cycle, draft)
+                messages.success(request, store.saved_message())
+            form = _answers_form(cycle, pages, number, store)
+    context = {
+        **_page_context(cycle, number=number, pages=pages, form=form, store=store, base_url=base_url),
+        **(extra or {}),
+    }
+    return store.kept(render(request, "assessment/respond.html", context, status=400 if refused else 200))
 
 
 @never_cache
@@ -518,7 +531,7 @@ def respond(request, org_slug, cycle_id):
         if draft is None:
             started = Participation.objects.filter(cycle=cycle, user=request.user).exists()
             return render(request, "assessment/respond_start.html", {**extra, "cycle": cycle, "started": started})
-        result = _staff_page(request, cycle, draft, base_url=base_url, extra=extra)
+        result = _answer_page(request, cycle, _StaffAnswers(cycle, draft), base_url=base_url, extra=extra)
         if result is None:
             messages.success(request, _("Thank you. Your answers are submitted."))
             return drafts.clear(redirect(membership.organization), draft)
@@ -529,7 +542,7 @@ def respond(request, org_slug, cycle_id):
     if team is None or team.is_submitted or not cycle.is_open:
         messages.info(request, _("This self-audit is not open for answers."))
         return redirect(membership.organization)
-    result = _team_page(request, team, base_url=base_url, user=request.user, extra=extra)
+    result = _answer_page(request, cycle, _TeamAnswers(team, request.user), base_url=base_url, extra=extra)
     if result is None:
         messages.success(request, _("Thank you. Your answers are submitted."))
         return redirect(membership.organization)
@@ -582,7 +595,7 @@ def link_continue(request):
     submitting = request.method == "POST" and request.POST.get("action") == "submit"
     if submitting and throttle.is_limited(request, "link-submit", scope=str(cycle.pk)):
         return render(request, "assessment/throttled.html", status=429)
-    result = _staff_page(request, cycle, draft, base_url=reverse("assessment:link_continue"))
+    result = _answer_page(request, cycle, _StaffAnswers(cycle, draft), base_url=reverse("assessment:link_continue"))
     if result is None:
         return drafts.clear(redirect("assessment:link_thanks"), draft)
     return result
