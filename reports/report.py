@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 from assessment import scoring
-from assessment.aggregation import ResponseRate, response_rate
+from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
@@ -252,7 +252,7 @@ def cycle_report(
     changes = analysis.version_changes(history)
     heatmap_cycles, heatmap_rows = _heatmap_rows(history, items, crosswalk)
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
-    table_keys = sorted(results["item_means"], key=lambda key: (order.get(key, (99, 99)), key))
+    table_keys = sorted(practice_keys(results), key=lambda key: (order.get(key, (99, 99)), key))
 
     report: Report = {
         "format": REPORT_FORMAT,

@@ -157,3 +157,20 @@ def test_the_copies_load_as_leadership_view(db, tmp_path):
     assert set(Item.objects.filter(questionnaire=checklist, staff_view=True).values_list("key", flat=True)) == {
         "ask-first", "closed-door", "no-label"
     }  # fmt: skip
+
+
+def test_leadership_view_comes_last_on_a_page_of_its_own(db, tmp_path):
+    from assessment.selectors import questionnaire_pages
+
+    _write(tmp_path, _staff(3))
+    _write(tmp_path, _checklist())
+    for data in shipped_instrument_files(tmp_path):
+        questionnaire_load(data=data, crosswalk=[])
+    pages = questionnaire_pages(Questionnaire.objects.get(slug="checklist"))
+    assert [[item.key for item in page.items] for page in pages] == [
+        ["checklist-ask-first"], ["checklist-door"], ["checklist-label"], ["ask-first", "closed-door", "no-label"]
+    ]  # fmt: skip
+    assert [page.is_staff_view for page in pages] == [False, False, False, True]
+    assert pages[-1].number == 4 and pages[-1].title == "How your staff would answer"
+    assert pages[-1].dimension.description.startswith("Answer as you believe most of your staff would.")
+    assert pages[0].title == "Consent"
