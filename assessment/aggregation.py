@@ -151,6 +151,43 @@ def cycle_results(
     return results
 
 
+# From this version of the leadership checklist on, levels 2 and 3 need an evidence note.
+EVIDENCE_FROM_VERSION = 3
+MATURITY_SCALE = "maturity"
+UNEVIDENCED_LEVEL = 1
+
+
+def needs_evidence(form: str, version: int) -> bool:
+    """Return whether a questionnaire's maturity levels above 1 count only with an evidence note.
+
+    >>> needs_evidence("checklist", 3), needs_evidence("checklist", 2), needs_evidence("staff", 3)
+    (True, False, False)
+    """
+    return form == "checklist" and version >= EVIDENCE_FROM_VERSION
+
+
+def evidenced_answers(
+    instrument: scoring.Instrument, answers: Answers, notes: Mapping[str, str]
+) -> tuple[dict[str, int | str | None], dict[str, int]]:
+    """Return the answers with every maturity level above 1 that names no evidence counted as
+    level 1, and the levels so claimed by item key.
+
+    >>> entry = scoring.ItemSpec("a", "c", 3, scale="maturity")
+    >>> instrument = scoring.Instrument((scoring.DimensionSpec("c"),), (entry,))
+    >>> evidenced_answers(instrument, {"a": 3}, {}), evidenced_answers(instrument, {"a": 3}, {"a": "Policy 4"})
+    (({'a': 1}, {'a': 3}), ({'a': 3}, {}))
+    """
+    counted, claimed = dict(answers), {}
+    for item in instrument.items:
+        value = answers.get(item.key)
+        if item.scale != MATURITY_SCALE or not isinstance(value, int) or value <= UNEVIDENCED_LEVEL:
+            continue
+        if not (notes.get(item.key) or "").strip():
+            counted[item.key] = UNEVIDENCED_LEVEL
+            claimed[item.key] = value
+    return counted, claimed
+
+
 def practice_keys(results: Mapping) -> list[str]:
     """Return the keys of the stored items that are practices of this form, leaving out
     leadership's view of the staff items.

@@ -13,7 +13,7 @@ from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 7
+REPORT_FORMAT = 8
 
 
 class ScoreRow(TypedDict):
@@ -59,6 +59,9 @@ class ItemRow(TypedDict, total=False):
     share_low: float | None
     share_high: float | None
     level: int | None
+    # A self-audit's level above 1 claimed without an evidence note (scored as level 1), from
+    # the stored results; None otherwise.
+    claimed: int | None
 
 
 class Report(TypedDict):
@@ -78,6 +81,7 @@ class Report(TypedDict):
     item_table: list[ItemRow]
     methodology: dict
     notes: list[dict]
+    unevidenced: list[ItemRow]  # practices claimed above level 1 without evidence, in order
     summary: dict
     charts: dict[str, str]
     least_consensus: NotRequired[list[dict]]
@@ -97,6 +101,7 @@ def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> ItemRow:
         "dk_rate": found.get("dk_rate"),
         "top_share": found.get("top_share"),
         "band": scoring.band(results["item_means"].get(key)),
+        "claimed": (results.get("unevidenced") or {}).get(key),
     }
 
 
@@ -290,6 +295,9 @@ def cycle_report(
         "notes": [
             {"key": key, "text": items.get(key, {}).get("text", key), "note": note}
             for key, note in (results.get("notes") or {}).items()
+        ],
+        "unevidenced": [
+            _item_row(key, results, items) for key in table_keys if key in (results.get("unevidenced") or {})
         ],
         "summary": {},
         "charts": {},

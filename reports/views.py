@@ -52,6 +52,8 @@ EXPORT_LABELS = {
     "scores": _("Scores"),
     "practices": _("Practices"),
     "critical_gaps": _("Critical gaps"),
+    # The same words as reports/_claimed.html.
+    "claimed": _("Level %(level)s claimed, no evidence named"),
     "change": _("Change"),
     "what": _("What"),
     "value": _("Value"),
