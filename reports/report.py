@@ -59,6 +59,9 @@ class ItemRow(TypedDict, total=False):
     share_low: float | None
     share_high: float | None
     level: int | None
+    # A self-audit's companion breaks entry, answered from its records: "once", "more" or
+    # "unrecorded" ("Don't know" reads "we do not record this"); None otherwise.
+    record: str | None
     # A self-audit's level above 1 claimed without an evidence note (scored as level 1), from
     # the stored results; None otherwise.
     claimed: int | None
@@ -114,8 +117,16 @@ def _gap_row(key: str, results: Mapping, items: Mapping[str, dict], *, one_set: 
     if breaks is None:  # results stored before breaks were counted
         breaks = n - round((found.get("top_share") or 0) * n)
     share = scoring.proportion(breaks, n)
-    row.update(breaks=breaks, share=share.share, share_low=share.ci_low, share_high=share.ci_high, level=None)
-    if one_set and n == 1 and row["mean"] is not None:
+    row.update(
+        breaks=breaks, share=share.share, share_low=share.ci_low, share_high=share.ci_high, level=None, record=None
+    )
+    if one_set and row.get("scale") == scoring.BREAKS_SCALE:
+        # One answer from the organization's records: what it says, never a share of staff.
+        if n == 0:
+            row["record"] = "unrecorded" if row["dk"] else None
+        elif row["mean"] is not None:
+            row["record"] = {50: "once", 0: "more"}.get(round(row["mean"]))
+    elif one_set and n == 1 and row["mean"] is not None:
         max_value = row.get("max_value") or 3
         score = row["mean"] / 100 * max_value
         row["level"] = round(max_value - score if row.get("reverse") else score)
