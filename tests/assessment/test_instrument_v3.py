@@ -174,3 +174,12 @@ def test_leadership_view_comes_last_on_a_page_of_its_own(db, tmp_path):
     assert pages[-1].number == 4 and pages[-1].title == "How your staff would answer"
     assert pages[-1].dimension.description.startswith("Answer as you believe most of your staff would.")
     assert pages[0].title == "Consent"
+
+
+def test_loading_one_checklist_file_copies_the_staff_items_beside_it(db, tmp_path):
+    from django.core.management import call_command
+
+    _write(tmp_path, _staff(3))
+    _write(tmp_path, _checklist())
+    call_command("load_questionnaire", str(tmp_path / "checklist-3.json"))
+    assert Item.objects.filter(questionnaire__slug="checklist", staff_view=True).count() == 3
