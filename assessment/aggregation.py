@@ -71,6 +71,11 @@ class CycleResults(TypedDict):
     dk_counts: NotRequired[dict[str, int]]
     na_counts: NotRequired[dict[str, int]]
     critical_gaps: NotRequired[list[str]]
+    # Leadership's view of the staff items: kept for the perception gap, never scored or listed.
+    staff_view: NotRequired[list[str]]
+    # A self-audit's practices claimed above level 1 without an evidence note, with the level
+    # claimed; each was scored as level 1 (version 3 checklists on).
+    unevidenced: NotRequired[dict[str, int]]
     role_groups: NotRequired[dict[str, RoleGroupResult]]
     channels: NotRequired[dict[str, int]]  # staff answers by how they came: CHANNELS
     notes: NotRequired[dict[str, str]]  # a self-audit's evidence notes by item key
@@ -135,6 +140,8 @@ def cycle_results(
         "dk_counts": {key: found.dk for key, found in stats.items()},
         "na_counts": {key: found.na for key, found in stats.items()},
         "critical_gaps": gaps,
+        # The selectors give these weight 0: the only items that weigh nothing.
+        "staff_view": [item.key for item in instrument.items if item.weight == 0],
     }
     if role_groups is not None:
         results["role_groups"] = _role_group_results(instrument, scores, role_groups, min_responses)
@@ -142,6 +149,54 @@ def cycle_results(
         counted = Counter(channel if channel in CHANNELS else "" for channel in channels)
         results["channels"] = {name: counted.get(name, 0) for name in (*CHANNELS, "")}
     return results
+
+
+# From this version of the leadership checklist on, levels 2 and 3 need an evidence note.
+EVIDENCE_FROM_VERSION = 3
+MATURITY_SCALE = "maturity"
+UNEVIDENCED_LEVEL = 1
+
+
+def needs_evidence(form: str, version: int) -> bool:
+    """Return whether a questionnaire's maturity levels above 1 count only with an evidence note.
+
+    >>> needs_evidence("checklist", 3), needs_evidence("checklist", 2), needs_evidence("staff", 3)
+    (True, False, False)
+    """
+    return form == "checklist" and version >= EVIDENCE_FROM_VERSION
+
+
+def evidenced_answers(
+    instrument: scoring.Instrument, answers: Answers, notes: Mapping[str, str]
+) -> tuple[dict[str, int | str | None], dict[str, int]]:
+    """Return the answers with every maturity level above 1 that names no evidence counted as
+    level 1, and the levels so claimed by item key.
+
+    >>> entry = scoring.ItemSpec("a", "c", 3, scale="maturity")
+    >>> instrument = scoring.Instrument((scoring.DimensionSpec("c"),), (entry,))
+    >>> evidenced_answers(instrument, {"a": 3}, {}), evidenced_answers(instrument, {"a": 3}, {"a": "Policy 4"})
+    (({'a': 1}, {'a': 3}), ({'a': 3}, {}))
+    """
+    counted, claimed = dict(answers), {}
+    for item in instrument.items:
+        value = answers.get(item.key)
+        if item.scale != MATURITY_SCALE or not isinstance(value, int) or value <= UNEVIDENCED_LEVEL:
+            continue
+        if not (notes.get(item.key) or "").strip():
+            counted[item.key] = UNEVIDENCED_LEVEL
+            claimed[item.key] = value
+    return counted, claimed
+
+
+def practice_keys(results: Mapping) -> list[str]:
+    """Return the keys of the stored items that are practices of this form, leaving out
+    leadership's view of the staff items.
+
+    >>> practice_keys({"item_means": {"a": 50.0, "b": 75.0}, "staff_view": ["b"]})
+    ['a']
+    """
+    left_out = set(results.get("staff_view") or ())
+    return [key for key in results.get("item_means", {}) if key not in left_out]
 
 
 def _role_group_results(instrument, scores, role_groups, min_responses: int) -> dict[str, RoleGroupResult]:

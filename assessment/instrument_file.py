@@ -1,5 +1,6 @@
 """Read and check an instrument file (``fixtures/questionnaires/*.json``). Pure: no Django."""
 
+import copy
 import hashlib
 import json
 import math
@@ -46,6 +47,7 @@ FIELDS = {
         "description": TEXT,
         "form": TEXT,
         "languages": TEXTS,
+        "staff_view_of": TEXT,
         "dimensions": PARTS,
         "items": PARTS,
     },
@@ -127,11 +129,80 @@ def read_crosswalk(path: str | Path, instruments: list[dict] | None = None) -> l
     return pairs
 
 
+# Versions 1 and 2 reused keys for changed questions (DESIGN §4); from this version on a key
+# reused from the previous version keeps its meaning unless the crosswalk says otherwise.
+SAME_KEY_FROM_VERSION = 3
+MEANING_FIELDS = ("text", "scale", "reverse")
+
+
+def changed_meanings(previous: dict, data: dict, pairs: list[dict]) -> str | None:
+    """Return why ``data`` may not reuse keys of ``previous`` (the slug's version before it), or None.
+
+    A key reused for an item whose English text, scale or direction changed is refused, unless a
+    crosswalk pair joins that key of the two versions: the pair says the meaning is unchanged
+    (a typo fixed, say). Every offending key is named with what changed.
+    """
+    if data["version"] < SAME_KEY_FROM_VERSION:
+        return None
+    paired = {(tuple(p["from"]), tuple(p["to"])) for p in pairs}
+    before = {item["key"]: item for item in previous["items"]}
+    problems = []
+    for item in data["items"]:
+        old = before.get(item["key"])
+        if old is None or ((previous["version"], item["key"]), (data["version"], item["key"])) in paired:
+            continue
+        changed = [
+            {"text": "text", "scale": "scale", "reverse": "direction"}[field]
+            for field in MEANING_FIELDS
+            if old.get(field, False) != item.get(field, False)
+        ]
+        if changed:
+            problems.append(f"{item['key']}: {', '.join(changed)} changed")
+    if not problems:
+        return None
+    return (
+        f"Version {data['version']} of {data['slug']} reuses keys of version {previous['version']} for items "
+        "whose meaning changed (same key, same meaning). Give each a new key, or pair it in "
+        f"{CROSSWALK_FILE} if its meaning is unchanged:\n" + "\n".join(problems)
+    )
+
+
+def with_staff_view(checklist: dict, instruments: list[dict]) -> dict:
+    """Return a checklist with leadership's view of the staff items appended, when it asks for it.
+
+    ``"staff_view_of": "<staff slug>"`` names the staff survey of the same version; its
+    non-critical items are copied at the end with their keys, dimensions and wording, marked
+    ``staff_view`` (kept, never scored) and never critical.
+    """
+    slug = checklist.get("staff_view_of")
+    if slug is None:
+        return checklist
+    staff = next((d for d in instruments if d["slug"] == slug and d["version"] == checklist["version"]), None)
+    if staff is None:
+        raise InstrumentFileError(f"'staff_view_of': no staff survey {slug}, version {checklist['version']}, here.")
+    dimensions = {d["key"] for d in checklist["dimensions"]}
+    keys = {item["key"] for item in checklist["items"]}
+    copies, problems = [], []
+    for item in staff["items"]:
+        if item.get("critical"):
+            continue
+        if item["dimension"] not in dimensions:
+            problems.append(f"staff item {item['key']}: the checklist has no dimension {item['dimension']}.")
+        if item["key"] in keys:
+            problems.append(f"staff item {item['key']}: the checklist already has an item with that key.")
+        copies.append({**copy.deepcopy(item), "staff_view": True, "critical": False})
+    if problems:
+        raise InstrumentFileError("\n".join(problems))
+    return {**checklist, "items": [*checklist["items"], *copies]}
+
+
 def shipped_instrument_files(directory: str | Path) -> list[dict]:
     """Return the checked data of every instrument file in a folder, in version order.
 
     Every file is read and checked before any is returned, so one bad file loads none; the
-    crosswalk between versions (``crosswalk.json``) is not an instrument and is left out.
+    crosswalk between versions (``crosswalk.json``) is not an instrument and is left out. A
+    checklist gets leadership's view of its staff survey's items (``with_staff_view``), and a
+    version may not reuse a key of the version before it for a changed item (``changed_meanings``).
     """
     paths = [path for path in Path(directory).glob("*.json") if path.name != CROSSWALK_FILE]
     if not paths:
@@ -142,6 +213,21 @@ def shipped_instrument_files(directory: str | Path) -> list[dict]:
             instruments.append(read_instrument_file(path))
         except InstrumentFileError as error:
             raise InstrumentFileError(f"{path.name} is not a valid instrument:\n{error}") from None
+        instruments[-1]["file"] = path.name
+    for index, data in enumerate(instruments):
+        try:
+            instruments[index] = with_staff_view(data, instruments)
+        except InstrumentFileError as error:
+            raise InstrumentFileError(f"{data['file']} is not a valid instrument:\n{error}") from None
+    pairs = read_crosswalk(Path(directory) / CROSSWALK_FILE, instruments)
+    for data in instruments:
+        earlier = [d for d in instruments if d["slug"] == data["slug"] and d["version"] < data["version"]]
+        if earlier:
+            refused = changed_meanings(max(earlier, key=lambda d: d["version"]), data, pairs)
+            if refused:
+                raise InstrumentFileError(f"{data['file']}: {refused}")
+    for data in instruments:
+        del data["file"]
     return sorted(instruments, key=lambda data: (data["version"], data["slug"]))
 
 

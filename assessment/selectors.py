@@ -12,10 +12,30 @@ from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, Res
 
 
 @dataclass(frozen=True)
+class Heading:
+    """The heading of a page that is not one dimension: leadership's view of the staff items."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Page:
     number: int
-    dimension: Dimension
+    dimension: Dimension | Heading
     items: list[Item]
+
+    @property
+    def title(self) -> str:
+        return self.dimension.name
+
+    @property
+    def description(self) -> str:
+        return self.dimension.description
+
+    @property
+    def is_staff_view(self) -> bool:
+        return isinstance(self.dimension, Heading)
 
 
 def questionnaire_for_mode(mode: str) -> Questionnaire | None:
@@ -33,14 +53,28 @@ def questionnaire_for_mode(mode: str) -> Questionnaire | None:
 
 
 def questionnaire_pages(questionnaire: Questionnaire) -> list[Page]:
-    """Return one page per dimension, items in order, worded in the active language."""
+    """Return one page per dimension, items in order, worded in the active language.
+
+    Leadership's view of the staff items (``Item.staff_view``) comes last, on a page of its own.
+    """
     dimensions = questionnaire.dimensions.prefetch_related(
-        Prefetch("items", queryset=Item.objects.order_by("order", "key"))
+        Prefetch("items", queryset=Item.objects.filter(staff_view=False).order_by("order", "key"))
     ).order_by("order", "key")
-    return [
+    pages = [
         Page(number, dimension.in_language(), in_language(dimension.items.all()))
         for number, dimension in enumerate(dimensions, 1)
     ]
+    staff_view = list(questionnaire.items.filter(staff_view=True).order_by("order", "key"))
+    if staff_view:
+        heading = Heading(
+            name=_("How your staff would answer"),
+            description=_(
+                "Answer as you believe most of your staff would. These answers are not part of your "
+                "scores; the report sets them beside what staff said."
+            ),
+        )
+        pages.append(Page(len(pages) + 1, heading, in_language(staff_view)))
+    return pages
 
 
 def questionnaire_instrument(questionnaire: Questionnaire) -> scoring.Instrument:

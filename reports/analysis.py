@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from assessment import scoring
-from assessment.aggregation import ROLE_GROUP_ORDER, visible_groups
+from assessment.aggregation import ROLE_GROUP_ORDER, practice_keys, visible_groups
 
 OVERALL = scoring.OVERALL
 AWARENESS_THRESHOLD = 0.2  # an awareness gap: more than this share did not know
@@ -94,7 +94,7 @@ def item_trend_frame(cycles: Sequence[Mapping], crosswalk: Sequence[Mapping] = (
     version = cycles[-1]["version"]
     series = {}
     for cycle in cycles:
-        means = cycle["results"]["item_means"]
+        means = {key: cycle["results"]["item_means"][key] for key in practice_keys(cycle["results"])}
         if cycle["version"] != version:
             same = crosswalk_keys(crosswalk, cycle["version"], version)
             means = {new: means.get(old) for old, new in same.items()}
@@ -252,6 +252,7 @@ def least_consensus(results: Mapping, *, min_n: int = 1, top: int = 5) -> list[l
     [['b'], ['c']]
     """
     sd = pd.Series(results["item_sd"], dtype="float64").dropna().round(1)
+    sd = sd.drop(labels=list(results.get("staff_view") or ()), errors="ignore")
     if "item_n" in results:
         sd = sd[sd.index.isin(_listable(results, min_n))]
     scales = results.get("item_scales") or {}
@@ -283,7 +284,8 @@ def awareness_gaps(results: Mapping, *, min_n: int = 1, threshold: float = AWARE
     >>> awareness_gaps({"item_stats": stats}), awareness_gaps({"item_stats": stats}, min_n=5)
     (['a', 'c'], [])
     """
-    stats = results.get("item_stats") or {}
+    left_out = set(results.get("staff_view") or ())
+    stats = {key: found for key, found in (results.get("item_stats") or {}).items() if key not in left_out}
     over = [
         (found.get("dk_rate"), key)
         for key, found in stats.items()
@@ -314,6 +316,8 @@ def perception_gap(
     share no item (version 2 and earlier set maturity against frequency, which is no comparison).
     """
     lead_means, staff_stats = self_audit["item_means"], staff.get("item_stats") or {}
+    if "staff_view" in self_audit:
+        lead_means = {key: lead_means.get(key) for key in self_audit["staff_view"]}
     paired = [key for key, mean in lead_means.items() if mean is not None and (staff_stats.get(key) or {}).get("n")]
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
     paired.sort(key=lambda key: (order.get(key, (99, 99)), key))
@@ -383,8 +387,9 @@ def action_result(before: Mapping | None, after: Mapping | None, *, comparable: 
 
 def weakest_items(results: Mapping, *, exclude: Sequence[str] = (), min_n: int = 1, top: int = 5) -> list[str]:
     """Return the keys of the lowest-scoring items with at least ``min_n`` scored answers, leaving
-    out ``exclude`` (the critical gaps)."""
-    means = pd.Series(results["item_means"], dtype="float64").dropna().drop(labels=list(exclude), errors="ignore")
+    out ``exclude`` (the critical gaps) and leadership's view of the staff items."""
+    means = pd.Series(results["item_means"], dtype="float64").dropna()
+    means = means.drop(labels=[*exclude, *(results.get("staff_view") or ())], errors="ignore")
     if "item_n" in results:
         means = means[means.index.isin(_listable(results, min_n))]
     frame = pd.DataFrame({"mean": means, "key": means.index})

@@ -75,6 +75,13 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
                 [labels["band"], _band(overall, labels)],
                 [labels["critical_gaps"], "; ".join(g.get("short") or g["text"] for g in payload["critical_gaps"])],
                 *[[labels["next_step"], f"{s['short']}: {s['recommendation']}"] for s in summary.get("steps", [])],
+                *[
+                    [
+                        labels["practice"],
+                        f"{row.get('short') or row['text']}: {labels['claimed'] % {'level': row['claimed']}}",
+                    ]
+                    for row in payload.get("unevidenced", [])
+                ],
             ],
             [24, 90],
         ),

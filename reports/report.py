@@ -9,11 +9,11 @@ from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 from assessment import scoring
-from assessment.aggregation import ResponseRate, response_rate
+from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 7
+REPORT_FORMAT = 8
 
 
 class ScoreRow(TypedDict):
@@ -59,6 +59,12 @@ class ItemRow(TypedDict, total=False):
     share_low: float | None
     share_high: float | None
     level: int | None
+    # A self-audit's companion breaks entry, answered from its records: "once", "more" or
+    # "unrecorded" ("Don't know" reads "we do not record this"); None otherwise.
+    record: str | None
+    # A self-audit's level above 1 claimed without an evidence note (scored as level 1), from
+    # the stored results; None otherwise.
+    claimed: int | None
 
 
 class Report(TypedDict):
@@ -78,6 +84,7 @@ class Report(TypedDict):
     item_table: list[ItemRow]
     methodology: dict
     notes: list[dict]
+    unevidenced: list[ItemRow]  # practices claimed above level 1 without evidence, in order
     summary: dict
     charts: dict[str, str]
     least_consensus: NotRequired[list[dict]]
@@ -97,6 +104,7 @@ def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> ItemRow:
         "dk_rate": found.get("dk_rate"),
         "top_share": found.get("top_share"),
         "band": scoring.band(results["item_means"].get(key)),
+        "claimed": (results.get("unevidenced") or {}).get(key),
     }
 
 
@@ -109,8 +117,16 @@ def _gap_row(key: str, results: Mapping, items: Mapping[str, dict], *, one_set: 
     if breaks is None:  # results stored before breaks were counted
         breaks = n - round((found.get("top_share") or 0) * n)
     share = scoring.proportion(breaks, n)
-    row.update(breaks=breaks, share=share.share, share_low=share.ci_low, share_high=share.ci_high, level=None)
-    if one_set and n == 1 and row["mean"] is not None:
+    row.update(
+        breaks=breaks, share=share.share, share_low=share.ci_low, share_high=share.ci_high, level=None, record=None
+    )
+    if one_set and row.get("scale") == scoring.BREAKS_SCALE:
+        # One answer from the organization's records: what it says, never a share of staff.
+        if n == 0:
+            row["record"] = "unrecorded" if row["dk"] else None
+        elif row["mean"] is not None:
+            row["record"] = {50: "once", 0: "more"}.get(round(row["mean"]))
+    elif one_set and n == 1 and row["mean"] is not None:
         max_value = row.get("max_value") or 3
         score = row["mean"] / 100 * max_value
         row["level"] = round(max_value - score if row.get("reverse") else score)
@@ -252,7 +268,7 @@ def cycle_report(
     changes = analysis.version_changes(history)
     heatmap_cycles, heatmap_rows = _heatmap_rows(history, items, crosswalk)
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
-    table_keys = sorted(results["item_means"], key=lambda key: (order.get(key, (99, 99)), key))
+    table_keys = sorted(practice_keys(results), key=lambda key: (order.get(key, (99, 99)), key))
 
     report: Report = {
         "format": REPORT_FORMAT,
@@ -290,6 +306,9 @@ def cycle_report(
         "notes": [
             {"key": key, "text": items.get(key, {}).get("text", key), "note": note}
             for key, note in (results.get("notes") or {}).items()
+        ],
+        "unevidenced": [
+            _item_row(key, results, items) for key in table_keys if key in (results.get("unevidenced") or {})
         ],
         "summary": {},
         "charts": {},

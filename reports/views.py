@@ -52,6 +52,8 @@ EXPORT_LABELS = {
     "scores": _("Scores"),
     "practices": _("Practices"),
     "critical_gaps": _("Critical gaps"),
+    # The same words as reports/_claimed.html.
+    "claimed": _("Level %(level)s claimed, no evidence named"),
     "change": _("Change"),
     "what": _("What"),
     "value": _("Value"),
@@ -201,7 +203,7 @@ def action_create(request, org_slug):
         Cycle.objects.select_related("questionnaire"), id=_uuid(cycle_id), organization=organization
     )
     practice = request.POST.get("practice") or request.GET.get("practice") or ""
-    item = get_object_or_404(source.questionnaire.items, key=practice).in_language()
+    item = get_object_or_404(source.questionnaire.items.filter(staff_view=False), key=practice).in_language()
     form = ActionForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:

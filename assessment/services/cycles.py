@@ -188,15 +188,20 @@ def _compute_results(cycle: Cycle) -> dict:
     rows = cycle_answer_sets(cycle=cycle)
     n = len(rows)
     reportable = n >= cycle.min_responses if cycle.is_staff_survey else n == 1
+    instrument = questionnaire_instrument(cycle.questionnaire)
+    answer_sets = [answers for _, answers in rows]
+    notes, unevidenced = {}, {}
+    if reportable and not cycle.is_staff_survey:
+        notes = {a.item.key: a.note for a in rows[0][0].answers.select_related("item") if a.note}
+        if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
+            answer_sets[0], unevidenced = aggregation.evidenced_answers(instrument, answer_sets[0], notes)
     results = aggregation.cycle_results(
-        questionnaire_instrument(cycle.questionnaire),
-        [answers for _, answers in rows],
-        min_responses=cycle.min_responses,
-        reportable=reportable,
+        instrument, answer_sets, min_responses=cycle.min_responses, reportable=reportable
     )
     if reportable and not cycle.is_staff_survey:
-        response = rows[0][0]
-        results["notes"] = {a.item.key: a.note for a in response.answers.select_related("item") if a.note}
+        results["notes"] = notes
+        if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
+            results["unevidenced"] = unevidenced
     return results
 
 

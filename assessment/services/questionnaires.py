@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from assessment.instrument_file import content_hash, shipped_instrument_files
+from assessment.instrument_file import (
+    CROSSWALK_FILE,
+    InstrumentFileError,
+    changed_meanings,
+    content_hash,
+    read_crosswalk,
+    shipped_instrument_files,
+)
 from assessment.models import Dimension, Item, Questionnaire
 
 # The instrument files that come with the installation; a release may add a version here.
@@ -19,11 +26,13 @@ PUBLISHED_IS_IMMUTABLE_MESSAGE = _(
 
 
 @transaction.atomic
-def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
+def questionnaire_load(*, data: dict, crosswalk: list[dict] | None = None) -> tuple[Questionnaire, bool]:
     """Load a checked instrument file as a published version; return it and whether it was created.
 
     Loading the same file again changes nothing but its translations, which a published version
-    may gain or correct; any other change to a published version is refused.
+    may gain or correct; any other change to a published version is refused. A new version may
+    not reuse a key of the version before it, as held in the database, for a changed item unless
+    ``crosswalk`` (by default the shipped one) pairs them.
     """
     fingerprint = content_hash(data)
     existing = Questionnaire.objects.select_for_update().filter(slug=data["slug"], version=data["version"]).first()
@@ -34,6 +43,7 @@ def questionnaire_load(*, data: dict) -> tuple[Questionnaire, bool]:
         if not existing.is_editable:
             raise ValidationError(PUBLISHED_IS_IMMUTABLE_MESSAGE % {"version": existing.version, "slug": existing.slug})
         existing.delete()
+    _check_same_meaning(data, crosswalk)
     questionnaire = Questionnaire.objects.create(
         slug=data["slug"],
         version=data["version"],
@@ -90,7 +100,25 @@ def questionnaires_load_shipped(*, directory: Path = SHIPPED_QUESTIONNAIRES) -> 
     Safe to run again: versions already loaded stay as they are (their translations may be
     updated), and a version a release adds is loaded. All or nothing: a bad file loads none.
     """
-    return [questionnaire_load(data=data) for data in shipped_instrument_files(directory)]
+    instruments = shipped_instrument_files(directory)
+    crosswalk = read_crosswalk(Path(directory) / CROSSWALK_FILE)
+    return [questionnaire_load(data=data, crosswalk=crosswalk) for data in instruments]
+
+
+def _check_same_meaning(data: dict, crosswalk: list[dict] | None) -> None:
+    """Refuse a new version that reuses a key of the loaded version before it for a changed item."""
+    previous = Questionnaire.objects.filter(slug=data["slug"], version__lt=data["version"]).order_by("-version").first()
+    if previous is None:
+        return
+    held = {
+        "version": previous.version,
+        "items": list(previous.items.values("key", "text", "scale", "reverse")),
+    }
+    if crosswalk is None:
+        crosswalk = read_crosswalk(SHIPPED_QUESTIONNAIRES / CROSSWALK_FILE)
+    refused = changed_meanings(held, data, crosswalk)
+    if refused:
+        raise InstrumentFileError(refused)
 
 
 def _update_translations(questionnaire: Questionnaire, data: dict) -> None:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEvent
 from accounts.services import audit
 from accounts.tokens import new_token
-from assessment import scoring
+from assessment import aggregation, scoring
 from assessment.models import Answer, Cycle, InvitedAddress, Item, Participation, Response, SpentCredential
 from assessment.selectors import questionnaire_instrument, questionnaire_pages
 from assessment.services.cycles import cycle_close
@@ -278,8 +278,12 @@ def response_submit(*, response: Response, user=None) -> Response:
         raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
     if missing_items(response):
         raise ValidationError(INCOMPLETE_MESSAGE)
-    answers = {a.item.key: a.scoring_value for a in response.answers.select_related("item")}
-    score = scoring.score_response(questionnaire_instrument(cycle.questionnaire), answers)
+    given = list(response.answers.select_related("item"))
+    answers = {a.item.key: a.scoring_value for a in given}
+    instrument = questionnaire_instrument(cycle.questionnaire)
+    if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
+        answers, _claimed = aggregation.evidenced_answers(instrument, answers, {a.item.key: a.note for a in given})
+    score = scoring.score_response(instrument, answers)
     response.scores = {**score.dimensions, scoring.OVERALL: score.overall}
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
