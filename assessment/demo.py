@@ -234,7 +234,7 @@ def _staff_survey(organization, admin, questionnaire, year, level, rnd, index):
     cycle_close(cycle=cycle, by=admin, on=date(year, 4, 1))
 
 
-def _self_audit(organization, admin, questionnaire, year, level, rnd, index):
+def _self_audit(organization, admin, questionnaire, year, level, rnd, index, *, staff_level):
     team = cycle_create(
         organization=organization,
         by=admin,
@@ -252,7 +252,7 @@ def _self_audit(organization, admin, questionnaire, year, level, rnd, index):
         level + (0.45 if rosy else 0.06),
         rnd,
         broken=_rule_keys(questionnaire, BREAKS_RULE.get(index)),
-        staff_level=level + (0.45 if rosy else 0.03),
+        staff_level=staff_level + (0.45 if rosy else 0.0),
         unevidenced=unevidenced,
     )
     response = team.responses.get()
@@ -282,7 +282,9 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             staff_form, team_form = forms[3 if year >= VERSION_3_FROM else 2]
             level = min(0.85, start + 0.07 * year_index + rnd.uniform(-0.03, 0.03))
             _staff_survey(organization, admin, staff_form, year, level, rnd, index)
-            _self_audit(organization, admin, team_form, year, self_level + 0.02 * year_index, rnd, index)
+            _self_audit(
+                organization, admin, team_form, year, self_level + 0.02 * year_index, rnd, index, staff_level=level
+            )
         if index == 0:
             staff_3 = forms[3][0]
             cycle = cycle_create(
