@@ -56,9 +56,9 @@ LOW_RATE_INVITED, LOW_RATE_ANSWERED = 30, 9
 # has its own noise. Don't-knows gather on organization facts (policy, records, funding) and
 # among volunteers; people agree a little too readily with reverse-keyed statements (a method
 # effect); some staff do not work with clients and say so on every item about that work.
-PERSON_SD = 0.14
+PERSON_SD = 0.16
 DIMENSION_SD = 0.06
-ANSWER_SD = 0.32
+ANSWER_SD = 0.36
 CRITICAL_CARE = 0.25  # leadership attends to the must-meet rules first
 ACQUIESCENCE = 0.08
 DONT_KNOW = {"base": 0.02, "fact": 0.12, "volunteer": 3.0}
