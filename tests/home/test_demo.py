@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from accounts.models import User
 
@@ -11,37 +12,127 @@ def test_demo_refuses_production(settings, db):
     assert not User.objects.exists()
 
 
-def test_demo_answers_behave_like_a_real_staff_survey(db):
-    """Pooled reliability 0.7–0.9 in every dimension, person-level spread of 12–20 points, and one
-    organization whose leadership sees itself far better than its staff do."""
+@pytest.fixture
+def demo_audits(db):
+    from accounts.demo import build_demo_accounts
+    from assessment.demo import build_demo_audits
+
+    organizations, _ = build_demo_accounts()
+    build_demo_audits(organizations)
+    return organizations
+
+
+def test_demo_answers_behave_like_a_real_staff_survey(demo_audits):
+    """Pooled reliability 0.7–0.9 in every dimension of both versions, person-level spread of
+    12–20 points, and one organization whose leadership sees itself far better than its staff do."""
     import json
     import statistics
     from io import StringIO
 
-    from accounts.demo import build_demo_accounts
-    from assessment.demo import build_demo_audits
     from assessment.models import Cycle
 
-    organizations, _ = build_demo_accounts()
-    build_demo_audits(organizations)
     out = StringIO()
     call_command("psychometrics", "--json", stdout=out)
     rows = json.loads(out.getvalue())
-    assert {row["dimension"] for row in rows} == {"consent", "confidentiality", "non_judgment"}
+    assert {(row["version"], row["dimension"]) for row in rows} == {
+        (version, key) for version in (2, 3) for key in ("consent", "confidentiality", "non_judgment")
+    }
     for row in rows:
         assert 0.7 <= row["alpha"] <= 0.9, row
-        assert row["n"] >= 50  # complete answer sets, pooled per version
+        # Complete answer sets only: version 2 has one year of surveys, with don't-knows on facts.
+        assert row["n"] >= 30, row
     spreads = [
         summary["sd"]
         for cycle in Cycle.objects.filter(mode="staff", status="closed", results__reportable=True)
         for summary in cycle.results["dimensions"].values()
     ]
     assert 12 <= statistics.median(spreads) <= 20
-    first = organizations[0]
+    first = demo_audits[0]
     team = Cycle.objects.get(organization=first, mode="team", label__startswith="2026")
     staff = Cycle.objects.get(organization=first, mode="staff", label__startswith="2026")
     assert team.results["overall"]["mean"] - staff.results["overall"]["mean"] > 20
-    assert "checklist-police-consent" in team.results["critical_gaps"]  # "written" but not trained and checked
+
+
+def test_demo_years_are_on_version_2_then_3(demo_audits):
+    from assessment.models import Cycle
+
+    versions = {
+        (cycle.label[:4], cycle.questionnaire.version)
+        for cycle in Cycle.objects.filter(status="closed").select_related("questionnaire")
+    }
+    assert versions == {("2024", 2), ("2025", 3), ("2026", 3)}
+
+
+def test_demo_critical_rules_kept_by_most_broken_by_two_and_shown_as_counts(demo_audits):
+    from assessment.demo import BREAKS_RULE
+    from assessment.models import Cycle, Item
+    from reports.services import cycle_report_payload
+
+    for index, organization in enumerate(demo_audits):
+        staff = Cycle.objects.get(organization=organization, mode="staff", label="2026 staff survey")
+        report = cycle_report_payload(cycle=staff)
+        gaps = report["critical_gaps"]
+        if index in BREAKS_RULE:
+            rules = Item.objects.filter(questionnaire=staff.questionnaire, scale=Item.Scale.BREAKS, critical=True)
+            broken = {item.key for item in rules if BREAKS_RULE[index] in item.practices}
+            assert gaps and {gap["key"] for gap in gaps} <= broken
+            assert all(0 < gap["breaks"] < gap["n"] for gap in gaps)  # some of the staff, as a count
+        else:
+            assert gaps == [], organization.slug
+    best = max(
+        demo_audits,
+        key=lambda o: Cycle.objects.get(organization=o, label="2026 staff survey").results["overall"]["mean"],
+    )
+    assert demo_audits.index(best) not in BREAKS_RULE
+
+
+def test_demo_level_claimed_without_evidence_counts_as_level_1_and_says_so(demo_audits, client):
+    from accounts.models import User
+    from assessment.demo import ROSY, ROSY_UNEVIDENCED
+    from assessment.models import Cycle
+
+    team = Cycle.objects.get(organization=demo_audits[ROSY], mode="team", label="2026 leadership self-audit")
+    (item,) = [
+        item
+        for item in team.questionnaire.items.filter(scale="maturity", staff_view=False)
+        if ROSY_UNEVIDENCED in item.practices
+    ]
+    assert team.results["unevidenced"] == {item.key: 3}
+    assert team.results["item_means"][item.key] == pytest.approx(100 / 3)
+    assert item.key in team.results["critical_gaps"]
+    client.force_login(User.objects.get(email=f"admin@{demo_audits[ROSY].slug}.example"))
+    page = client.get(reverse("reports:cycle_report", args=[demo_audits[ROSY].slug, team.pk]))
+    assert "Level 3 claimed, no evidence named" in page.content.decode()
+
+
+def test_demo_rosy_perception_gap_is_clear_on_the_paired_items(demo_audits):
+    from assessment.demo import ROSY
+    from assessment.models import Cycle
+    from reports.services import cycle_report_payload
+
+    staff = Cycle.objects.get(organization=demo_audits[ROSY], label="2026 staff survey")
+    gap = cycle_report_payload(cycle=staff)["perception_gap"]
+    assert gap["practices"] and all(row["key"] in staff.results["item_stats"] for row in gap["practices"])
+    assert all(row["clear"] and row["self"] > row["staff"] for row in gap["dimensions"])
+    assert len(gap["dimensions"]) == 3
+
+
+def test_demo_edge_cases_a_director_meets(demo_audits):
+    from assessment.demo import AT_MINIMUM, BELOW_MINIMUM, LOW_RATE, LOW_RATE_INVITED
+    from assessment.models import Cycle
+    from reports.services import cycle_report_payload
+
+    def survey(case):
+        index, year = case
+        return Cycle.objects.get(organization=demo_audits[index], label=f"{year} staff survey")
+
+    at = survey(AT_MINIMUM)
+    assert at.results["n"] == at.min_responses and at.results["reportable"]
+    below = survey(BELOW_MINIMUM)
+    assert not below.results["reportable"]
+    low = survey(LOW_RATE)
+    rate = cycle_report_payload(cycle=low)["response_rate"]
+    assert rate["invited"] == LOW_RATE_INVITED and rate["low"]
 
 
 def test_the_benchmark_runs_end_to_end_at_scale_s(tmp_path):
