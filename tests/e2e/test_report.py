@@ -32,31 +32,45 @@ def test_demo_report_renders_its_charts_and_tables(page, live_server, demo):
     check_page(page, name="dashboard-with-scores")
     page.get_by_role("link", name="Report “2026 staff survey”").click()
     page.wait_for_url(f"**/cycles/{cycle.id}/report/")
-    # No perception chart (version 2 sets maturity against frequency, which is no comparison) and
-    # no heat map: the practices table alone holds the one audit on version 2.
-    for chart in ("chart-bars", "chart-trend"):
+    # 2026 is the second audit on version 3: tested against 2025, with leadership's view of the
+    # staff items beside the staff's answers, and a heat map of the two version 3 audits.
+    for chart in ("chart-bars", "chart-change", "chart-perception", "chart-heatmap", "chart-trend"):
         page.locator(f"[data-figure='{chart}'] svg.main-svg").first.wait_for()
     check_page(page, name="report")
-    # 2026 is the first audit on questionnaire version 2: no test against 2025, and the trend says so.
-    assert page.locator("#change-across-versions").is_visible()
-    assert page.get_by_text("A dotted line marks a new questionnaire version (2026 staff survey)").is_visible()
+    assert page.locator("#change-across-versions").count() == 0
+    assert page.locator("#change-table").is_visible()
 
     payload = CycleReport.objects.get(cycle=cycle, language="en").payload
-    # The summary comes first and names every broken critical rule.
+    # The summary comes first and says whether any critical rule was seen broken.
     summary = page.locator("#summary-critical").inner_text()
-    assert payload["critical_gaps"] and all(gap["short"] in summary for gap in payload["critical_gaps"])
+    if payload["critical_gaps"]:
+        assert all(gap["short"] in summary for gap in payload["critical_gaps"])
+    else:
+        assert summary == "No critical rule was reported broken."
     scores = _cells(page, "#scores-table")
     assert [row[0] for row in scores] == [row["name"] for row in payload["scores"]]
     assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
-    # Across versions 1 and 2 only the items the crosswalk pairs are set side by side.
-    paired = {pair["to"][1] for pair in read_crosswalk(CROSSWALK_FILE) if pair["from"][0] == 1}
-    shared = {row["key"] for row in payload["change"]["shared_items"]}
-    assert shared and shared <= paired and page.locator("#shared-items-table").count() == 1
-    assert page.get_by_text("Below, the practices both versions ask about with the same meaning").is_visible()
-    assert payload["perception_gap"] is None and page.locator("#perception-table").count() == 0
+    # The rosy organization: leadership's view lies outside the staff's interval.
+    perception = _cells(page, "#perception-table")
+    assert len(perception) == len(payload["perception_gap"]["dimensions"]) == 3
     trend = _cells(page, "#trend-table")
     assert [(row[0], row[2]) for row in trend] == [(r["cycle"], f"{r['mean']:.0f}") for r in payload["trend"]["rows"]]
 
     page.get_by_role("link", name="Every audit over time").click()
     page.locator("[data-figure='chart-trend-staff'] svg.main-svg").first.wait_for()
     check_page(page, name="trend")
+
+
+def test_first_report_on_version_3_sets_only_crosswalked_items_side_by_side(page, live_server, demo):
+    cycle = Cycle.objects.get(organization=demo, label="2025 staff survey")
+    log_in(page, f"lead@{demo.slug}.example", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/o/{demo.slug}/cycles/{cycle.id}/report/")
+    page.locator("[data-figure='chart-trend'] svg.main-svg").first.wait_for()
+    # 2025 is the first audit on questionnaire version 3: no test against 2024, and the trend says so.
+    assert page.locator("#change-across-versions").is_visible()
+    assert page.get_by_text("A dotted line marks a new questionnaire version (2025 staff survey)").is_visible()
+    payload = CycleReport.objects.get(cycle=cycle, language="en").payload
+    paired = {pair["to"][1] for pair in read_crosswalk(CROSSWALK_FILE) if pair["from"][0] == 2}
+    shared = {row["key"] for row in payload["change"]["shared_items"]}
+    assert shared and shared <= paired and page.locator("#shared-items-table").count() == 1
+    assert page.get_by_text("Below, the practices both versions ask about with the same meaning").is_visible()
