@@ -98,7 +98,7 @@ def test_every_maturity_entry_has_four_levels_that_refine_the_generic_scale():
         # 0 is absence, never a harmful practice: harm is asked as a break.
         assert levels[0].startswith("Not in place: no "), entry["key"]
         assert "Some staff" in levels[1] and "informally" in levels[1], entry["key"]
-        assert levels[2].startswith("A written ") and levels[2].endswith("that all staff know."), entry["key"]
+        assert levels[2].startswith("Written down and known to all staff: "), entry["key"]
         assert levels[3].startswith("Written and trained; "), entry["key"]
         for code in ("fr", "zh-hans"):
             assert len(entry["translations"][code]["levels"]) == 4, (entry["key"], code)
