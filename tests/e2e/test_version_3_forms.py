@@ -183,7 +183,7 @@ def test_staff_survey_in_english_and_chinese_with_not_applicable_and_dont_know(
     page.locator("button[name=action][value=language]").click()
     page.get_by_role("heading", name="知情同意", exact=True).wait_for()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert page.get_by_text("过去12个月里", exact=False).count() == 1
+    assert page.get_by_text("过去12个月里有几次：", exact=True).count() == 1  # the recall line, in Chinese
     assert _question(page, "police-break").locator("input[value=na]").is_checked()
     assert _question(page, "asks-first").locator("input[value=dk]").is_checked()
     _fits_the_phone(page)
