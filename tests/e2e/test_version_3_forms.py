@@ -3,14 +3,15 @@
 and 3 count only with evidence, with a rule-break entry answered from records."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from assessment.models import Answer, Cycle
+from assessment.models import Answer, Cycle, Item
 from assessment.services.cycles import cycle_create
 from assessment.services.links import invitations_send
 from assessment.services.pending import pending_open
-from assessment.services.questionnaires import questionnaire_load
+from assessment.services.questionnaires import questionnaire_load, questionnaires_load_shipped
 from tests.conftest import invitation_tokens
 from tests.e2e.conftest import check_page, log_in
 
@@ -242,3 +243,38 @@ def test_checklist_levels_2_and_3_ask_for_evidence(browser, live_server, lead, o
     assert (answers["rule-interpreters"].value, answers["rule-interpreters"].special) == (None, "na")
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.CLOSED
+
+
+def test_shipped_version_3_checklist_in_chinese_keeps_its_evidence_notes(browser, live_server, lead, organization):
+    """The real version 3 checklist, on a phone, in Chinese: a level with its evidence, a records
+    entry answered "we do not record this", saved and read back."""
+    loaded = {(q.slug, q.version): q for q, _ in questionnaires_load_shipped()}
+    checklist = loaded[("ally-readiness-checklist", 3)]
+    cycle = _open(organization, lead, checklist, Cycle.Mode.TEAM, "2027 self-audit")
+    first = checklist.dimensions.order_by("order").first()
+    items = list(first.items.filter(staff_view=False).order_by("order"))
+    level_entry = next(i for i in items if i.scale == Item.Scale.MATURITY)
+    records_entry = next(i for i in items if i.scale == Item.Scale.BREAKS)
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="en-CA", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    log_in(page, lead.user.email)
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+    page.goto(f"/o/{organization.slug}/cycles/{cycle.id}/respond/?page=1")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    entry = _question(page, level_entry.key)
+    entry.get_by_text(level_entry.translations["zh-hans"]["text"]).wait_for()
+    entry.locator("input[value='3']").check()
+    entry.locator(f"textarea[name='note-{level_entry.key}']").fill("保密政策第3节；2027年培训记录。")
+    _question(page, records_entry.key).get_by_label("我们没有记录这一项").check()
+    check_page(page, name="v3-phone-checklist-zh")
+    _fits_the_phone(page)
+    page.locator("button[name=action][value=next]").click()
+    page.wait_for_url("**page=2**")
+    context.close()
+
+    answers = {a.item.key: a for a in Answer.objects.filter(response__cycle=cycle).select_related("item")}
+    assert (answers[level_entry.key].value, answers[level_entry.key].note) == (3, "保密政策第3节；2027年培训记录。")
+    assert answers[records_entry.key].special == "dk"
