@@ -38,7 +38,7 @@ def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_serv
     check_page(page, name="coalition-join-code")
     page.get_by_label("Join code:").fill(network["code"])
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="The risk that remains").is_visible()
+    page.get_by_role("heading", name="The risk that remains").wait_for()
     check_page(page, name="coalition-consent")
     page.get_by_label("I have read the above and consent").check()
     page.get_by_role("button", name="Join with consent").click()

@@ -38,7 +38,7 @@ def test_a_french_respondent_answers_on_a_phone(browser, live_server, transactio
         for fieldset in page.locator("fieldset.question").all():
             fieldset.get_by_label("Parfois").or_(fieldset.get_by_label("En partie")).or_(
                 fieldset.get_by_label("Ni d'accord ni en désaccord")
-            ).first.check()
+            ).or_(fieldset.get_by_label("Une fois", exact=True)).first.check()
         if first:
             check_page(page, name="fr-phone-question")
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
