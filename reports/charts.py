@@ -54,7 +54,9 @@ def _layout(**extra) -> dict:
         "plot_bgcolor": "#ffffff",
         "colorway": PALETTE,
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.2},
+        # Below the plot, at the foot of the figure: charts.js widens the bottom margin until the
+        # axis title and the legend never meet, whatever the width and language.
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom", "yref": "container"},
         **extra,
     }
 

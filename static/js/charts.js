@@ -13,6 +13,32 @@
       element.insertAdjacentElement("afterend", image);
     });
   }
+  function overlap(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+  // Widen the bottom margin until neither axis title meets the legend (tick labels wrap at phone width).
+  function clearLegend(element, tries) {
+    tries = tries || 0;
+    var legend = element.querySelector(".legend");
+    if (!legend || tries > 8) {
+      return Promise.resolve();
+    }
+    var box = legend.getBoundingClientRect();
+    var push = 0;
+    element.querySelectorAll(".g-xtitle, .g-ytitle").forEach(function (title) {
+      var own = title.getBoundingClientRect();
+      if (own.width && overlap(own, box)) {
+        push = Math.max(push, own.bottom - box.top + 8);
+      }
+    });
+    if (!push) {
+      return Promise.resolve();
+    }
+    var margin = element._fullLayout.margin;
+    return Plotly.relayout(element, { "margin.b": margin.b + push, height: element._fullLayout.height + push }).then(function () {
+      return clearLegend(element, tries + 1);
+    });
+  }
   function draw() {
     var pending = [];
     document.querySelectorAll("[data-figure]").forEach(function (element) {
@@ -26,6 +52,8 @@
           displayModeBar: false,
           responsive: true,
           staticPlot: false,
+        }).then(function () {
+          return clearLegend(element);
         }).then(function () {
           return figure;
         })
