@@ -156,8 +156,7 @@ def cycle_report_export(request, org_slug, cycle_id, fmt):
         organization=membership.organization,
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
-        detail=f"{cycle.label} ({fmt})",
-        data={"cycle": str(cycle.pk), "format": fmt},
+        data={"cycle": str(cycle.pk), "label": cycle.label, "format": fmt},
     )
     return response
 
@@ -204,6 +203,7 @@ def action_create(request, org_slug):
     )
     practice = request.POST.get("practice") or request.GET.get("practice") or ""
     item = get_object_or_404(source.questionnaire.items.filter(staff_view=False), key=practice).in_language()
+    selectors.marked_if_english_only(item, source.questionnaire.version)
     form = ActionForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
 from assessment import models as assessment_models
@@ -142,13 +143,16 @@ def test_every_page_is_in_the_readers_language(db, client, world, named, languag
     text = _shown_text(page)
     for label in Cycle.objects.values_list("label", flat=True):  # what people typed is not ours to translate
         text = text.replace(label, " ")
+    for wording in _english_only_wording():  # version 1 is English only, and marked so where it shows
+        if wording in text:
+            assert re.search(ENGLISH_ONLY[language], text), f"{named.name} shows version 1 unmarked: {wording}"
+            text = text.replace(wording, " ")
     left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
     assert not left, f"{named.name} in {language} still shows English: {left[:5]}"
     if named.name in SURVEY_PAGES:  # a respondent can always go back to English
         assert re.search(r'<select[^>]* name="language"', page) and '<option value="en" lang="en"' in page, named.name
-    if named.name not in REPORT_PAGES:
-        punctuation = _misplaced_punctuation(text, language)
-        assert not punctuation, f"{named.name} in {language}: {punctuation[:5]}"
+    punctuation = _misplaced_punctuation(text, language)
+    assert not punctuation, f"{named.name} in {language}: {punctuation[:5]}"
 
 
 # The start page (respond_start.html) shows at assessment:respond until the respondent starts;
@@ -160,10 +164,16 @@ def test_every_survey_page_is_in_the_matrix():
     assert {named.name for named in PAGES} >= SURVEY_PAGES
 
 
-# The report and the board summary of the demo show version 1 items, which exist in English only,
-# with their English punctuation; these two pages join the punctuation check once version 1 items
-# are marked as English only there. Their band names and verdicts are checked above like any page.
-REPORT_PAGES = {"reports:cycle_report", "reports:board_summary"}
+ENGLISH_ONLY = {"fr": r"\(version 1, en anglais seulement\)|\(en anglais seulement\)", "zh-hans": r"仅有英文"}
+
+
+def _english_only_wording() -> list[str]:
+    """The wording of version 1's items, longest first so that a text goes before its own short."""
+    wording = set()
+    for item in Item.objects.filter(questionnaire__version=1):
+        wording |= {item.text, item.title, item.recommendation}
+        wording.add(Truncator(item.recommendation).words(24, truncate=" …"))  # the board summary's
+    return sorted(filter(None, wording), key=len, reverse=True)
 
 
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
