@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.access import get_membership
@@ -97,6 +98,11 @@ EXPORT_LABELS = {
     "established": _("established"),
     "leading": _("leading"),
     "capped": _("capped at developing: a critical rule was broken"),
+    # The same separators as the report's pages.
+    "list_separator": pgettext_lazy("between clauses of a list", "; "),
+    "name_separator": pgettext_lazy("between a name and what is said of it", ": "),
+    "aside_opens": pgettext_lazy("an aside opens", " ("),
+    "aside_closes": pgettext_lazy("an aside closes", ")"),
     "actions": _("Actions"),
     "action": _("What will be done"),
     "owner": _("Owner"),
