@@ -26,7 +26,7 @@ from django.utils.translation import to_locale
 from accounts import services as account_services
 from accounts.models import Organization
 from assessment import models as assessment_models
-from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH
+from assessment.demo import CHECKLIST_2_PATH, CHECKLIST_3_PATH, STAFF_2_PATH, STAFF_3_PATH
 from assessment.instrument_file import InstrumentFileError, check_instrument, read_instrument_file
 from assessment.models import Cycle, Item, RespondentLink, Response
 from assessment.selectors import questionnaire_pages
@@ -170,6 +170,8 @@ def _assert_in_language(text: str, language: str, where: str, typed: tuple[str, 
             text = text.replace(wording, " ")
     left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
     assert not left, f"{where} in {language} still shows English: {left[:5]}"
+    left = sorted(wording for wording in _translated_items_english(language) if wording in text)
+    assert not left, f"{where} in {language} shows questions in English: {left[:5]}"
     banned = [
         text[max(0, found.start() - 40) : found.end() + 20]
         for term in TERMBASE["banned"]
@@ -200,6 +202,18 @@ def _english_only_wording() -> list[str]:
         wording |= {item.text, item.title, item.recommendation}
         wording.add(Truncator(item.recommendation).words(24, truncate=" …"))  # the board summary's
     return sorted(filter(None, wording), key=len, reverse=True)
+
+
+def _translated_items_english(language: str) -> set[str]:
+    """The English wording of the items a questionnaire has in ``language`` (versions 2 and 3)."""
+    wording = set()
+    for item in Item.objects.select_related("questionnaire"):
+        if language in item.questionnaire.translations:
+            for field in ("text", "short", "recommendation"):
+                english, translated = getattr(item, field), item.translations.get(language, {}).get(field)
+                if len(english) >= 12 and " " in english and english != translated:
+                    wording.add(english)
+    return wording
 
 
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
@@ -362,7 +376,7 @@ def test_version_1_practices_say_they_are_english_only(client, lead, organizatio
 
 
 def _english_wording(path: Path) -> set[str]:
-    """The English of every worded field of a version 2 instrument file, as a page would show it."""
+    """The English of every worded field of an instrument file, as a page would show it."""
     data = json.loads(path.read_text())
     found = set()
     for part in (*data["dimensions"], *data["items"]):
@@ -374,10 +388,15 @@ def _english_wording(path: Path) -> set[str]:
     return found
 
 
+FORMS = {2: (STAFF_2_PATH, CHECKLIST_2_PATH), 3: (STAFF_3_PATH, CHECKLIST_3_PATH)}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_version_2_questions_show_no_english(client, lead, staff, language):
-    """Every page of both version 2 forms, in French and Chinese, shows none of their English."""
-    for path, mode, person in ((STAFF_2_PATH, Cycle.Mode.STAFF, staff), (CHECKLIST_2_PATH, Cycle.Mode.TEAM, lead)):
+@pytest.mark.parametrize("version", FORMS)
+def test_version_2_and_3_questions_show_no_english(client, lead, staff, language, version):
+    """Every page of both forms of a version, in French and Chinese, shows none of their English."""
+    staff_form, checklist = FORMS[version]
+    for path, mode, person in ((staff_form, Cycle.Mode.STAFF, staff), (checklist, Cycle.Mode.TEAM, lead)):
         questionnaire, _ = questionnaire_load(data=read_instrument_file(path))
         cycle = cycle_create(
             organization=lead.organization,
@@ -403,9 +422,43 @@ def test_version_2_questions_show_no_english(client, lead, staff, language):
         client.logout()
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_version_3_self_audit_report_and_its_files_show_no_english(client, lead, language):
+    """The self-audit answered in the reader's language, then its report, board summary and exports."""
+    questionnaire_load(data=read_instrument_file(STAFF_3_PATH))
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(CHECKLIST_3_PATH))
+    cycle = cycle_create(
+        organization=lead.organization,
+        by=lead.user,
+        questionnaire=questionnaire,
+        label="Audit 2026",
+        mode=Cycle.Mode.TEAM,
+        opens_on=timezone.localdate(),
+    )
+    login(client, lead.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    _answer_checklist(client, reverse("assessment:respond", args=[lead.organization.slug, cycle.id]), questionnaire)
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+    args = [lead.organization.slug, cycle.id]
+    english = _english_wording(CHECKLIST_3_PATH) | _english_wording(STAFF_3_PATH)
+    for name in ("reports:cycle_report", "reports:board_summary", *EXPORTS):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        if name in EXPORTS:
+            text = _export_text(name, b"".join(response) if response.streaming else response.content)
+        else:
+            text = _shown_text(response.content.decode())
+        assert questionnaire.dimensions.first().translations[language]["name"] in text, name
+        left = sorted(wording for wording in english if wording in text)
+        assert not left, f"{name} in {language} still shows English: {left[:3]}"
+        _assert_in_language(text, language, name, typed=(lead.organization.name,))
+
+
 # Files and emails, in each language
 
 
+EXPORTS = ("reports:report_csv", "reports:report_xlsx", "reports:report_json")
 CELLS = " ¦ "  # between cells: a file's commas are not the text's punctuation
 
 
@@ -432,7 +485,7 @@ def _json_strings(value) -> list[str]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("name", ["reports:report_csv", "reports:report_xlsx", "reports:report_json"])
+@pytest.mark.parametrize("name", EXPORTS)
 def test_every_export_is_in_the_readers_language(db, client, world, name, language):  # noqa: F811
     params, overrides, users = world
     params = {**params, **overrides.get(name, {})}
