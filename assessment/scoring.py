@@ -76,6 +76,15 @@ class ResponseScore:
     dimensions: dict[str, float | None]
     overall: float | None
 
+    @property
+    def by_key(self) -> dict[str, float | None]:
+        """Each dimension's score and the overall one, by key, as a response stores them.
+
+        >>> ResponseScore({"consent": 50.0}, 50.0).by_key
+        {'consent': 50.0, 'overall': 50.0}
+        """
+        return {**self.dimensions, OVERALL: self.overall}
+
 
 @dataclass(frozen=True)
 class Summary:

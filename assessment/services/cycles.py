@@ -170,7 +170,7 @@ def _staff_results_write_out(cycle: Cycle) -> dict:
     pending_write_out(
         cycle=cycle,
         submissions=submissions,
-        scores=[{**score.dimensions, scoring.OVERALL: score.overall} for score in scores],
+        scores=[score.by_key for score in scores],
     )
     return results
 
@@ -248,7 +248,7 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     changed_responses = []
     for response, answers in rows:
         score = scoring.score_response(instrument, answers)
-        scores = {**score.dimensions, scoring.OVERALL: score.overall}
+        scores = score.by_key
         if response.scores != scores:
             response.scores = scores
             changed_responses.append(response)

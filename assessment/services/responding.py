@@ -284,7 +284,7 @@ def response_submit(*, response: Response, user=None) -> Response:
     if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
         answers, _claimed = aggregation.evidenced_answers(instrument, answers, {a.item.key: a.note for a in given})
     score = scoring.score_response(instrument, answers)
-    response.scores = {**score.dimensions, scoring.OVERALL: score.overall}
+    response.scores = score.by_key
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
     audit(
