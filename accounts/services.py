@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import check_facts
+from accounts.emails import render_email
 from accounts.models import AuditEvent, Invitation, Membership, Organization
 from accounts.tokens import hash_token, new_token
 
@@ -152,14 +151,8 @@ def invitation_create(
         data={"invitation": str(invitation.pk), "role": role},
     )
     context = {"organization": organization, "invitation": invitation, "url": accept_url_for(token), "inviter": by}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("accounts/email/invitation_message.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    message = render_email("accounts/email/invitation", email, context)
+    transaction.on_commit(message.send)
     return invitation, token
 
 

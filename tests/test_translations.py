@@ -537,6 +537,9 @@ def test_every_email_is_in_the_readers_language(language, organization, admin, l
     schedule_notices_send(today=date(2027, 3, 28), site_url=SITE)
     subjects = {message.subject for message in mail.outbox}
     assert len(subjects) >= 5, subjects  # one of each kind
+    # One rendering path for every email (allauth's adapter): the site's prefix and sender on each.
+    assert all(s.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX) for s in subjects), subjects
+    assert {message.from_email for message in mail.outbox} == {settings.DEFAULT_FROM_EMAIL}
     for message in mail.outbox:
         if lead.user.email not in message.to and message.to[0] not in {"a@example.org", "b@example.org"}:
             continue  # an admin's own language

@@ -13,12 +13,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import render_email
 from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
@@ -207,13 +207,11 @@ def _approvers_tell(cycle: Cycle, list_id, requester, count: int, site_url: str)
     """Email every admin but the requester that a list of invitations waits for their approval."""
     admins = cycle.organization.memberships.filter(role=Membership.Role.ADMIN).exclude(user=requester)
     url = site_url + reverse("assessment:invitations_review", args=[cycle.organization.slug, cycle.pk, list_id])
-    messages = []
-    for address, language in admins.values_list("user__email", "user__language"):
-        context = {"cycle": cycle, "organization": cycle.organization, "requester": requester, "count": count}
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject = render_to_string("assessment/email/invitations_awaiting_subject.txt", context).strip()
-            body = render_to_string("assessment/email/invitations_awaiting_message.txt", {**context, "url": url})
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+    context = {"cycle": cycle, "organization": cycle.organization, "requester": requester, "count": count, "url": url}
+    messages = [
+        render_email("assessment/email/invitations_awaiting", address, context, language)
+        for address, language in admins.values_list("user__email", "user__language")
+    ]
     try:
         get_connection().send_messages(messages)
     except Exception:
@@ -296,9 +294,7 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
 
 def invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url}
-    subject = render_to_string("assessment/email/survey_invitation_subject.txt", context).strip()
-    body = render_to_string("assessment/email/survey_invitation_message.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return render_email("assessment/email/survey_invitation", address, context)
 
 
 @transaction.atomic
@@ -415,6 +411,4 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
 
 def reminder_email(cycle: Cycle, address: str, url: str, message: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url, "message": message}
-    subject = render_to_string("assessment/email/survey_reminder_subject.txt", context).strip()
-    body = render_to_string("assessment/email/survey_reminder_message.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return render_email("assessment/email/survey_reminder", address, context)
