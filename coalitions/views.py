@@ -17,7 +17,7 @@ from assessment.models import Cycle
 from assessment.selectors import dimension_names_for
 from coalitions import selectors, services
 from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
-from coalitions.benchmarks import benchmark_rows, median_trend
+from coalitions.benchmarks import benchmark_rows, median_trend, shows_percentiles
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot, Coalition
 from coalitions.tasks import publish_snapshot
@@ -78,12 +78,17 @@ def benchmark(request, coalition_slug, year):
     snapshot = get_object_or_404(BenchmarkSnapshot, coalition=coalition, period=year)
     names = wording.with_overall(dimension_names_for(snapshot.stats))
     questionnaires = selectors.period_questionnaires(coalition, snapshot.period)
+    rows = benchmark_rows(snapshot.stats, names, None)
+    team_rows = benchmark_rows(snapshot.team_stats, names, None) if snapshot.team_stats else []
     context = {
         "coalition": coalition,
         "is_steward": steward,
         "snapshot": snapshot,
-        "rows": benchmark_rows(snapshot.stats, names, None),
-        "team_rows": benchmark_rows(snapshot.team_stats, names, None) if snapshot.team_stats else [],
+        "rows": rows,
+        "team_rows": team_rows,
+        # The 10th and 90th percentiles exist only from 20 members on: no empty columns below that.
+        "rows_percentiles": shows_percentiles(rows),
+        "team_rows_percentiles": shows_percentiles(team_rows),
         "member_views": _member_views(memberships, snapshot, names),
         "questionnaires_used": bool(questionnaires),
         "languages": _offered_languages(questionnaires),

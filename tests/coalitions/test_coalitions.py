@@ -427,3 +427,27 @@ def test_publishing_needs_a_confirmation_and_offers_the_latest_eligible_year(cli
     assert not BenchmarkSnapshot.objects.exists()
     client.post(publish, {"period": YEAR, "confirm": "yes"})
     assert BenchmarkSnapshot.objects.filter(period=YEAR).exists()
+
+
+def test_percentile_columns_appear_only_when_the_figures_hold_them(client, network):
+    """The 10th and 90th percentiles are published from 20 members on; a smaller year's table has
+    no such columns instead of columns that are always empty."""
+    from dataclasses import asdict
+
+    from coalitions.benchmarks import benchmark_stats
+
+    _publish(network)
+    login(client, network["steward"])
+    coalition = network["coalition"]
+    page = client.get(reverse("coalitions:benchmark", args=[coalition.slug, YEAR])).content.decode()
+    table = page[page.index('id="benchmark-table"') : page.index("</table>", page.index('id="benchmark-table"'))]
+    assert "Median" in table and "10th percentile" not in table and "90th percentile" not in table
+
+    wide = asdict(benchmark_stats([40 + index for index in range(20)], 5))
+    assert wide["p10"] is not None
+    BenchmarkSnapshot.objects.create(coalition=coalition, period=YEAR - 1, stats={"overall": wide})
+    page = client.get(reverse("coalitions:benchmark", args=[coalition.slug, YEAR - 1])).content.decode()
+    table = page[page.index('id="benchmark-table"') : page.index("</table>", page.index('id="benchmark-table"'))]
+    assert "10th percentile" in table and "90th percentile" in table
+    cells = re.findall(r'<td class="num">([^<]*)</td>', table)
+    assert cells == ["20", f"{wide['p10']:.0f}", f"{wide['q1']:.0f}", f"{wide['median']:.0f}", f"{wide['q3']:.0f}", f"{wide['p90']:.0f}"]
