@@ -143,16 +143,23 @@ def cycle_close(request, org_slug, cycle_id):
     return redirect(cycle)
 
 
-@require_POST
 def cycle_delete(request, org_slug, cycle_id):
+    """Delete an audit and every answer in it after a confirmation page naming what goes."""
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
-    if request.POST.get("confirm") != cycle.label:
+    if request.method == "POST":
+        if request.POST.get("confirm") == cycle.label:
+            cycles.cycle_delete(cycle=cycle, by=request.user)
+            messages.success(request, _("The audit and all its answers were deleted."))
+            return redirect(membership.organization)
         messages.error(request, _("Type the audit's label exactly to confirm deleting it."))
-        return redirect(cycle)
-    cycles.cycle_delete(cycle=cycle, by=request.user)
-    messages.success(request, _("The audit and all its answers were deleted."))
-    return redirect(membership.organization)
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "cancel_url": cycle.get_absolute_url(),
+    }
+    return render(request, "assessment/cycle_delete.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_POST

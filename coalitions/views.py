@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -179,13 +180,25 @@ def coalition_join(request, coalition_slug):
     return render(request, "coalitions/join.html", context)
 
 
-@require_POST
 def coalition_withdraw(request, coalition_slug):
+    """Withdraw an organization's consent after a confirmation page; a GET only shows what it means."""
     coalition = get_coalition(coalition_slug)
     admin_of = {m.organization.slug: m.organization for m in user_memberships(request.user) if m.is_admin}
-    organization = admin_of.get(request.POST.get("organization", ""))
+    data = request.POST if request.method == "POST" else request.GET
+    organization = admin_of.get(data.get("organization", ""))
     if organization is None:
         raise Http404
+    if request.method != "POST":
+        membership = selectors.active_membership(coalition, organization)
+        if membership is None:
+            raise Http404
+        context = {
+            "coalition": coalition,
+            "organization": organization,
+            "coalition_membership": membership,
+            "cancel_url": reverse("accounts:org_settings", args=[organization.slug]),
+        }
+        return render(request, "coalitions/withdraw.html", context)
     try:
         services.coalition_withdraw(coalition=coalition, organization=organization, by=request.user)
     except ValidationError as error:
