@@ -450,4 +450,11 @@ def test_percentile_columns_appear_only_when_the_figures_hold_them(client, netwo
     table = page[page.index('id="benchmark-table"') : page.index("</table>", page.index('id="benchmark-table"'))]
     assert "10th percentile" in table and "90th percentile" in table
     cells = re.findall(r'<td class="num">([^<]*)</td>', table)
-    assert cells == ["20", f"{wide['p10']:.0f}", f"{wide['q1']:.0f}", f"{wide['median']:.0f}", f"{wide['q3']:.0f}", f"{wide['p90']:.0f}"]
+    assert cells == [
+        "20",
+        f"{wide['p10']:.0f}",
+        f"{wide['q1']:.0f}",
+        f"{wide['median']:.0f}",
+        f"{wide['q3']:.0f}",
+        f"{wide['p90']:.0f}",
+    ]
