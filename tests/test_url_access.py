@@ -110,6 +110,9 @@ EXPECTED: dict[str, Row] = {
         *ORG_ADMIN_PAGE, note="GET asks to confirm; POST withdraws", data={"organization": "matrix-org"}
     ),
     "coalitions:snapshot_publish": row("post", LOGIN, 404, 404, 404, 404, steward=302, other_steward=404),
+    "coalitions:snapshot_publishing": row(
+        "get", LOGIN, 404, 404, 404, 404, note="how publishing is going", steward=200, other_steward=404
+    ),
     "coalitions:join_code_renew": row("post", LOGIN, 404, 404, 404, 404, steward=200, other_steward=404),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),

@@ -324,11 +324,23 @@ def test_settings_page_lists_coalitions_and_withdraws(client, network):
     login(client, admin.user)
     url = reverse("accounts:org_settings", args=[admin.organization.slug])
     page = client.get(url).content.decode()
-    assert "Withdraw from Network" in page
-    client.post(
-        reverse("coalitions:coalition_withdraw", args=[network["coalition"].slug]),
-        {"organization": admin.organization.slug},
-    )
+    withdraw = reverse("coalitions:coalition_withdraw", args=[network["coalition"].slug])
+    confirm = f"{withdraw}?organization={admin.organization.slug}"
+    # A link to a confirmation page, not a form that withdraws in one click from the list.
+    assert "Withdraw from Network" in page and f'href="{confirm}"' in page and f'action="{withdraw}"' not in page
+    response = client.get(confirm)
+    assert response.status_code == 200
+    confirmation = response.content.decode()
+    undone = confirmation[confirmation.index('id="cannot-be-undone"') :]
+    assert f"{admin.organization.name} is left out of every figure Network publishes from now on" in undone
+    assert "Figures already published stay as they are" in undone
+    assert CoalitionMembership.objects.filter(organization=admin.organization, withdrawn_at=None).exists()
+    # Another organization's admin, or a withdrawn membership, gets no such page.
+    other = network["admins"][3]
+    assert client.get(f"{withdraw}?organization={other.organization.slug}").status_code == 404
+    client.post(withdraw, {"organization": admin.organization.slug})
+    assert not CoalitionMembership.objects.filter(organization=admin.organization, withdrawn_at=None).exists()
+    assert client.get(confirm).status_code == 404
     page = client.get(url).content.decode()
     assert "Withdraw from Network" not in page and "withdrawn" in page
 
@@ -409,24 +421,6 @@ def test_a_member_sees_the_score_that_was_published_not_a_later_one(client, netw
     shown = re.findall(r'<td class="num">\s*(\d+)\s*</td>', overall)[-1]
     assert int(shown) == round(publishable(published.means["overall"], 6))
     assert published.label in page
-
-
-def test_publishing_needs_a_confirmation_and_offers_the_latest_eligible_year(client, network):
-    steward = network["steward"]
-    login(client, steward)
-    url = reverse("coalitions:coalition_detail", args=[network["coalition"].slug])
-    page = client.get(url).content.decode()
-    publish = reverse("coalitions:snapshot_publish", args=[network["coalition"].slug])
-    assert f'href="{publish}"' in page and 'name="confirm"' not in page
-    page = client.get(publish).content.decode()
-    form = page[page.index('id="publish-form"') : page.index("</form>", page.index('id="publish-form"'))]
-    assert "never change" in page
-    assert f'<option value="{YEAR}" selected>' in form and 'name="confirm"' in form
-    response = client.post(publish, {"period": YEAR}, follow=True)
-    assert str(services.CONFIRM_MESSAGE) in response.content.decode()
-    assert not BenchmarkSnapshot.objects.exists()
-    client.post(publish, {"period": YEAR, "confirm": "yes"})
-    assert BenchmarkSnapshot.objects.filter(period=YEAR).exists()
 
 
 def test_percentile_columns_appear_only_when_the_figures_hold_them(client, network):
