@@ -277,6 +277,7 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     return snapshot
 
 
+NOT_OFFERED_MESSAGE = _("%(period)s is not among the years that can be published here.")
 PUBLISH_FAILED_MESSAGE = _(
     "Publishing stopped with an error, and nothing was published. Try again; if it stops again, the "
     "site's operator can read why in the worker's log."

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -213,7 +212,6 @@ def coalition_withdraw(request, coalition_slug):
 
 
 PUBLISH_YEARS_BACK = 3  # how many past years a steward may still publish, besides this one
-NOT_OFFERED_MESSAGE = _lazy("%(period)s is not among the years that can be published here.")
 
 
 def _period(raw: str) -> int | None:
@@ -251,14 +249,15 @@ def snapshot_publish(request, coalition_slug):
         and SnapshotPublishing.objects.filter(coalition=coalition, period=period, failure="").exists()
     ):
         return redirect("coalitions:snapshot_publishing", coalition_slug=coalition.slug, year=period)
+    refusal = None
+    if period is not None and period not in years:
+        refusal = services.snapshot_refusal(coalition=coalition, period=period) or (
+            services.NOT_OFFERED_MESSAGE % {"period": period}
+        )
     context = {
         "coalition": coalition,
         "period": period if period in years else None,
-        "refusal": (
-            services.snapshot_refusal(coalition=coalition, period=period) or NOT_OFFERED_MESSAGE % {"period": period}
-        )
-        if period is not None and period not in years
-        else None,
+        "refusal": refusal,
         "other_years": [year for year in years if year != period],
         "k": max(coalition.k_min, Coalition.K_MIN_FLOOR),
     }
