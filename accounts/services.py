@@ -27,14 +27,13 @@ INVITATION_WRONG_EMAIL_MESSAGE = _(
 )
 
 
-def audit(*, organization: Organization, actor, action: str, detail: str = "", data: dict | None = None) -> AuditEvent:
+def audit(*, organization: Organization, actor, action: str, data: dict | None = None) -> AuditEvent:
     """Record a sensitive action for the organization's admins to see.
 
-    ``data`` holds structured facts (counts, labels, ids), never answers or invited addresses.
+    ``data`` holds structured facts (counts, labels people typed, ids, keys), never answers or
+    invited addresses; ``accounts.audit`` words them in the reader's language.
     """
-    return AuditEvent.objects.create(
-        organization=organization, actor=actor, action=action, detail=detail[:300], data=data or {}
-    )
+    return AuditEvent.objects.create(organization=organization, actor=actor, action=action, data=data or {})
 
 
 def unique_slug(model, name: str, fallback: str) -> str:
@@ -58,7 +57,7 @@ def organization_create(*, user, name: str, sector: str, region: str = "", size_
         size_band=size_band,
     )
     Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
-    audit(organization=organization, actor=user, action=Action.ORG_CREATED, detail=name)
+    audit(organization=organization, actor=user, action=Action.ORG_CREATED, data={"name": name})
     return organization
 
 
@@ -70,7 +69,7 @@ def organization_update(*, organization: Organization, by, changes: dict) -> Org
         for name, value in changes.items():
             setattr(organization, name, value)
         organization.save(update_fields=list(changes))
-        audit(organization=organization, actor=by, action=Action.SETTINGS_CHANGED, detail=", ".join(changes))
+        audit(organization=organization, actor=by, action=Action.SETTINGS_CHANGED, data={"fields": list(changes)})
     return organization
 
 
@@ -104,7 +103,7 @@ def membership_change_role(*, membership: Membership, role: str, by) -> Membersh
         organization=membership.organization,
         actor=by,
         action=Action.ROLE_CHANGED,
-        detail=f"{membership.user.email}: {previous} → {role.value}",
+        data={"email": membership.user.email, "previous": previous, "role": role.value},
     )
     return membership
 
@@ -118,7 +117,7 @@ def membership_remove(*, membership: Membership, by) -> None:
         organization=membership.organization,
         actor=by,
         action=Action.MEMBER_REMOVED,
-        detail=membership.user.email,
+        data={"email": membership.user.email},
     )
     membership.delete()
 
@@ -143,7 +142,7 @@ def invitation_create(
         invited_by=by,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    audit(organization=organization, actor=by, action=Action.MEMBER_INVITED, detail=f"{email} as {role}")
+    audit(organization=organization, actor=by, action=Action.MEMBER_INVITED, data={"email": email, "role": role})
     context = {"organization": organization, "invitation": invitation, "url": accept_url_for(token), "inviter": by}
     transaction.on_commit(
         lambda: send_mail(
@@ -159,7 +158,12 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by) -> None:
     """Delete a pending invitation so its link stops working."""
-    audit(organization=invitation.organization, actor=by, action=Action.INVITATION_REVOKED, detail=invitation.email)
+    audit(
+        organization=invitation.organization,
+        actor=by,
+        action=Action.INVITATION_REVOKED,
+        data={"email": invitation.email},
+    )
     invitation.delete()
 
 
@@ -193,12 +197,13 @@ def invitation_accept(*, token: str, user) -> Membership:
         organization=invitation.organization,
         actor=user,
         action=Action.MEMBER_JOINED,
-        detail=f"{user.email} as {invitation.role}",
+        data={"email": user.email, "role": invitation.role},
     )
     return membership
 
 
 DELETED_PERSON = "a deleted person"
+
 LAST_ADMIN_OF_MESSAGE = _(
     "You are the only admin of %(organizations)s. An organization needs at least one admin: make "
     "someone else admin there, or delete the organization, before you delete your account."
@@ -226,9 +231,12 @@ def user_delete(*, user) -> None:
         raise ValidationError(LAST_ADMIN_OF_MESSAGE % {"organizations": ", ".join(o.name for o in sole)})
     email = user.email
     for membership in Membership.objects.filter(user=user).select_related("organization"):
-        audit(organization=membership.organization, actor=None, action=Action.MEMBER_REMOVED, detail=DELETED_PERSON)
+        audit(organization=membership.organization, actor=None, action=Action.MEMBER_REMOVED, data={"email": None})
     Invitation.objects.filter(email__iexact=email).delete()
-    for event in AuditEvent.objects.filter(detail__icontains=email):
-        event.detail = re.sub(re.escape(email), DELETED_PERSON, event.detail, flags=re.IGNORECASE)
-        event.save(update_fields=["detail"])
+    for event in AuditEvent.objects.filter(data__email__iexact=email):
+        event.data["email"] = None  # read as "a deleted person"
+        event.save(update_fields=["data"])
+    for event in AuditEvent.objects.filter(data__note__icontains=email):  # written before the log was structured
+        event.data["note"] = re.sub(re.escape(email), DELETED_PERSON, event.data["note"], flags=re.IGNORECASE)
+        event.save(update_fields=["data"])
     user.delete()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import audit
-from assessment.models import Cycle, Response
+from assessment.models import Cycle, Item, Response
 from reports import report, selectors, wording
 from reports.models import Action, CycleReport
 
@@ -57,6 +57,15 @@ def _check_owner(organization, owner) -> None:
         raise ValidationError(ACTION_OWNER_MESSAGE)
 
 
+def _practice_named(action: Action, item: Item | None = None) -> dict:
+    """The audit log's facts naming an action's practice: its key and questionnaire, and its English
+    short title for a reader whose language the questionnaire lacks."""
+    questionnaire = action.source_cycle.questionnaire_id
+    item = item or Item.objects.filter(questionnaire_id=questionnaire, key=action.practice).first()
+    short = item.title if item else action.practice_text[:40]
+    return {"practice": action.practice, "questionnaire": str(questionnaire), "short": short}
+
+
 @transaction.atomic
 def action_create(
     *, organization, by, source_cycle: Cycle, practice: str, what: str, owner=None, due_on=None, notes: str = ""
@@ -80,8 +89,7 @@ def action_create(
         organization=organization,
         actor=by,
         action=AuditEvent.Action.ACTION_CREATED,
-        detail=item.title,
-        data={"action": str(action.pk), "practice": practice},
+        data={"action": str(action.pk), **_practice_named(action, item)},
     )
     return action
 
@@ -99,7 +107,6 @@ def action_update(*, action: Action, by, **fields) -> Action:
             organization=action.organization,
             actor=by,
             action=AuditEvent.Action.ACTION_UPDATED,
-            detail=f"{action.practice_text[:60]}: {', '.join(changed)}",
-            data={"action": str(action.pk), "changed": changed, "status": action.status},
+            data={"action": str(action.pk), **_practice_named(action), "changed": changed, "status": action.status},
         )
     return action

@@ -155,8 +155,7 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
             organization=cycle.organization,
             actor=by,
             action=Action.INVITATIONS_REQUESTED,
-            detail=f"{len(addresses)} invitation(s) for {cycle.label} await another admin's approval",
-            data={"cycle": str(cycle.pk), "invited": len(addresses), "list": str(list_id)},
+            data={"cycle": str(cycle.pk), "label": cycle.label, "invited": len(addresses), "list": str(list_id)},
         )
         transaction.on_commit(lambda: _approvers_tell(cycle, list_id, by, len(addresses), site_url), robust=True)
         return Invited(len(addresses), awaiting_approval=True)
@@ -169,8 +168,12 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_SENT,
-        detail=f"{len(addresses)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
-        data={"cycle": str(cycle.pk), "invited": len(addresses), "invited_in_all": cycle.invited_count},
+        data={
+            "cycle": str(cycle.pk),
+            "label": cycle.label,
+            "invited": len(addresses),
+            "invited_in_all": cycle.invited_count,
+        },
     )
     _deliver_on_commit(cycle, INVITATION, "", site_url, get_language() or settings.LANGUAGE_CODE)
     return Invited(len(addresses), awaiting_approval=False)
@@ -246,15 +249,13 @@ def invitations_approve(*, cycle: Cycle, list_id, by, site_url: str) -> int:
     )
     cycle.invited_count += len(links)
     cycle.save(update_fields=["invited_count"])
-    asked_by = requester.email if requester else "a former member"
     audit(
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_APPROVED,
-        detail=f"{len(links)} invitation(s) for {cycle.label} asked by {asked_by} approved; "
-        f"{cycle.invited_count} invited in all",
         data={
             "cycle": str(cycle.pk),
+            "label": cycle.label,
             "invited": len(links),
             "invited_in_all": cycle.invited_count,
             "list": str(list_id),
@@ -284,9 +285,10 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_REFUSED,
-        detail=f"{len(links)} invitation(s) for {cycle.label} {'withdrawn' if withdrawn else 'refused'}",
         data={
             "cycle": str(cycle.pk),
+            "label": cycle.label,
+            "withdrawn": withdrawn,
             "invited": len(links),
             "list": str(list_id),
             "requested_by": str(requester.pk) if requester else None,
@@ -313,7 +315,10 @@ def shared_link_create(*, cycle: Cycle, by) -> str:
     token = new_token()
     RespondentLink.objects.create(cycle=cycle, kind=RespondentLink.Kind.SHARED, token_hash=hash_token(token))
     audit(
-        organization=cycle.organization, actor=by, action=Action.LINKS_CREATED, detail=f"shared link for {cycle.label}"
+        organization=cycle.organization,
+        actor=by,
+        action=Action.LINKS_CREATED,
+        data={"cycle": str(cycle.pk), "label": cycle.label},
     )
     return token
 
@@ -353,15 +358,6 @@ def link_redeem(*, token: str) -> tuple[Cycle, StaffDraft]:
 REMINDER_TOO_SOON_MESSAGE = _("Reminders went out less than a day ago. Wait a day before sending more.")
 MAX_REMINDERS = 2
 REMINDER_GAP = timedelta(days=1)
-
-
-def stepped_words(count: SteppedCount) -> str:
-    """Return a stepped count in the audit log's words.
-
-    >>> stepped_words(stepped_count(2, 3)), stepped_words(stepped_count(7, 3))
-    ('fewer than 3', '6 or more')
-    """
-    return f"fewer than {count.step}" if count.below_minimum else f"{count.at_least} or more"
 
 
 @transaction.atomic
@@ -409,10 +405,9 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
         organization=cycle.organization,
         actor=by,
         action=Action.REMINDERS_SENT,
-        detail=f"{stepped_words(invitees)} invitee(s) and {stepped_words(members)} member(s) "
-        f"reminded for {cycle.label}",
         data={
             "cycle": str(cycle.pk),
+            "label": cycle.label,
             "step": cycle.min_responses,
             "invitees_at_least": invitees.at_least,
             "members_at_least": members.at_least,

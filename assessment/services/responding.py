@@ -253,7 +253,7 @@ def response_save_answers(*, response: Response, answers: dict[str, str], notes=
             organization=response.cycle.organization,
             actor=by,
             action=Action.TEAM_RESPONSE_EDITED,
-            detail=response.cycle.label,
+            data={"cycle": str(response.cycle.pk), "label": response.cycle.label},
         )
     return response
 
@@ -287,6 +287,11 @@ def response_submit(*, response: Response, user=None) -> Response:
     response.scores = {**score.dimensions, scoring.OVERALL: score.overall}
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
-    audit(organization=cycle.organization, actor=user, action=Action.TEAM_RESPONSE_SUBMITTED, detail=cycle.label)
+    audit(
+        organization=cycle.organization,
+        actor=user,
+        action=Action.TEAM_RESPONSE_SUBMITTED,
+        data={"cycle": str(cycle.pk), "label": cycle.label},
+    )
     cycle_close(cycle=cycle, by=user)
     return response

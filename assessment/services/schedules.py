@@ -43,7 +43,6 @@ def schedule_set(*, organization, by, mode: str, month: int, weeks: int) -> Audi
         organization=organization,
         actor=by,
         action=AuditEvent.Action.SCHEDULE_CHANGED,
-        detail=f"{schedule.get_mode_display()}: month {month}, {weeks} weeks",
         data={"mode": mode, "month": month, "weeks": weeks},
     )
     return schedule
