@@ -332,7 +332,7 @@ def snapshot_publish_requested(*, coalition_id: str, period: int) -> str:
     """
     with transaction.atomic():
         publishing = (
-            SnapshotPublishing.objects.select_for_update()
+            SnapshotPublishing.objects.select_for_update(of=("self",))
             .select_related("coalition", "requested_by")
             .filter(coalition_id=coalition_id, period=period)
             .first()
