@@ -160,3 +160,14 @@ def test_a_year_the_rules_refuse_by_the_time_the_worker_runs_is_not_published_an
     page = client.get(reverse("coalitions:snapshot_publishing", args=[coalition.slug, YEAR])).content.decode()
     assert 'data-final="true"' in page and 'id="task-failed"' in page
     assert escape(str(services.BELOW_K_MESSAGE % {"period": YEAR, "k": 5})) in page
+
+
+def test_a_publish_task_queued_by_the_earlier_release_does_nothing(
+    org_factory, member_factory, user_factory, closed_cycles
+):
+    from coalitions.tasks import publish_snapshot
+
+    coalition, steward = _coalition(org_factory, member_factory, user_factory, closed_cycles, members=5)
+    result = publish_snapshot.enqueue(coalition_id=str(coalition.pk), period=YEAR, by_id=str(steward.pk))
+    assert result.return_value == "not asked"
+    assert not BenchmarkSnapshot.objects.exists()
