@@ -35,11 +35,6 @@ STAFF_SURVEY_GAP_MESSAGE = _(
 )
 
 
-def _named(cycle: Cycle) -> dict:
-    """The audit log's facts naming a cycle: its id and the label people gave it."""
-    return {"cycle": str(cycle.pk), "label": cycle.label}
-
-
 @transaction.atomic
 def cycle_create(
     *,
@@ -115,7 +110,7 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
             raise ValidationError(refusal)
     cycle.status = Cycle.Status.OPEN
     cycle.save(update_fields=["status"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, data=_named(cycle))
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, data={"cycle": str(cycle.pk)})
     return cycle
 
 
@@ -144,7 +139,7 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_on = on or timezone.localdate()
     cycle.save(update_fields=["results", "means", "status", "closed_on"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, data=_named(cycle))
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, data={"cycle": str(cycle.pk)})
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
@@ -291,7 +286,7 @@ def cycle_delete(*, cycle: Cycle, by) -> None:
         actor=by,
         action=Action.CYCLE_DELETED,
         data={
-            **_named(cycle),
+            "cycle": str(cycle.pk),
             "mode": cycle.mode,
             "reportable": cycle.is_reportable,
             "closed_on": str(cycle.closed_on) if cycle.closed_on else None,

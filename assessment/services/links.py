@@ -155,7 +155,7 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
             organization=cycle.organization,
             actor=by,
             action=Action.INVITATIONS_REQUESTED,
-            data={"cycle": str(cycle.pk), "label": cycle.label, "invited": len(addresses), "list": str(list_id)},
+            data={"cycle": str(cycle.pk), "invited": len(addresses), "list": str(list_id)},
         )
         transaction.on_commit(lambda: _approvers_tell(cycle, list_id, by, len(addresses), site_url), robust=True)
         return Invited(len(addresses), awaiting_approval=True)
@@ -170,7 +170,6 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         action=Action.INVITATIONS_SENT,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "invited": len(addresses),
             "invited_in_all": cycle.invited_count,
         },
@@ -255,7 +254,6 @@ def invitations_approve(*, cycle: Cycle, list_id, by, site_url: str) -> int:
         action=Action.INVITATIONS_APPROVED,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "invited": len(links),
             "invited_in_all": cycle.invited_count,
             "list": str(list_id),
@@ -287,7 +285,6 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
         action=Action.INVITATIONS_REFUSED,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "withdrawn": withdrawn,
             "invited": len(links),
             "list": str(list_id),
@@ -318,7 +315,7 @@ def shared_link_create(*, cycle: Cycle, by) -> str:
         organization=cycle.organization,
         actor=by,
         action=Action.LINKS_CREATED,
-        data={"cycle": str(cycle.pk), "label": cycle.label},
+        data={"cycle": str(cycle.pk)},
     )
     return token
 
@@ -407,7 +404,6 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
         action=Action.REMINDERS_SENT,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "step": cycle.min_responses,
             "invitees_at_least": invitees.at_least,
             "members_at_least": members.at_least,

@@ -253,7 +253,7 @@ def response_save_answers(*, response: Response, answers: dict[str, str], notes=
             organization=response.cycle.organization,
             actor=by,
             action=Action.TEAM_RESPONSE_EDITED,
-            data={"cycle": str(response.cycle.pk), "label": response.cycle.label},
+            data={"cycle": str(response.cycle_id)},
         )
     return response
 
@@ -291,7 +291,7 @@ def response_submit(*, response: Response, user=None) -> Response:
         organization=cycle.organization,
         actor=user,
         action=Action.TEAM_RESPONSE_SUBMITTED,
-        data={"cycle": str(cycle.pk), "label": cycle.label},
+        data={"cycle": str(cycle.pk)},
     )
     cycle_close(cycle=cycle, by=user)
     return response
