@@ -23,7 +23,7 @@ from assessment.forms import (
     RemindersForm,
     ScheduleForm,
 )
-from assessment.models import Cycle, Participation, RespondentLink
+from assessment.models import Cycle, CycleClosing, Participation, RespondentLink
 from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
 
@@ -110,6 +110,7 @@ def _cycle_context(membership, cycle) -> dict:
             for awaiting in selectors.awaiting_invitation_lists(membership.organization, cycle=cycle)
             if membership.is_admin or awaiting.requested_by_id == membership.user_id
         ],
+        "closing": CycleClosing.objects.filter(cycle=cycle, failure="").first() if cycle.is_open else None,
         "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
         if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
         else None,
@@ -128,31 +129,70 @@ def cycle_open(request, org_slug, cycle_id):
 
 
 def cycle_close(request, org_slug, cycle_id):
+    """Ask to confirm (GET), then close on the task queue (POST) and show its progress."""
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
+    closing = CycleClosing.objects.filter(cycle=cycle).first()
     if request.method != "POST":
         if not cycle.is_open:
             return redirect(cycle)
+        if closing is not None and not closing.failure:
+            return redirect("assessment:cycle_closing", org_slug, cycle.id)
         return render(request, "assessment/cycle_close.html", _cycle_context(membership, cycle))
     try:
-        cycles.cycle_close(cycle=cycle, by=request.user)
+        cycles.cycle_close_request(cycle=cycle, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+        return redirect(cycle)
+    return redirect("assessment:cycle_closing", org_slug, cycle.id)
+
+
+@never_cache
+def cycle_closing(request, org_slug, cycle_id):
+    """Show how closing an audit is going: waiting, running, done (with the way to its report) or stopped."""
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    cycle = _cycle_for(membership, cycle_id)
+    closing = CycleClosing.objects.filter(cycle=cycle).first()
+    if cycle.is_closed:
+        state = "done"
+    elif closing is None:
+        state = "none"
+    elif closing.failure:
+        state = "failed"
     else:
-        messages.success(request, _("“%(label)s” is closed.") % {"label": cycle.label})
-    return redirect(cycle)
+        state = "running" if closing.started_at else "waiting"
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "state": state,
+        "is_final": state in ("done", "failed", "none"),
+        "failure": (
+            cycles.SEALS_UNREADABLE_MESSAGE
+            if closing and closing.failure == CycleClosing.UNREADABLE
+            else cycles.CLOSE_FAILED_MESSAGE
+        ),
+    }
+    return render(request, "assessment/cycle_closing.html", context)
 
 
-@require_POST
 def cycle_delete(request, org_slug, cycle_id):
+    """Delete an audit and every answer in it after a confirmation page naming what goes."""
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
-    if request.POST.get("confirm") != cycle.label:
+    if request.method == "POST":
+        if request.POST.get("confirm") == cycle.label:
+            cycles.cycle_delete(cycle=cycle, by=request.user)
+            messages.success(request, _("The audit and all its answers were deleted."))
+            return redirect(membership.organization)
         messages.error(request, _("Type the audit's label exactly to confirm deleting it."))
-        return redirect(cycle)
-    cycles.cycle_delete(cycle=cycle, by=request.user)
-    messages.success(request, _("The audit and all its answers were deleted."))
-    return redirect(membership.organization)
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "cancel_url": cycle.get_absolute_url(),
+    }
+    return render(request, "assessment/cycle_delete.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_POST

@@ -140,6 +140,11 @@ def active_coalition_snapshots_for(organization, period: int) -> list[BenchmarkS
     )
 
 
+def active_membership(coalition, organization) -> CoalitionMembership | None:
+    """Return the organization's current (not withdrawn) membership of the coalition, if any."""
+    return CoalitionMembership.objects.filter(coalition=coalition, organization=organization, withdrawn_at=None).first()
+
+
 def organization_coalition_memberships(organization) -> list[CoalitionMembership]:
     """Return every coalition membership of the organization, current first, for its admins."""
     return list(

@@ -1,6 +1,7 @@
 """Exports of an organization's own report: tidy tables with human headers, as a ZIP of CSV
 files or one XLSX workbook. Pure: a stored report in, bytes out."""
 
+import codecs
 import csv
 import io
 import zipfile
@@ -199,7 +200,11 @@ def _safe(value):
 
 
 def to_csv_zip(tables: Sequence[Table], stem: str) -> bytes:
-    """Return a ZIP with one CSV file per table."""
+    """Return a ZIP with one CSV file per table, in UTF-8 with a byte-order mark.
+
+    Without the mark, Excel reads a CSV file in the computer's legacy code page: accents, dashes
+    and Chinese turn into garbage.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, table in enumerate(tables, start=1):
@@ -207,7 +212,9 @@ def to_csv_zip(tables: Sequence[Table], stem: str) -> bytes:
             writer = csv.writer(text)
             writer.writerow(table.headers)
             writer.writerows([[_safe(value) for value in row] for row in table.rows])
-            archive.writestr(f"{stem}/{number}-{_file_part(table.name)}.csv", text.getvalue())
+            archive.writestr(
+                f"{stem}/{number}-{_file_part(table.name)}.csv", codecs.BOM_UTF8 + text.getvalue().encode()
+            )
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.models import Membership, Organization, User
 from assessment.demo import INSTRUMENT_PATH
@@ -49,7 +50,9 @@ def _test_settings(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
-    yield settings
+    # A page asked for in Chinese leaves Chinese active in the thread; each test starts in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield settings
     cache.clear()
 
 

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks.backends.immediate import ImmediateBackend
 
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
 from assessment import aggregation, scoring
-from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
+from assessment.models import MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
@@ -143,6 +144,71 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
+
+
+CYCLE_NOT_OPEN_MESSAGE = _("Only an open audit can be closed.")
+CLOSE_FAILED_MESSAGE = _(
+    "Closing stopped with an error, and nothing was changed: the audit is still open. Try again; if it "
+    "stops again, the site's operator can read why in the worker's log."
+)
+
+
+@transaction.atomic
+def cycle_close_request(*, cycle: Cycle, by) -> None:
+    """Ask for a cycle to be closed on the task queue; its leads watch the request (``CycleClosing``).
+
+    Asking again while a request waits changes nothing; asking after a failed attempt tries again.
+    The task is told the cycle's id, nothing else.
+    """
+    from assessment.tasks import close_cycle
+
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.is_closed:
+        raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    if not cycle.is_open:
+        raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+    closing = CycleClosing.objects.filter(cycle=cycle).first()
+    if closing is not None and not closing.failure:
+        return
+    CycleClosing.objects.update_or_create(
+        cycle=cycle, defaults={"requested_by": by, "requested_at": timezone.now(), "started_at": None, "failure": ""}
+    )
+    cycle_id = str(cycle.pk)
+    if isinstance(close_cycle.get_backend(), ImmediateBackend):
+        # Run at once, in this transaction, as closing in the request always did.
+        close_cycle.enqueue(cycle_id=cycle_id)
+    else:
+        # A worker must find the request committed when it takes the task.
+        transaction.on_commit(lambda: close_cycle.enqueue(cycle_id=cycle_id))
+
+
+def cycle_close_requested(*, cycle_id: str) -> str:
+    """Close a cycle a lead asked to close, as its task; return what happened, as a short code.
+
+    The code is all the task table keeps of the outcome: "closed", "already closed", "not asked"
+    or "unreadable" (the request then stays, marked, for its leads to read and try again).
+    """
+    with transaction.atomic():
+        closing = CycleClosing.objects.select_for_update().filter(cycle_id=cycle_id).first()
+        if closing is None or closing.failure:
+            return "not asked"
+        closing.started_at = timezone.now()
+        closing.save(update_fields=["started_at"])
+    cycle = Cycle.objects.get(pk=cycle_id)
+    try:
+        with transaction.atomic():
+            cycle_close(cycle=cycle, by=closing.requested_by)
+            CycleClosing.objects.filter(pk=closing.pk).delete()
+    except ValidationError as error:
+        if error.messages == [str(CYCLE_ALREADY_CLOSED_MESSAGE)]:  # closed another way meanwhile
+            CycleClosing.objects.filter(pk=closing.pk).delete()
+            return "already closed"
+        CycleClosing.objects.filter(pk=closing.pk).update(failure=CycleClosing.UNREADABLE)
+        return CycleClosing.UNREADABLE
+    except Exception:
+        CycleClosing.objects.filter(pk=closing.pk).update(failure=CycleClosing.FAILED)
+        raise
+    return "closed"
 
 
 def _staff_results_write_out(cycle: Cycle) -> dict:
