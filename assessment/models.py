@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -250,6 +251,11 @@ class Cycle(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Return whether the cycle waits for an opening date still to come."""
+        return self.status == self.Status.DRAFT and self.opens_on > timezone.localdate()
 
     @property
     def is_staff_survey(self) -> bool:
