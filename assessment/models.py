@@ -253,6 +253,11 @@ class Cycle(models.Model):
         return self.status == self.Status.CLOSED
 
     @property
+    def is_scheduled(self) -> bool:
+        """Return whether the cycle waits for an opening date still to come."""
+        return self.status == self.Status.DRAFT and self.opens_on > timezone.localdate()
+
+    @property
     def is_staff_survey(self) -> bool:
         return self.mode == self.Mode.STAFF
 

@@ -16,6 +16,7 @@ from accounts.access import get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
 from assessment.forms import (
+    PAGE_CHOICE_MESSAGE,
     ROLE_GROUP_CHOICES,
     CycleForm,
     InvitationsForm,
@@ -26,6 +27,7 @@ from assessment.forms import (
 from assessment.models import Cycle, CycleClosing, Participation, RespondentLink
 from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
+from config.dates import long_date
 
 Role = Membership.Role
 
@@ -63,7 +65,11 @@ def cycle_create(request, org_slug):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, _("“%(label)s” is open.") % {"label": cycle.label})
+            if cycle.is_open:
+                messages.success(request, _("“%(label)s” is open.") % {"label": cycle.label})
+            else:
+                text = _("“%(label)s” is scheduled: it opens on %(date)s. Nobody can answer it before then.")
+                messages.success(request, text % {"label": cycle.label, "date": long_date(cycle.opens_on)})
             return redirect(cycle)
     questionnaires = [(label, selectors.questionnaire_for_mode(mode)) for mode, label in Cycle.Mode.choices]
     context = {
@@ -391,11 +397,22 @@ def links_create(request, org_slug, cycle_id):
 # Answering
 
 
-def _page_number(request, last: int) -> int:
-    raw = request.POST.get("page") or request.GET.get("page") or "1"
+def _page_number(request, last: int) -> int | None:
+    """Return the page asked for, or None where none was: then the respondent resumes."""
+    raw = request.POST.get("page") or request.GET.get("page")
+    if raw is None:
+        return None
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= last:
         raise Http404
     return int(raw)
+
+
+def _resume_page(pages, saved) -> int:
+    """Return the first page with a question not answered yet, or the finish page."""
+    for page in pages:
+        if any(item.key not in saved for item in page.items):
+            return page.number
+    return len(pages) + 1
 
 
 def _page_context(cycle, *, number, pages, form, store, base_url) -> dict:
@@ -442,6 +459,14 @@ def _language_changed(request, base_url, number):
 def _next_page(base_url, number, finish, action):
     number = max(1, min(finish, number + (1 if action == "next" else -1)))
     return redirect(f"{base_url}?page={number}")
+
+
+def _chosen_page(request, finish) -> int | None:
+    """Return the page a step of the page list asks for, or None when the value is not a page."""
+    raw = request.POST.get("goto", "")
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= finish:
+        return int(raw)
+    return None
 
 
 class _TeamAnswers:
@@ -530,11 +555,14 @@ def _answer_page(request, cycle, store, *, base_url, extra=None):
     Returns None once submitted; otherwise the page, or the redirect to the next one.
     """
     pages = selectors.questionnaire_pages(cycle.questionnaire)
-    number = _page_number(request, len(pages) + 1)
+    finish = len(pages) + 1
+    number = _page_number(request, finish) or _resume_page(pages, store.saved())
     form = _answers_form(cycle, pages, number, store, data=request.POST if request.method == "POST" else None)
     refused = False
     if form.is_bound:
-        action = request.POST.get("action", "next")
+        # Every way off the page (the next and previous buttons, a step of the page list, the
+        # language choice) posts the page's answers, so leaving never loses what was typed.
+        action = "goto" if "goto" in request.POST else request.POST.get("action", "next")
         try:
             if not form.is_valid():
                 raise ValidationError(form.first_error)
@@ -549,7 +577,13 @@ def _answer_page(request, cycle, store, *, base_url, extra=None):
             if action == "language":
                 return store.kept(_language_changed(request, base_url, number))
             if action in {"next", "back"}:
-                return store.kept(_next_page(base_url, number, len(pages) + 1, action))
+                return store.kept(_next_page(base_url, number, finish, action))
+            if action == "goto":
+                chosen = _chosen_page(request, finish)
+                if chosen is not None:
+                    return store.kept(redirect(f"{base_url}?page={chosen}"))
+                messages.error(request, PAGE_CHOICE_MESSAGE)
+                refused = True
             if action == "save":
                 messages.success(request, store.saved_message())
             form = _answers_form(cycle, pages, number, store)
@@ -580,7 +614,10 @@ def respond(request, org_slug, cycle_id):
         raise Http404
     team = selectors.team_response(cycle)
     if team is None or team.is_submitted or not cycle.is_open:
-        messages.info(request, _("This self-audit is not open for answers."))
+        if cycle.is_scheduled:
+            messages.info(request, responding.cycle_not_open_message(cycle))
+        else:
+            messages.info(request, _("This self-audit is not open for answers."))
         return redirect(membership.organization)
     result = _answer_page(request, cycle, _TeamAnswers(team, request.user), base_url=base_url, extra=extra)
     if result is None:

@@ -50,7 +50,14 @@ def cycle_create(
     open_now: bool = True,
     today: date | None = None,
 ) -> Cycle:
-    """Create an audit cycle, open straight away unless asked otherwise."""
+    """Create an audit cycle, open straight away unless asked otherwise or it opens on a later date.
+
+    An audit with a later opening date is scheduled: it stays not open, so nobody can answer it
+    or be invited to it, until ``cycles_open_scheduled`` opens it on that day.
+    """
+    if isinstance(opens_on, str):
+        opens_on = date.fromisoformat(opens_on)
+    today = today or timezone.localdate()
     if questionnaire is None or not questionnaire.is_published:
         raise ValidationError(NO_QUESTIONNAIRE_MESSAGE)
     if min_responses < MIN_RESPONSES_FLOOR:
@@ -67,7 +74,7 @@ def cycle_create(
     )
     if mode == Cycle.Mode.TEAM:
         Response.objects.create(cycle=cycle)
-    if open_now:
+    if open_now and opens_on <= today:
         cycle = cycle_open(cycle=cycle, by=by, today=today)
     return cycle
 
@@ -97,8 +104,10 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
     """Open a cycle for answers. Its minimum number of responses is locked from now on.
 
     A staff survey opens only when no other is open and the last one closed long enough before
-    ``today`` (the current date unless given).
+    ``today`` (the current date unless given). An audit opened before its planned opening date
+    takes today as its opening date, so no page says it opens on a day already past.
     """
+    today = today or timezone.localdate()
     if cycle.mode == Cycle.Mode.STAFF:
         # Every opening of a staff survey queues here, so two at once cannot both find none open.
         Organization.objects.select_for_update().get(pk=cycle.organization_id)
@@ -106,13 +115,32 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError(CYCLE_NOT_DRAFT_MESSAGE)
     if cycle.is_staff_survey:
-        refusal = staff_survey_refusal(organization_id=cycle.organization_id, today=today or timezone.localdate())
+        refusal = staff_survey_refusal(organization_id=cycle.organization_id, today=today)
         if refusal:
             raise ValidationError(refusal)
     cycle.status = Cycle.Status.OPEN
-    cycle.save(update_fields=["status"])
+    cycle.opens_on = min(cycle.opens_on, today)
+    cycle.save(update_fields=["status", "opens_on"])
     audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, data={"cycle": str(cycle.pk)})
     return cycle
+
+
+def cycles_open_scheduled(*, today: date) -> int:
+    """Open every scheduled audit whose opening date has come; return how many opened.
+
+    Safe to run again at any moment: an audit already opened is skipped. A staff survey that
+    cannot open yet (another is open, or the last closed too recently) stays scheduled, its page
+    says why, and the next run tries again.
+    """
+    opened = 0
+    due = Cycle.objects.filter(status=Cycle.Status.DRAFT, opens_on__lte=today).order_by("opens_on", "created_at")
+    for cycle in due.select_related("organization"):
+        try:
+            cycle_open(cycle=cycle, by=None, today=today)
+        except ValidationError:
+            continue
+        opened += 1
+    return opened
 
 
 @transaction.atomic

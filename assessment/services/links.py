@@ -27,6 +27,7 @@ from assessment.selectors import SteppedCount, invitation_oversight, stepped_cou
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE
 from assessment.services.responding import StaffDraft, credential_new
 from assessment.tasks import INVITATION, REMINDER, deliver_links
+from config.dates import long_date
 
 logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
@@ -35,6 +36,10 @@ LINK_INVALID_MESSAGE = _(
     "This link cannot be used. It may have been used already, withdrawn, or its audit may have closed."
 )
 LINKS_ONLY_FOR_STAFF_MESSAGE = _("Respondent links are only for anonymous staff surveys.")
+SCHEDULED_LINKS_MESSAGE = _(
+    "This survey opens on %(date)s. Invitations and links can be sent from that day, so that every link works "
+    "when it arrives."
+)
 NO_ADDRESSES_MESSAGE = _("Enter at least one email address, one per line.")
 TOO_MANY_ADDRESSES_MESSAGE = _("Invite at most %(max)s addresses at a time.")
 ADDRESS_PROBLEMS_MESSAGE = _("Nothing was sent. Correct or remove these addresses and try again:")
@@ -136,6 +141,8 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    if cycle.is_scheduled:
+        raise ValidationError(SCHEDULED_LINKS_MESSAGE % {"date": long_date(cycle.opens_on)})
     if not addresses:
         raise ValidationError(NO_ADDRESSES_MESSAGE)
     if len(addresses) > MAX_INVITATIONS:
@@ -304,6 +311,8 @@ def shared_link_create(*, cycle: Cycle, by) -> str:
         raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    if cycle.is_scheduled:
+        raise ValidationError(SCHEDULED_LINKS_MESSAGE % {"date": long_date(cycle.opens_on)})
     cycle.links.filter(kind=RespondentLink.Kind.SHARED).update(is_revoked=True)
     token = new_token()
     RespondentLink.objects.create(cycle=cycle, kind=RespondentLink.Kind.SHARED, token_hash=hash_token(token))
