@@ -22,7 +22,23 @@ Action = AuditEvent.Action
 @dataclass(frozen=True)
 class Entry:
     event: AuditEvent
+    what: str
     detail: str
+
+
+def _what(event: AuditEvent) -> str:
+    """The action's name, saying survey or self-audit where the event knows which (events recorded
+    before the kind was kept say "audit")."""
+    mode = event.data.get("mode")
+    named = {
+        (Action.CYCLE_OPENED, "staff"): _("Staff survey opened"),
+        (Action.CYCLE_OPENED, "team"): _("Self-audit opened"),
+        (Action.CYCLE_CLOSED, "staff"): _("Staff survey closed"),
+        (Action.CYCLE_CLOSED, "team"): _("Self-audit closed"),
+        (Action.CYCLE_DELETED, "staff"): _("Staff survey deleted"),
+        (Action.CYCLE_DELETED, "team"): _("Self-audit deleted"),
+    }
+    return named.get((event.action, mode)) or event.get_action_display()
 
 
 def _listed(words) -> str:
@@ -158,4 +174,4 @@ def audit_entries(events) -> list[Entry]:
                 wording[(str(row.questionnaire_id), row.key)] = row.in_language().title
     asked = {e.data["requested_by"] for e in events if e.data.get("requested_by")}
     people = {str(pk): email for pk, email in User.objects.filter(pk__in=asked).values_list("pk", "email")}
-    return [Entry(event, _sentence(event, wording, people)) for event in events]
+    return [Entry(event, _what(event), _sentence(event, wording, people)) for event in events]

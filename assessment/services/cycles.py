@@ -35,8 +35,8 @@ STAFF_SURVEY_GAP_MESSAGE = _(
 
 
 def _named(cycle: Cycle) -> dict:
-    """The audit log's facts naming a cycle: its id and the label people gave it."""
-    return {"cycle": str(cycle.pk), "label": cycle.label}
+    """The audit log's facts naming a cycle: its id, its kind and the label people gave it."""
+    return {"cycle": str(cycle.pk), "mode": cycle.mode, "label": cycle.label}
 
 
 @transaction.atomic
@@ -226,7 +226,6 @@ def cycle_delete(*, cycle: Cycle, by) -> None:
         action=Action.CYCLE_DELETED,
         data={
             **_named(cycle),
-            "mode": cycle.mode,
             "reportable": cycle.is_reportable,
             "closed_on": str(cycle.closed_on) if cycle.closed_on else None,
         },
