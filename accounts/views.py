@@ -51,7 +51,7 @@ def org_members(request, org_slug):
         "invitation_form": InvitationForm(),
         "roles": Role.choices,
         "audit_entries": audit_entries(
-            AuditEvent.objects.filter(organization=organization).select_related("actor")[:50]
+            AuditEvent.objects.filter(organization=organization).select_related("actor", "organization")[:50]
         ),
     }
     return render(request, "accounts/org_members.html", context)

@@ -89,7 +89,7 @@ def coalition_join(*, coalition: Coalition, organization: Organization, by, join
         organization=organization,
         actor=by,
         action=Action.COALITION_JOINED,
-        data={"coalition": str(coalition.pk), "name": coalition.name},
+        data={"coalition": str(coalition.pk)},
     )
     _log(coalition, by, CoalitionEvent.Action.JOINED, {"organization": organization.name})
     return membership
@@ -146,7 +146,7 @@ def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) 
         organization=organization,
         actor=by,
         action=Action.COALITION_WITHDRAWN,
-        data={"coalition": str(coalition.pk), "name": coalition.name},
+        data={"coalition": str(coalition.pk)},
     )
     _log(coalition, by, CoalitionEvent.Action.WITHDRAWN, {"organization": organization.name})
     return membership

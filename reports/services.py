@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import audit
-from assessment.models import Cycle, Item, Response
+from assessment.models import Cycle, Response
 from reports import report, selectors, wording
 from reports.models import Action, CycleReport
 
@@ -57,13 +57,9 @@ def _check_owner(organization, owner) -> None:
         raise ValidationError(ACTION_OWNER_MESSAGE)
 
 
-def _practice_named(action: Action, item: Item | None = None) -> dict:
-    """The audit log's facts naming an action's practice: its key and questionnaire, and its English
-    short title for a reader whose language the questionnaire lacks."""
-    questionnaire = action.source_cycle.questionnaire_id
-    item = item or Item.objects.filter(questionnaire_id=questionnaire, key=action.practice).first()
-    short = item.title if item else action.practice_text[:40]
-    return {"practice": action.practice, "questionnaire": str(questionnaire), "short": short}
+def _practice_named(action: Action) -> dict:
+    """The audit log's facts naming an action's practice: its key and its questionnaire."""
+    return {"practice": action.practice, "questionnaire": str(action.source_cycle.questionnaire_id)}
 
 
 @transaction.atomic
@@ -89,7 +85,7 @@ def action_create(
         organization=organization,
         actor=by,
         action=AuditEvent.Action.ACTION_CREATED,
-        data={"action": str(action.pk), **_practice_named(action, item)},
+        data={"action": str(action.pk), **_practice_named(action)},
     )
     return action
 

@@ -162,7 +162,7 @@ def cycle_report_export(request, org_slug, cycle_id, fmt):
         organization=membership.organization,
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
-        data={"cycle": str(cycle.pk), "label": cycle.label, "format": fmt},
+        data={"cycle": str(cycle.pk), "format": fmt},
     )
     return response
 

@@ -13,12 +13,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import render_email
 from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
@@ -155,7 +155,7 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
             organization=cycle.organization,
             actor=by,
             action=Action.INVITATIONS_REQUESTED,
-            data={"cycle": str(cycle.pk), "label": cycle.label, "invited": len(addresses), "list": str(list_id)},
+            data={"cycle": str(cycle.pk), "invited": len(addresses), "list": str(list_id)},
         )
         transaction.on_commit(lambda: _approvers_tell(cycle, list_id, by, len(addresses), site_url), robust=True)
         return Invited(len(addresses), awaiting_approval=True)
@@ -170,7 +170,6 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         action=Action.INVITATIONS_SENT,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "invited": len(addresses),
             "invited_in_all": cycle.invited_count,
         },
@@ -208,13 +207,11 @@ def _approvers_tell(cycle: Cycle, list_id, requester, count: int, site_url: str)
     """Email every admin but the requester that a list of invitations waits for their approval."""
     admins = cycle.organization.memberships.filter(role=Membership.Role.ADMIN).exclude(user=requester)
     url = site_url + reverse("assessment:invitations_review", args=[cycle.organization.slug, cycle.pk, list_id])
-    messages = []
-    for address, language in admins.values_list("user__email", "user__language"):
-        context = {"cycle": cycle, "organization": cycle.organization, "requester": requester, "count": count}
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject = render_to_string("assessment/email/invitations_awaiting_subject.txt", context).strip()
-            body = render_to_string("assessment/email/invitations_awaiting_message.txt", {**context, "url": url})
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+    context = {"cycle": cycle, "organization": cycle.organization, "requester": requester, "count": count, "url": url}
+    messages = [
+        render_email("assessment/email/invitations_awaiting", address, context, language)
+        for address, language in admins.values_list("user__email", "user__language")
+    ]
     try:
         get_connection().send_messages(messages)
     except Exception:
@@ -255,7 +252,6 @@ def invitations_approve(*, cycle: Cycle, list_id, by, site_url: str) -> int:
         action=Action.INVITATIONS_APPROVED,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "invited": len(links),
             "invited_in_all": cycle.invited_count,
             "list": str(list_id),
@@ -287,7 +283,6 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
         action=Action.INVITATIONS_REFUSED,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "withdrawn": withdrawn,
             "invited": len(links),
             "list": str(list_id),
@@ -299,9 +294,7 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
 
 def invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url}
-    subject = render_to_string("assessment/email/survey_invitation_subject.txt", context).strip()
-    body = render_to_string("assessment/email/survey_invitation_message.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return render_email("assessment/email/survey_invitation", address, context)
 
 
 @transaction.atomic
@@ -318,7 +311,7 @@ def shared_link_create(*, cycle: Cycle, by) -> str:
         organization=cycle.organization,
         actor=by,
         action=Action.LINKS_CREATED,
-        data={"cycle": str(cycle.pk), "label": cycle.label},
+        data={"cycle": str(cycle.pk)},
     )
     return token
 
@@ -407,7 +400,6 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
         action=Action.REMINDERS_SENT,
         data={
             "cycle": str(cycle.pk),
-            "label": cycle.label,
             "step": cycle.min_responses,
             "invitees_at_least": invitees.at_least,
             "members_at_least": members.at_least,
@@ -419,6 +411,4 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
 
 def reminder_email(cycle: Cycle, address: str, url: str, message: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url, "message": message}
-    subject = render_to_string("assessment/email/survey_reminder_subject.txt", context).strip()
-    body = render_to_string("assessment/email/survey_reminder_message.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return render_email("assessment/email/survey_reminder", address, context)

@@ -158,7 +158,6 @@ def test_reminder_counts_come_in_steps_of_the_minimum(client, lead, staff, organ
     event = AuditEvent.objects.get(action=AuditEvent.Action.REMINDERS_SENT)
     assert event.data == {
         "cycle": str(staff_cycle.pk),
-        "label": "staff audit",
         "step": 3,
         "invitees_at_least": 3,
         "members_at_least": 0,
@@ -240,7 +239,7 @@ def test_with_two_admins_invitations_wait_for_another_admins_approval(
     staff_cycle.refresh_from_db()
     assert staff_cycle.invited_count == 0
     requested = AuditEvent.objects.get(action=AuditEvent.Action.INVITATIONS_REQUESTED)
-    assert requested.data == {"cycle": str(staff_cycle.pk), "label": "staff audit", "invited": 3, "list": list_id}
+    assert requested.data == {"cycle": str(staff_cycle.pk), "invited": 3, "list": list_id}
     # The admin sees the list waiting on the dashboard and the survey page, and reviews it.
     login(client, admin.user)
     for url in (organization.get_absolute_url(), staff_cycle.get_absolute_url()):
