@@ -30,7 +30,23 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{1,60}")
 @dataclass(frozen=True)
 class Entry:
     event: AuditEvent
+    what: str
     detail: str
+
+
+def _what(event: AuditEvent) -> str:
+    """The action's name, saying survey or self-audit where the event knows which (events recorded
+    before the kind was kept say "audit")."""
+    mode = event.data.get("mode")
+    named = {
+        (Action.CYCLE_OPENED, "staff"): _("Staff survey opened"),
+        (Action.CYCLE_OPENED, "team"): _("Self-audit opened"),
+        (Action.CYCLE_CLOSED, "staff"): _("Staff survey closed"),
+        (Action.CYCLE_CLOSED, "team"): _("Self-audit closed"),
+        (Action.CYCLE_DELETED, "staff"): _("Staff survey deleted"),
+        (Action.CYCLE_DELETED, "team"): _("Self-audit deleted"),
+    }
+    return named.get((event.action, mode)) or event.get_action_display()
 
 
 def check_facts(data: dict) -> None:
@@ -231,4 +247,4 @@ def audit_entries(events) -> list[Entry]:
     query per kind (people, invitations, audits, coalitions, practices), so a long log stays flat."""
     events = list(events)
     known = _Known(events)
-    return [Entry(event, _sentence(event, known)) for event in events]
+    return [Entry(event, _what(event), _sentence(event, known)) for event in events]

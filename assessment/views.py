@@ -37,9 +37,18 @@ def org_dashboard(request, org_slug):
     organization = membership.organization
     organization_cycles = selectors.organization_cycles(organization)
     latest = next((cycle for cycle in organization_cycles if cycle.is_reportable), None)
+    open_cycles = [cycle for cycle in organization_cycles if cycle.is_open]
     context = {
         "membership": membership,
         "organization": organization,
+        "calls": _calls_to_answer(request, membership, open_cycles),
+        "progress": [
+            (cycle, selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses))
+            for cycle in open_cycles
+            if cycle.is_staff_survey
+        ]
+        if membership.can_manage_cycles
+        else [],
         "schedule": schedules.schedule_states(organization, today=timezone.localdate())
         if membership.can_manage_cycles
         else [],
@@ -49,6 +58,27 @@ def org_dashboard(request, org_slug):
         "awaiting_lists": selectors.awaiting_invitation_lists(organization) if membership.is_admin else [],
     }
     return render(request, "assessment/org_dashboard.html", context)
+
+
+def _calls_to_answer(request, membership, open_cycles) -> list[tuple[Cycle, str]]:
+    """Return each open audit the member may answer, with where they stand: "answer", "finish" or "answered".
+
+    Nothing on the server says who submitted (DECISIONS.md): a member who started a staff survey
+    and holds no unfinished answers in this browser is taken to have answered. A self-audit stays
+    open until its one shared answer is submitted.
+    """
+    staff_surveys = [cycle for cycle in open_cycles if cycle.is_staff_survey]
+    started = selectors.cycles_started_by(request.user, staff_surveys) if staff_surveys else set()
+    calls = []
+    for cycle in open_cycles:
+        if cycle.is_staff_survey:
+            if cycle.pk not in started:
+                calls.append((cycle, "answer"))
+            else:
+                calls.append((cycle, "finish" if drafts.read(request, cycle) is not None else "answered"))
+        elif membership.can_manage_cycles:
+            calls.append((cycle, "answer"))
+    return calls
 
 
 def cycle_create(request, org_slug):

@@ -207,9 +207,10 @@ CONFIRM_MESSAGE = _("Tick the box to confirm that publishing is final.")
 def _year_series(coalition, periods) -> dict[int, list[dict]]:
     """Return each year's series, one per form and questionnaire version, main ones (most members)
     first, in a fixed number of queries whatever the years."""
-    members = selectors.counted_member_ids(coalition)
+    members = selectors.counted_memberships(coalition).values("organization_id")
     admins = selectors.organization_admins(members)
-    by_mode = {mode: selectors.period_cycles(members, periods, mode) for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)}
+    found = selectors.period_cycles(members, periods)
+    by_mode = {mode: found[mode] for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)}
     years: dict[int, list[dict]] = {}
     for period in periods:
         series = years.setdefault(period, [])
@@ -236,9 +237,11 @@ def _publishable(series: list[dict]) -> bool:
     return any(not s["stats"].get(OVERALL, {"suppressed": True})["suppressed"] for s in series)
 
 
-def snapshot_eligible_years(*, coalition, periods) -> list[int]:
-    """Return the years not yet published in which some series has at least k separate confirmed members."""
-    published = set(BenchmarkSnapshot.objects.filter(coalition=coalition).values_list("period", flat=True))
+def snapshot_eligible_years(*, coalition, periods, published: set[int] | None = None) -> list[int]:
+    """Return the years not yet published in which some series has at least k separate confirmed
+    members; ``published`` gives the years already published where the caller has them."""
+    if published is None:
+        published = set(BenchmarkSnapshot.objects.filter(coalition=coalition).values_list("period", flat=True))
     candidates = [p for p in periods if p not in published]
     if not candidates:
         return []

@@ -57,6 +57,12 @@ def coalition_detail(request, coalition_slug):
         context["participation"] = selectors.participation_counts(coalition, periods)
         context["events"] = selectors.coalition_events(coalition)
         context["unconfirmed"] = selectors.unconfirmed_member_count(coalition)
+        # The years the publish page would offer, latest first, so the steward sees what is ready.
+        publishable = range(this_year - PUBLISH_YEARS_BACK, this_year + 1)
+        context["ready_years"] = services.snapshot_eligible_years(
+            coalition=coalition, periods=publishable, published={s.period for s in snapshots}
+        )[::-1]
+        context["k"] = max(coalition.k_min, Coalition.K_MIN_FLOOR)
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
     changes = [

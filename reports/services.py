@@ -23,7 +23,7 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     language = get_language() or settings.LANGUAGE_CODE
     history_ids = selectors.history_ids(cycle)
     counterpart = selectors.counterpart_record(cycle)
-    basis = [*history_ids, *([f"with:{counterpart['id']}"] if counterpart else [])]
+    basis = selectors.report_basis(history_ids, counterpart)
     stored = selectors.stored_report(cycle, language)
     if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
         return stored.payload

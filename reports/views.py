@@ -204,10 +204,12 @@ def action_create(request, org_slug):
     membership = _lead(request, org_slug)
     organization = membership.organization
     cycle_id = request.POST.get("cycle") or request.GET.get("cycle") or ""
+    practice = request.POST.get("practice") or request.GET.get("practice") or ""
+    if request.method != "POST" and not (cycle_id and practice):
+        return _action_choose(request, membership, cycle_id)
     source = get_object_or_404(
         Cycle.objects.select_related("questionnaire"), id=_uuid(cycle_id), organization=organization
     )
-    practice = request.POST.get("practice") or request.GET.get("practice") or ""
     item = get_object_or_404(source.questionnaire.items.filter(staff_view=False), key=practice).in_language()
     selectors.marked_if_english_only(item, source.questionnaire.version)
     form = ActionForm(request.POST or None, organization=organization)
@@ -227,6 +229,25 @@ def action_create(request, org_slug):
             return redirect("reports:actions", org_slug=organization.slug)
     context = {"membership": membership, "organization": organization, "form": form, "cycle": source, "item": item}
     return render(request, "reports/action_form.html", context)
+
+
+def _action_choose(request, membership, cycle_id: str):
+    """Let a lead start an action from the action plan: first the audit, then its practice."""
+    organization = membership.organization
+    audits = selectors.reportable_cycles(organization)
+    source = None
+    if cycle_id:
+        source = next((cycle for cycle in audits if str(cycle.id) == cycle_id), None)
+        if source is None:
+            raise Http404
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "audits": audits,
+        "source": source,
+        "practices": selectors.practices_by_dimension(source.questionnaire) if source else [],
+    }
+    return render(request, "reports/action_choose.html", context)
 
 
 def action_edit(request, org_slug, action_id):

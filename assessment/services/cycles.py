@@ -121,7 +121,12 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
     cycle.status = Cycle.Status.OPEN
     cycle.opens_on = min(cycle.opens_on, today)
     cycle.save(update_fields=["status", "opens_on"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, data={"cycle": str(cycle.pk)})
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=Action.CYCLE_OPENED,
+        data={"cycle": str(cycle.pk), "mode": cycle.mode},
+    )
     return cycle
 
 
@@ -168,7 +173,12 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_on = on or timezone.localdate()
     cycle.save(update_fields=["results", "means", "status", "closed_on"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, data={"cycle": str(cycle.pk)})
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=Action.CYCLE_CLOSED,
+        data={"cycle": str(cycle.pk), "mode": cycle.mode},
+    )
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle

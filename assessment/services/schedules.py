@@ -28,7 +28,19 @@ class ScheduleState:
     ends_on: date  # when the audit should be closed by
     state: str  # "open", "done", "due", "overdue" or "upcoming"
     days_to_due: int
-    refusal: str | None = None  # why it cannot open today, while it is due or overdue
+    refusal: str | None = None  # why it cannot open today, while it is not open or done this year
+
+    @property
+    def next_due_on(self) -> date:
+        """Return when the next audit of this kind is due: next year's month once this year's is open or done."""
+        if self.state in ("open", "done"):
+            return self.due_on.replace(year=self.due_on.year + 1)
+        return self.due_on
+
+    @property
+    def can_open(self) -> bool:
+        """Whether a lead may open this year's audit now, early included."""
+        return self.state in ("upcoming", "due", "overdue") and self.refusal is None
 
 
 @transaction.atomic
@@ -57,7 +69,7 @@ def schedule_states(organization, *, today: date) -> list[ScheduleState]:
     states = [_state(schedule, today, opened, open_modes) for schedule in schedules]
     return [
         replace(state, refusal=staff_survey_refusal(organization_id=organization.pk, today=today))
-        if state.schedule.mode == Cycle.Mode.STAFF and state.state in ("due", "overdue")
+        if state.schedule.mode == Cycle.Mode.STAFF and state.state in ("upcoming", "due", "overdue")
         else state
         for state in states
     ]

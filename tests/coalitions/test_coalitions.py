@@ -452,3 +452,24 @@ def test_percentile_columns_appear_only_when_the_figures_hold_them(client, netwo
         f"{wide['q3']:.0f}",
         f"{wide['p90']:.0f}",
     ]
+
+
+def test_steward_sees_which_year_is_ready_to_publish(client, network):
+    login(client, network["steward"])
+    url = reverse("coalitions:coalition_detail", args=[network["coalition"].slug])
+    page = client.get(url).content.decode()
+    readiness = page[page.index('id="publish-readiness"') : page.index("</div>", page.index('id="publish-readiness"'))]
+    assert f"The figures for {YEAR} are ready to publish." in readiness
+    assert f"The figures for {YEAR - 1} are ready" not in readiness  # nobody closed an audit then
+    _publish(network)
+    page = client.get(url).content.decode()
+    readiness = page[page.index('id="publish-readiness"') : page.index("</div>", page.index('id="publish-readiness"'))]
+    assert "are ready to publish" not in readiness and "No year can be published yet" in readiness
+
+
+def test_a_year_below_the_minimum_is_not_ready(client, network):
+    for organization, admin in list(zip(network["organizations"], network["admins"], strict=True))[:2]:
+        services.coalition_withdraw(coalition=network["coalition"], organization=organization, by=admin.user)
+    login(client, network["steward"])
+    page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
+    assert "are ready to publish" not in page and "No year can be published yet" in page
