@@ -208,5 +208,5 @@ def test_report_and_board_summary_print_cleanly(browser, live_server, demo, lang
         assert len(pages) == 1, f"the board summary takes {len(pages)} pages on {paper}"
         text = _text(pages)
         assert squash(demo.name) in text and squash(cycle.label) in text
-        assert summary in text and scores in text and actions in text, f"the board summary on {paper} lacks its summary or scores"
+        assert summary in text and scores in text and actions in text, f"the board summary on {paper} lacks a part"
     context.close()
