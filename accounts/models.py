@@ -205,8 +205,8 @@ class AuditEvent(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    # Structured facts about the action (counts, labels); never answers or invited addresses.
+    # Structured facts about the action (counts, labels people typed, ids, keys), worded in the
+    # reader's language by accounts.audit; never answers or invited addresses.
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

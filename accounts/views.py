@@ -12,6 +12,7 @@ from django.views.i18n import set_language
 
 from accounts import services
 from accounts.access import get_membership
+from accounts.audit import audit_entries
 from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership
 
@@ -49,7 +50,9 @@ def org_members(request, org_slug):
         "invitations": [i for i in organization.invitations.filter(accepted_at=None) if i.is_pending],
         "invitation_form": InvitationForm(),
         "roles": Role.choices,
-        "audit_events": AuditEvent.objects.filter(organization=organization).select_related("actor")[:50],
+        "audit_entries": audit_entries(
+            AuditEvent.objects.filter(organization=organization).select_related("actor", "organization")[:50]
+        ),
     }
     return render(request, "accounts/org_members.html", context)
 

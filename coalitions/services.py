@@ -85,7 +85,12 @@ def coalition_join(*, coalition: Coalition, organization: Organization, by, join
     membership = CoalitionMembership.objects.create(
         coalition=coalition, organization=organization, consented_by=by, consent_version=CONSENT_VERSION
     )
-    audit(organization=organization, actor=by, action=Action.COALITION_JOINED, detail=coalition.name)
+    audit(
+        organization=organization,
+        actor=by,
+        action=Action.COALITION_JOINED,
+        data={"coalition": str(coalition.pk)},
+    )
     _log(coalition, by, CoalitionEvent.Action.JOINED, {"organization": organization.name})
     return membership
 
@@ -137,7 +142,12 @@ def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) 
     membership.withdrawn_at = timezone.now()
     membership.withdrawn_by = by
     membership.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit(organization=organization, actor=by, action=Action.COALITION_WITHDRAWN, detail=coalition.name)
+    audit(
+        organization=organization,
+        actor=by,
+        action=Action.COALITION_WITHDRAWN,
+        data={"coalition": str(coalition.pk)},
+    )
     _log(coalition, by, CoalitionEvent.Action.WITHDRAWN, {"organization": organization.name})
     return membership
 

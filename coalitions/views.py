@@ -16,7 +16,7 @@ from accounts.access import user_memberships
 from assessment.models import Cycle
 from assessment.selectors import dimension_names_for
 from coalitions import selectors, services
-from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
+from coalitions.access import get_coalition_for_steward, get_coalition_for_user
 from coalitions.benchmarks import benchmark_rows, median_trend
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
 from coalitions.models import BenchmarkSnapshot, Coalition
@@ -126,7 +126,7 @@ def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> lis
 
 def coalition_join(request, coalition_slug):
     """Join in two steps: the join code first, which alone reveals the coalition; then informed consent."""
-    coalition = get_coalition(coalition_slug)
+    coalition = get_object_or_404(Coalition, slug=coalition_slug)
     admin_of = [m.organization for m in user_memberships(request.user) if m.is_admin]
     if not admin_of:
         raise Http404
@@ -176,7 +176,7 @@ def coalition_join(request, coalition_slug):
 
 @require_POST
 def coalition_withdraw(request, coalition_slug):
-    coalition = get_coalition(coalition_slug)
+    coalition = get_object_or_404(Coalition, slug=coalition_slug)
     admin_of = {m.organization.slug: m.organization for m in user_memberships(request.user) if m.is_admin}
     organization = admin_of.get(request.POST.get("organization", ""))
     if organization is None:

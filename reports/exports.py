@@ -40,7 +40,7 @@ def _band(summary: Mapping, labels: Mapping[str, str]) -> str:
     and the cap while a critical rule is broken.
 
     >>> _band({"band": "developing", "band_range": ["developing", "developing"], "capped": True}, {
-    ...     "developing": "dev", "capped": "capped"})
+    ...     "developing": "dev", "capped": "capped", "aside_opens": " (", "aside_closes": ")"})
     'dev (capped)'
     """
     low, high = (list(summary.get("band_range") or []) + [None, None])[:2]
@@ -48,7 +48,9 @@ def _band(summary: Mapping, labels: Mapping[str, str]) -> str:
         words = f"{labels[low]}–{labels[high]}"
     else:
         words = labels.get(summary.get("band") or "", "")
-    return f"{words} ({labels['capped']})" if summary.get("capped") else words
+    if summary.get("capped"):
+        return f"{words}{labels['aside_opens']}{labels['capped']}{labels['aside_closes']}"
+    return words
 
 
 def _verdict(row: Mapping, labels: Mapping[str, str]) -> str:
@@ -58,7 +60,7 @@ def _verdict(row: Mapping, labels: Mapping[str, str]) -> str:
 def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence[Mapping] = ()) -> list[Table]:
     """Return the report's tables: summary, scores, practices, critical gaps, change and the action plan.
 
-    ``labels`` holds the human headers and words, so callers can translate them. Every verdict and
+    ``labels`` holds the human headers, words and separators, so callers can translate them. Every verdict and
     band is the report's own, put in words, never decided here.
     """
     summary = payload.get("summary") or {}
@@ -73,12 +75,19 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
                 [labels["responses"], payload["n"]],
                 [labels["overall"], _one(summary.get("overall"))],
                 [labels["band"], _band(overall, labels)],
-                [labels["critical_gaps"], "; ".join(g.get("short") or g["text"] for g in payload["critical_gaps"])],
-                *[[labels["next_step"], f"{s['short']}: {s['recommendation']}"] for s in summary.get("steps", [])],
+                [
+                    labels["critical_gaps"],
+                    labels["list_separator"].join(g.get("short") or g["text"] for g in payload["critical_gaps"]),
+                ],
+                *[
+                    [labels["next_step"], f"{s['short']}{labels['name_separator']}{s['recommendation']}"]
+                    for s in summary.get("steps", [])
+                ],
                 *[
                     [
                         labels["practice"],
-                        f"{row.get('short') or row['text']}: {labels['claimed'] % {'level': row['claimed']}}",
+                        f"{row.get('short') or row['text']}{labels['name_separator']}"
+                        f"{labels['claimed'] % {'level': row['claimed']}}",
                     ]
                     for row in payload.get("unevidenced", [])
                 ],

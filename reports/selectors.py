@@ -82,6 +82,21 @@ def cycle_records(organization, mode: str) -> list[dict]:
     ]
 
 
+ENGLISH_ONLY = gettext_noop("(version %(version)s, English only) %(practice)s")
+ENGLISH_ONLY_SHORT = gettext_noop("%(short)s (English only)")
+
+
+def marked_if_english_only(item: Item, version: int) -> Item:
+    """Mark an item shown in its language as English only where the reader's language lacks it
+    (version 1 is English only): ahead of its text, as action plans do, and after its short title."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language != "en" and not item.translations.get(language, {}).get("text"):
+        short = item.title
+        item.text = _(ENGLISH_ONLY) % {"version": version, "practice": item.text}
+        item.short = _(ENGLISH_ONLY_SHORT) % {"short": short}
+    return item
+
+
 def catalog(questionnaire_ids: list[str]) -> Catalog:
     """Return dimension names and item details in the active language; the newest version's
     wording wins for shared keys."""
@@ -90,12 +105,13 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
     )
     items = (
         Item.objects.filter(questionnaire_id__in=questionnaire_ids)
-        .select_related("dimension")
+        .select_related("dimension", "questionnaire")
         .order_by("questionnaire__version", "order")
     )
     dimensions, items = in_language(dimensions), in_language(items)
     for item in items:
         item.dimension.in_language()
+        marked_if_english_only(item, item.questionnaire.version)
     return Catalog(
         dimension_names={d.key: d.name for d in dimensions},
         items={
@@ -134,9 +150,6 @@ def crosswalk() -> tuple[dict, ...]:
 
 def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle, language=language).first()
-
-
-ENGLISH_ONLY = gettext_noop("(version %(version)s, English only) %(practice)s")
 
 
 def practice_wording(actions: list[Action]) -> list[Action]:

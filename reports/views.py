@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.access import get_membership
@@ -97,6 +98,11 @@ EXPORT_LABELS = {
     "established": _("established"),
     "leading": _("leading"),
     "capped": _("capped at developing: a critical rule was broken"),
+    # The same separators as the report's pages.
+    "list_separator": pgettext_lazy("between clauses of a list", "; "),
+    "name_separator": pgettext_lazy("between a name and what is said of it", ": "),
+    "aside_opens": pgettext_lazy("an aside opens", " ("),
+    "aside_closes": pgettext_lazy("an aside closes", ")"),
     "actions": _("Actions"),
     "action": _("What will be done"),
     "owner": _("Owner"),
@@ -156,7 +162,6 @@ def cycle_report_export(request, org_slug, cycle_id, fmt):
         organization=membership.organization,
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
-        detail=f"{cycle.label} ({fmt})",
         data={"cycle": str(cycle.pk), "format": fmt},
     )
     return response
@@ -204,6 +209,7 @@ def action_create(request, org_slug):
     )
     practice = request.POST.get("practice") or request.GET.get("practice") or ""
     item = get_object_or_404(source.questionnaire.items.filter(staff_view=False), key=practice).in_language()
+    selectors.marked_if_english_only(item, source.questionnaire.version)
     form = ActionForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
-from assessment import aggregation, scoring, sealing
+from assessment import aggregation, scoring
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
+from config import sealing
 from config.dates import long_date
 
 Action = AuditEvent.Action
@@ -109,7 +110,7 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
             raise ValidationError(refusal)
     cycle.status = Cycle.Status.OPEN
     cycle.save(update_fields=["status"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, detail=cycle.label)
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, data={"cycle": str(cycle.pk)})
     return cycle
 
 
@@ -138,7 +139,7 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_on = on or timezone.localdate()
     cycle.save(update_fields=["results", "means", "status", "closed_on"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, detail=cycle.label)
+    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, data={"cycle": str(cycle.pk)})
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
@@ -169,7 +170,7 @@ def _staff_results_write_out(cycle: Cycle) -> dict:
     pending_write_out(
         cycle=cycle,
         submissions=submissions,
-        scores=[{**score.dimensions, scoring.OVERALL: score.overall} for score in scores],
+        scores=[score.by_key for score in scores],
     )
     return results
 
@@ -219,8 +220,8 @@ def cycle_delete(*, cycle: Cycle, by) -> None:
         organization=cycle.organization,
         actor=by,
         action=Action.CYCLE_DELETED,
-        detail=cycle.label,
         data={
+            "cycle": str(cycle.pk),
             "mode": cycle.mode,
             "reportable": cycle.is_reportable,
             "closed_on": str(cycle.closed_on) if cycle.closed_on else None,
@@ -247,7 +248,7 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     changed_responses = []
     for response, answers in rows:
         score = scoring.score_response(instrument, answers)
-        scores = {**score.dimensions, scoring.OVERALL: score.overall}
+        scores = score.by_key
         if response.scores != scores:
             response.scores = scores
             changed_responses.append(response)

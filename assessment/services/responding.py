@@ -253,7 +253,7 @@ def response_save_answers(*, response: Response, answers: dict[str, str], notes=
             organization=response.cycle.organization,
             actor=by,
             action=Action.TEAM_RESPONSE_EDITED,
-            detail=response.cycle.label,
+            data={"cycle": str(response.cycle_id)},
         )
     return response
 
@@ -284,9 +284,14 @@ def response_submit(*, response: Response, user=None) -> Response:
     if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
         answers, _claimed = aggregation.evidenced_answers(instrument, answers, {a.item.key: a.note for a in given})
     score = scoring.score_response(instrument, answers)
-    response.scores = {**score.dimensions, scoring.OVERALL: score.overall}
+    response.scores = score.by_key
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
-    audit(organization=cycle.organization, actor=user, action=Action.TEAM_RESPONSE_SUBMITTED, detail=cycle.label)
+    audit(
+        organization=cycle.organization,
+        actor=user,
+        action=Action.TEAM_RESPONSE_SUBMITTED,
+        data={"cycle": str(cycle.pk)},
+    )
     cycle_close(cycle=cycle, by=user)
     return response

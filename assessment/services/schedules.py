@@ -5,13 +5,11 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.dates import MONTHS
 
+from accounts.emails import render_email
 from accounts.models import AuditEvent, Membership
 from accounts.services import audit
 from assessment.models import AuditSchedule, Cycle, ScheduleNotice
@@ -43,7 +41,6 @@ def schedule_set(*, organization, by, mode: str, month: int, weeks: int) -> Audi
         organization=organization,
         actor=by,
         action=AuditEvent.Action.SCHEDULE_CHANGED,
-        detail=f"{schedule.get_mode_display()}: month {month}, {weeks} weeks",
         data={"mode": mode, "month": month, "weeks": weeks},
     )
     return schedule
@@ -154,18 +151,14 @@ def _email_leads(state: ScheduleState, kind: str, site_url: str) -> None:
         organization=organization, role__in=[Membership.Role.ADMIN, Membership.Role.LEAD]
     ).values_list("user__email", "user__language")
     messages = []
-    for address, language in leads:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            context = {
-                "state": state,
-                "kind": kind,
-                "organization": organization,
-                "month": MONTHS[state.schedule.month],
-                "url": site_url + organization.get_absolute_url(),
-            }
-            subject = render_to_string("assessment/email/schedule_subject.txt", context).strip()
-            body = render_to_string("assessment/email/schedule_message.txt", context)
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+    context = {
+        "state": state,
+        "kind": kind,
+        "organization": organization,
+        "month": MONTHS[state.schedule.month],
+        "url": site_url + organization.get_absolute_url(),
+    }
+    messages = [render_email("assessment/email/schedule", address, context, language) for address, language in leads]
     try:
         get_connection().send_messages(messages)
     except Exception:
