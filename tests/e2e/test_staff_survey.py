@@ -85,6 +85,7 @@ def test_lead_runs_a_staff_survey_with_links(page, browser, live_server, lead, o
     assert page.get_by_text("Fewer than 5 people have answered").is_visible()
     page.get_by_role("button", name="Close the audit").click()
     page.get_by_text("“Spring staff survey” is closed.").wait_for()
+    page.get_by_role("link", name="See why there is no report").click()
     assert "There is no report for this audit: only 2 people answered" in page.locator("#no-report").inner_text()
     check_page(page, name="cycle-closed-no-report")
 
