@@ -1,9 +1,11 @@
-import base64
-import hashlib
-
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
+
+from config import sealing
+
+# Two-factor values allauth stores: a TOTP secret (32 base32 characters) or a recovery-code seed
+# (80 hex digits), sealed at one length.
+MFA_PURPOSE, MFA_SIZE = "mfa", 96
 
 
 def mfa_keys() -> list[str]:
@@ -17,25 +19,17 @@ def mfa_keys() -> list[str]:
     return configured or [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
-def _fernet() -> MultiFernet:
-    return MultiFernet(
-        [
-            Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"ally-readiness-mfa:" + secret.encode()).digest()))
-            for secret in mfa_keys()
-        ]
-    )
+class MFAAdapter(DefaultMFAAdapter):
+    """Seal two-factor secrets at rest (``config.sealing``); allauth stores them in plain text by default."""
+
+    def encrypt(self, text: str) -> str:
+        return sealing.seal(text.encode(), purpose=MFA_PURPOSE, size=MFA_SIZE, secrets=mfa_keys())
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return sealing.unseal(encrypted_text, purpose=MFA_PURPOSE, secrets=mfa_keys()).decode()
 
 
 def reencrypt(encrypted_text: str) -> str:
-    """Return the secret encrypted again under the first key."""
-    return _fernet().rotate(encrypted_text.encode()).decode()
-
-
-class MFAAdapter(DefaultMFAAdapter):
-    """Encrypt TOTP secrets at rest; allauth stores them in plain text by default."""
-
-    def encrypt(self, text: str) -> str:
-        return _fernet().encrypt(text.encode()).decode()
-
-    def decrypt(self, encrypted_text: str) -> str:
-        return _fernet().decrypt(encrypted_text.encode()).decode()
+    """Return the secret sealed again under the first key."""
+    adapter = MFAAdapter()
+    return adapter.encrypt(adapter.decrypt(encrypted_text))

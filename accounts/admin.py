@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import audit_entries
 from accounts.models import AuditEvent, Invitation, Membership, Organization, User
 
 
@@ -41,6 +43,10 @@ class InvitationAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "organization", "actor", "action", "detail"]
     list_filter = ["action"]
+
+    @admin.display(description=_("details"))
+    def detail(self, event):
+        return audit_entries([event])[0].detail
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -24,7 +24,7 @@ class OrganizationSettingsForm(forms.ModelForm):
         help_texts = {
             "require_mfa": _("Admins and leads must set up an authenticator app before they can use the organization."),
             "staff_can_view_reports": _(
-                "Staff see the reports of closed cycles. Reports never show a single person's answers."
+                "Staff see the reports of closed audits. Reports never show a single person's answers."
             ),
             "retention_years": _(
                 "After this many years, the answers of a closed audit are deleted (its results and report "

@@ -78,7 +78,7 @@ class Organization(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
     size_band = models.CharField(_("size"), max_length=20, choices=SizeBand.choices, blank=True)
     require_mfa = models.BooleanField(_("require two-factor authentication for admins and leads"), default=False)
-    staff_can_view_reports = models.BooleanField(_("staff can read reports of closed cycles"), default=True)
+    staff_can_view_reports = models.BooleanField(_("staff can read reports of closed audits"), default=True)
     show_plan_to_staff = models.BooleanField(
         _("show the action plan to staff"),
         default=False,
@@ -183,9 +183,9 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member_joined", _("Member joined")
         ROLE_CHANGED = "role_changed", _("Role changed")
         MEMBER_REMOVED = "member_removed", _("Member removed")
-        CYCLE_OPENED = "cycle_opened", _("Cycle opened")
-        CYCLE_CLOSED = "cycle_closed", _("Cycle closed")
-        CYCLE_DELETED = "cycle_deleted", _("Cycle deleted")
+        CYCLE_OPENED = "cycle_opened", _("Audit opened")
+        CYCLE_CLOSED = "cycle_closed", _("Audit closed")
+        CYCLE_DELETED = "cycle_deleted", _("Audit deleted")
         LINKS_CREATED = "links_created", _("Respondent links created")
         INVITATIONS_SENT = "invitations_sent", _("Survey invitations sent")
         INVITATIONS_REQUESTED = "invitations_requested", _("Survey invitations awaiting approval")
@@ -193,8 +193,8 @@ class AuditEvent(models.Model):
         INVITATIONS_REFUSED = "invitations_refused", _("Survey invitations refused")
         REMINDERS_SENT = "reminders_sent", _("Survey reminders sent")
         SCHEDULE_CHANGED = "schedule_changed", _("Audit calendar changed")
-        TEAM_RESPONSE_EDITED = "team_response_edited", _("Team response edited")
-        TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Team response submitted")
+        TEAM_RESPONSE_EDITED = "team_response_edited", _("Self-audit answers saved")
+        TEAM_RESPONSE_SUBMITTED = "team_response_submitted", _("Self-audit submitted")
         EXPORTED = "exported", _("Report exported")
         ACTION_CREATED = "action_created", _("Action planned")
         ACTION_UPDATED = "action_updated", _("Action updated")
@@ -205,8 +205,8 @@ class AuditEvent(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    # Structured facts about the action (counts, labels); never answers or invited addresses.
+    # Structured facts about the action (counts, labels people typed, ids, keys), worded in the
+    # reader's language by accounts.audit; never answers or invited addresses.
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

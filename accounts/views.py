@@ -12,6 +12,7 @@ from django.views.i18n import set_language
 
 from accounts import services
 from accounts.access import get_membership
+from accounts.audit import audit_entries
 from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership
 
@@ -49,7 +50,9 @@ def org_members(request, org_slug):
         "invitations": [i for i in organization.invitations.filter(accepted_at=None) if i.is_pending],
         "invitation_form": InvitationForm(),
         "roles": Role.choices,
-        "audit_events": AuditEvent.objects.filter(organization=organization).select_related("actor")[:50],
+        "audit_entries": audit_entries(
+            AuditEvent.objects.filter(organization=organization).select_related("actor", "organization")[:50]
+        ),
     }
     return render(request, "accounts/org_members.html", context)
 
@@ -103,10 +106,21 @@ def member_change_role(request, org_slug, membership_id):
     return redirect("accounts:org_members", org_slug=org_slug)
 
 
-@require_POST
 def member_remove(request, org_slug, membership_id):
+    """Remove a member (or leave) after a confirmation page; a GET only shows what it means."""
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
-    target = get_object_or_404(Membership, id=membership_id, organization=membership.organization)
+    target = get_object_or_404(
+        Membership.objects.select_related("user"), id=membership_id, organization=membership.organization
+    )
+    if request.method != "POST":
+        context = {
+            "membership": membership,
+            "organization": membership.organization,
+            "target": target,
+            "is_self": target.user_id == request.user.id,
+            "cancel_url": reverse("accounts:org_members", args=[org_slug]),
+        }
+        return render(request, "accounts/member_remove.html", context)
     try:
         services.membership_remove(membership=target, by=request.user)
     except ValidationError as error:
@@ -151,16 +165,22 @@ def invitation_accept(request, token):
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "token": token}, status=status)
 
 
-@require_POST
 def org_delete(request, org_slug):
+    """Delete the organization and all its data after a confirmation page naming what goes."""
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     organization = membership.organization
-    if request.POST.get("confirm", "").strip() != organization.name:
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip() == organization.name:
+            services.organization_delete(organization=organization)
+            messages.success(request, _("%(name)s and all its data were deleted.") % {"name": organization.name})
+            return redirect("landing")
         messages.error(request, _("Type the organization's name exactly to confirm deleting it."))
-        return redirect("accounts:org_settings", org_slug=org_slug)
-    services.organization_delete(organization=organization)
-    messages.success(request, _("%(name)s and all its data were deleted.") % {"name": organization.name})
-    return redirect("landing")
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "cancel_url": reverse("accounts:org_settings", args=[org_slug]),
+    }
+    return render(request, "accounts/org_delete.html", context, status=400 if request.method == "POST" else 200)
 
 
 @reauthentication_required(allow_get=True)

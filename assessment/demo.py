@@ -26,6 +26,7 @@ from assessment.services.responding import (
     staff_draft_save,
     staff_draft_submit,
 )
+from assessment.services.schedules import schedule_set
 
 INSTRUMENT_PATH = SHIPPED_QUESTIONNAIRES / "ally-readiness-1.json"
 STAFF_2_PATH = SHIPPED_QUESTIONNAIRES / "ally-readiness-2.json"
@@ -295,6 +296,9 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
                 mode=Cycle.Mode.STAFF,
                 opens_on=date(2026, 11, 1),
             )
+            # Its calendar, as the demo's audits keep it: the self-audit in February, the staff survey in March.
+            schedule_set(organization=organization, by=admin, mode=Cycle.Mode.TEAM, month=2, weeks=4)
+            schedule_set(organization=organization, by=admin, mode=Cycle.Mode.STAFF, month=3, weeks=4)
             token = shared_link_create(cycle=cycle, by=admin)
             for _ in range(2):
                 _submit_through_link(token, _staff_answers(staff_3, 0.7, rnd, role="frontline"), "frontline")

@@ -2,7 +2,7 @@
 
 The server stores no unfinished staff answers: a database holder finds nothing to read or to
 tie to a person while someone is answering. The cookie is sealed with the server's key
-(``assessment.sealing``: no time, one length per questionnaire however much is answered), so it
+(``config.sealing``: no time, one length per questionnaire however much is answered), so it
 can be neither read from the browser's files nor altered; every value is checked again on each
 save and on submission.
 
@@ -19,10 +19,10 @@ import re
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from assessment import sealing
 from assessment.models import Cycle
 from assessment.services.pending import answer_keys, pack_answers, unpack_answers
 from assessment.services.responding import StaffDraft
+from config import sealing
 
 PREFIX = "ally_draft_"
 LINK_COOKIE = re.compile(rf"{PREFIX}([0-9a-f]{{32}})")

@@ -31,7 +31,11 @@ class CycleForm(forms.Form):
             "A staff survey is answered anonymously by each person."
         ),
     )
-    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(
+        label=_("Opens on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A later date schedules the audit: it opens by itself that day, and nobody can answer before."),
+    )
     closes_on = forms.DateField(
         label=_("Planned closing date"),
         required=False,
@@ -89,6 +93,9 @@ class ScheduleForm(forms.Form):
 
 
 ROLE_GROUP_CHOICES = [("", _("I'd rather not say")), *Response.RoleGroup.choices]
+PAGE_CHOICE_MESSAGE = _(
+    "That page is not part of this survey. Your answers on this page are saved: choose a page from the list."
+)
 NOTE_LENGTH_MESSAGE = _("A note can be at most 2,000 characters. Nothing was saved; please shorten it.")
 
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -252,12 +253,41 @@ class Cycle(models.Model):
         return self.status == self.Status.CLOSED
 
     @property
+    def is_scheduled(self) -> bool:
+        """Return whether the cycle waits for an opening date still to come."""
+        return self.status == self.Status.DRAFT and self.opens_on > timezone.localdate()
+
+    @property
     def is_staff_survey(self) -> bool:
         return self.mode == self.Mode.STAFF
 
     @property
     def is_reportable(self) -> bool:
         return bool(self.is_closed and self.results and self.results.get("reportable"))
+
+
+class CycleClosing(models.Model):
+    """A lead's request to close a cycle, waiting on the task queue; deleted when the cycle closes.
+
+    Closing a large survey takes seconds, so it runs in the background and the cycle's leads watch
+    it here. The close task is given the cycle's id only (no task row names a person): who asked
+    is read from this row for the audit log, and the row goes in the transaction that closes.
+    """
+
+    UNREADABLE = "unreadable"  # submitted answers cannot be opened with the server's current keys
+    FAILED = "failed"  # the task stopped with an error (the worker's log says which)
+
+    cycle = models.OneToOneField(Cycle, primary_key=True, on_delete=models.CASCADE, related_name="closing")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt ended without closing; empty while waiting or running.
+    failure = models.CharField(max_length=20, blank=True)
+
+    def __str__(self):
+        return f"closing {self.cycle_id}"
 
 
 class RespondentLink(models.Model):

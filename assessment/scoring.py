@@ -1,7 +1,7 @@
 """Scoring of ally-readiness responses. Pure: plain data in, plain data out, no Django.
 
 Scores are floats from 0 to 100; round only for display. The rules are those of the design
-(§6, version 3) and are pinned by the worked examples in ``tests/vectors``.
+(§6, version 3) and are pinned by the worked examples in ``tests/data/vectors``.
 
 Version 3 changes what a report may claim: ``compare`` is the one source of change verdicts
 (overall at alpha, the dimensions one Bonferroni family, each interval at its own alpha so it
@@ -75,6 +75,15 @@ class Instrument:
 class ResponseScore:
     dimensions: dict[str, float | None]
     overall: float | None
+
+    @property
+    def by_key(self) -> dict[str, float | None]:
+        """Each dimension's score and the overall one, by key, as a response stores them.
+
+        >>> ResponseScore({"consent": 50.0}, 50.0).by_key
+        {'consent': 50.0, 'overall': 50.0}
+        """
+        return {**self.dimensions, OVERALL: self.overall}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, Membership
 from assessment import aggregation, scoring
-from assessment.models import Answer, Cycle, Dimension, Item, Questionnaire, RespondentLink, Response, in_language
+from assessment.models import (
+    Answer,
+    Cycle,
+    Dimension,
+    Item,
+    Participation,
+    Questionnaire,
+    RespondentLink,
+    Response,
+    in_language,
+)
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,14 @@ def organization_cycles(organization) -> list[Cycle]:
         .select_related("questionnaire", "organization")
         .order_by("-opens_on", "-created_at")
     )
+
+
+def cycles_started_by(user, cycles) -> set:
+    """Return the ids of the staff surveys among ``cycles`` that the member has started (one query).
+
+    Participation says only that they started, never what or whether they submitted.
+    """
+    return set(Participation.objects.filter(user=user, cycle__in=cycles).values_list("cycle_id", flat=True))
 
 
 def staff_survey_last_closed_on(*, organization_id) -> date | None:

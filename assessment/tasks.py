@@ -1,4 +1,4 @@
-"""Background work of the assessment app: sending invitation and reminder emails.
+"""Background work of the assessment app: closing surveys, and sending invitation and reminder emails.
 
 A task names a survey and a kind of email, never a person, a link or an address: it finds its
 recipients on the rows themselves (links waiting to be sent, links and members with a reminder
@@ -126,3 +126,14 @@ def _after_failure(cycle, failed_links, failed_members, kind, message, site_url,
     retry.enqueue(
         cycle_id=str(cycle.pk), kind=kind, message=message, site_url=site_url, language=language, attempt=attempt + 1
     )
+
+
+@task()
+def close_cycle(cycle_id: str) -> str:
+    """Close a cycle its lead asked to close (``cycle_close_request``); return a short outcome code.
+
+    Given the cycle's id only: who asked is on the request row, so the task table names nobody.
+    """
+    from assessment.services.cycles import cycle_close_requested
+
+    return cycle_close_requested(cycle_id=cycle_id)

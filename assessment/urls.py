@@ -12,6 +12,7 @@ urlpatterns = [
     path(cycle, views.cycle_detail, name="cycle_detail"),
     path(cycle + "open/", views.cycle_open, name="cycle_open"),
     path(cycle + "close/", views.cycle_close, name="cycle_close"),
+    path(cycle + "closing/", views.cycle_closing, name="cycle_closing"),
     path(cycle + "delete/", views.cycle_delete, name="cycle_delete"),
     path(cycle + "links/", views.links_create, name="links_create"),
     path(cycle + "invitations/", views.invitations_create, name="invitations_create"),

@@ -16,6 +16,7 @@ from accounts.access import get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
 from assessment.forms import (
+    PAGE_CHOICE_MESSAGE,
     ROLE_GROUP_CHOICES,
     CycleForm,
     InvitationsForm,
@@ -23,9 +24,10 @@ from assessment.forms import (
     RemindersForm,
     ScheduleForm,
 )
-from assessment.models import Cycle, Participation, RespondentLink
+from assessment.models import Cycle, CycleClosing, Participation, RespondentLink
 from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
+from config.dates import long_date
 
 Role = Membership.Role
 
@@ -35,9 +37,18 @@ def org_dashboard(request, org_slug):
     organization = membership.organization
     organization_cycles = selectors.organization_cycles(organization)
     latest = next((cycle for cycle in organization_cycles if cycle.is_reportable), None)
+    open_cycles = [cycle for cycle in organization_cycles if cycle.is_open]
     context = {
         "membership": membership,
         "organization": organization,
+        "calls": _calls_to_answer(request, membership, open_cycles),
+        "progress": [
+            (cycle, selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses))
+            for cycle in open_cycles
+            if cycle.is_staff_survey
+        ]
+        if membership.can_manage_cycles
+        else [],
         "schedule": schedules.schedule_states(organization, today=timezone.localdate())
         if membership.can_manage_cycles
         else [],
@@ -47,6 +58,27 @@ def org_dashboard(request, org_slug):
         "awaiting_lists": selectors.awaiting_invitation_lists(organization) if membership.is_admin else [],
     }
     return render(request, "assessment/org_dashboard.html", context)
+
+
+def _calls_to_answer(request, membership, open_cycles) -> list[tuple[Cycle, str]]:
+    """Return each open audit the member may answer, with where they stand: "answer", "finish" or "answered".
+
+    Nothing on the server says who submitted (DECISIONS.md): a member who started a staff survey
+    and holds no unfinished answers in this browser is taken to have answered. A self-audit stays
+    open until its one shared answer is submitted.
+    """
+    staff_surveys = [cycle for cycle in open_cycles if cycle.is_staff_survey]
+    started = selectors.cycles_started_by(request.user, staff_surveys) if staff_surveys else set()
+    calls = []
+    for cycle in open_cycles:
+        if cycle.is_staff_survey:
+            if cycle.pk not in started:
+                calls.append((cycle, "answer"))
+            else:
+                calls.append((cycle, "finish" if drafts.read(request, cycle) is not None else "answered"))
+        elif membership.can_manage_cycles:
+            calls.append((cycle, "answer"))
+    return calls
 
 
 def cycle_create(request, org_slug):
@@ -63,7 +95,11 @@ def cycle_create(request, org_slug):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, _("“%(label)s” is open.") % {"label": cycle.label})
+            if cycle.is_open:
+                messages.success(request, _("“%(label)s” is open.") % {"label": cycle.label})
+            else:
+                text = _("“%(label)s” is scheduled: it opens on %(date)s. Nobody can answer it before then.")
+                messages.success(request, text % {"label": cycle.label, "date": long_date(cycle.opens_on)})
             return redirect(cycle)
     questionnaires = [(label, selectors.questionnaire_for_mode(mode)) for mode, label in Cycle.Mode.choices]
     context = {
@@ -110,6 +146,7 @@ def _cycle_context(membership, cycle) -> dict:
             for awaiting in selectors.awaiting_invitation_lists(membership.organization, cycle=cycle)
             if membership.is_admin or awaiting.requested_by_id == membership.user_id
         ],
+        "closing": CycleClosing.objects.filter(cycle=cycle, failure="").first() if cycle.is_open else None,
         "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
         if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
         else None,
@@ -128,31 +165,70 @@ def cycle_open(request, org_slug, cycle_id):
 
 
 def cycle_close(request, org_slug, cycle_id):
+    """Ask to confirm (GET), then close on the task queue (POST) and show its progress."""
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
+    closing = CycleClosing.objects.filter(cycle=cycle).first()
     if request.method != "POST":
         if not cycle.is_open:
             return redirect(cycle)
+        if closing is not None and not closing.failure:
+            return redirect("assessment:cycle_closing", org_slug, cycle.id)
         return render(request, "assessment/cycle_close.html", _cycle_context(membership, cycle))
     try:
-        cycles.cycle_close(cycle=cycle, by=request.user)
+        cycles.cycle_close_request(cycle=cycle, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+        return redirect(cycle)
+    return redirect("assessment:cycle_closing", org_slug, cycle.id)
+
+
+@never_cache
+def cycle_closing(request, org_slug, cycle_id):
+    """Show how closing an audit is going: waiting, running, done (with the way to its report) or stopped."""
+    membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
+    cycle = _cycle_for(membership, cycle_id)
+    closing = CycleClosing.objects.filter(cycle=cycle).first()
+    if cycle.is_closed:
+        state = "done"
+    elif closing is None:
+        state = "none"
+    elif closing.failure:
+        state = "failed"
     else:
-        messages.success(request, _("“%(label)s” is closed.") % {"label": cycle.label})
-    return redirect(cycle)
+        state = "running" if closing.started_at else "waiting"
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "state": state,
+        "is_final": state in ("done", "failed", "none"),
+        "failure": (
+            cycles.SEALS_UNREADABLE_MESSAGE
+            if closing and closing.failure == CycleClosing.UNREADABLE
+            else cycles.CLOSE_FAILED_MESSAGE
+        ),
+    }
+    return render(request, "assessment/cycle_closing.html", context)
 
 
-@require_POST
 def cycle_delete(request, org_slug, cycle_id):
+    """Delete an audit and every answer in it after a confirmation page naming what goes."""
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
-    if request.POST.get("confirm") != cycle.label:
+    if request.method == "POST":
+        if request.POST.get("confirm") == cycle.label:
+            cycles.cycle_delete(cycle=cycle, by=request.user)
+            messages.success(request, _("The audit and all its answers were deleted."))
+            return redirect(membership.organization)
         messages.error(request, _("Type the audit's label exactly to confirm deleting it."))
-        return redirect(cycle)
-    cycles.cycle_delete(cycle=cycle, by=request.user)
-    messages.success(request, _("The audit and all its answers were deleted."))
-    return redirect(membership.organization)
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "cycle": cycle,
+        "cancel_url": cycle.get_absolute_url(),
+    }
+    return render(request, "assessment/cycle_delete.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_POST
@@ -351,11 +427,22 @@ def links_create(request, org_slug, cycle_id):
 # Answering
 
 
-def _page_number(request, last: int) -> int:
-    raw = request.POST.get("page") or request.GET.get("page") or "1"
+def _page_number(request, last: int) -> int | None:
+    """Return the page asked for, or None where none was: then the respondent resumes."""
+    raw = request.POST.get("page") or request.GET.get("page")
+    if raw is None:
+        return None
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= last:
         raise Http404
     return int(raw)
+
+
+def _resume_page(pages, saved) -> int:
+    """Return the first page with a question not answered yet, or the finish page."""
+    for page in pages:
+        if any(item.key not in saved for item in page.items):
+            return page.number
+    return len(pages) + 1
 
 
 def _page_context(cycle, *, number, pages, form, store, base_url) -> dict:
@@ -402,6 +489,14 @@ def _language_changed(request, base_url, number):
 def _next_page(base_url, number, finish, action):
     number = max(1, min(finish, number + (1 if action == "next" else -1)))
     return redirect(f"{base_url}?page={number}")
+
+
+def _chosen_page(request, finish) -> int | None:
+    """Return the page a step of the page list asks for, or None when the value is not a page."""
+    raw = request.POST.get("goto", "")
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= finish:
+        return int(raw)
+    return None
 
 
 class _TeamAnswers:
@@ -490,11 +585,14 @@ def _answer_page(request, cycle, store, *, base_url, extra=None):
     Returns None once submitted; otherwise the page, or the redirect to the next one.
     """
     pages = selectors.questionnaire_pages(cycle.questionnaire)
-    number = _page_number(request, len(pages) + 1)
+    finish = len(pages) + 1
+    number = _page_number(request, finish) or _resume_page(pages, store.saved())
     form = _answers_form(cycle, pages, number, store, data=request.POST if request.method == "POST" else None)
     refused = False
     if form.is_bound:
-        action = request.POST.get("action", "next")
+        # Every way off the page (the next and previous buttons, a step of the page list, the
+        # language choice) posts the page's answers, so leaving never loses what was typed.
+        action = "goto" if "goto" in request.POST else request.POST.get("action", "next")
         try:
             if not form.is_valid():
                 raise ValidationError(form.first_error)
@@ -509,7 +607,13 @@ def _answer_page(request, cycle, store, *, base_url, extra=None):
             if action == "language":
                 return store.kept(_language_changed(request, base_url, number))
             if action in {"next", "back"}:
-                return store.kept(_next_page(base_url, number, len(pages) + 1, action))
+                return store.kept(_next_page(base_url, number, finish, action))
+            if action == "goto":
+                chosen = _chosen_page(request, finish)
+                if chosen is not None:
+                    return store.kept(redirect(f"{base_url}?page={chosen}"))
+                messages.error(request, PAGE_CHOICE_MESSAGE)
+                refused = True
             if action == "save":
                 messages.success(request, store.saved_message())
             form = _answers_form(cycle, pages, number, store)
@@ -540,7 +644,10 @@ def respond(request, org_slug, cycle_id):
         raise Http404
     team = selectors.team_response(cycle)
     if team is None or team.is_submitted or not cycle.is_open:
-        messages.info(request, _("This self-audit is not open for answers."))
+        if cycle.is_scheduled:
+            messages.info(request, responding.cycle_not_open_message(cycle))
+        else:
+            messages.info(request, _("This self-audit is not open for answers."))
         return redirect(membership.organization)
     result = _answer_page(request, cycle, _TeamAnswers(team, request.user), base_url=base_url, extra=extra)
     if result is None:

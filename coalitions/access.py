@@ -2,19 +2,13 @@
 
 from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
 from coalitions.models import Coalition, CoalitionMembership
 from coalitions.selectors import counted_memberships
 
 Role = Membership.Role
-
-
-def get_coalition(slug: str) -> Coalition:
-    coalition = Coalition.objects.filter(slug=slug).first()
-    if coalition is None:
-        raise Http404
-    return coalition
 
 
 def is_steward(user, coalition: Coalition) -> bool:
@@ -42,7 +36,7 @@ def get_coalition_for_user(user, slug: str) -> tuple[Coalition, bool, list[Membe
     Members of member organizations who may read their organization's reports see the
     coalition's published figures; stewards see who is a member, never a member's scores.
     """
-    coalition = get_coalition(slug)
+    coalition = get_object_or_404(Coalition, slug=slug)
     steward = is_steward(user, coalition)
     memberships = [m for m in coalition_member_memberships(user, coalition) if m.can_view_reports]
     if not steward and not memberships:
@@ -51,7 +45,7 @@ def get_coalition_for_user(user, slug: str) -> tuple[Coalition, bool, list[Membe
 
 
 def get_coalition_for_steward(user, slug: str) -> Coalition:
-    coalition = get_coalition(slug)
+    coalition = get_object_or_404(Coalition, slug=slug)
     if not is_steward(user, coalition):
         raise Http404
     return coalition

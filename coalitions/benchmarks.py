@@ -138,6 +138,18 @@ def benchmark_rows(stats: Mapping, names: Mapping[str, str], own: Mapping[str, f
     return rows
 
 
+def shows_percentiles(rows: Sequence[Mapping]) -> bool:
+    """Return whether any row of published figures carries a 10th and 90th percentile.
+
+    They are published only from ``PERCENTILES_FROM`` members on, so a table of a smaller
+    coalition has no such columns at all rather than columns that are always empty.
+
+    >>> shows_percentiles([{"p10": None, "p90": None}]), shows_percentiles([{"p10": 40.0, "p90": 80.0}])
+    (False, True)
+    """
+    return any(row.get("p10") is not None and row.get("p90") is not None for row in rows)
+
+
 def median_trend(snapshots: Sequence, names: Mapping[str, str]) -> list[dict]:
     """Return the published medians across years, in the shape of a dimension trend frame.
 

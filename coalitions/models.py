@@ -146,6 +146,34 @@ class BenchmarkSnapshot(models.Model):
         return reverse("coalitions:benchmark", kwargs={"coalition_slug": self.coalition.slug, "year": self.period})
 
 
+class SnapshotPublishing(models.Model):
+    """A steward's request to publish a year's figures, waiting on the task queue; deleted once published.
+
+    The publish task is given the coalition's id and the year only (no task row names a person):
+    who asked is read from this row for the coalition's log.
+    """
+
+    REFUSED = "refused"  # the rules refused the year when the task ran (the page says why)
+    FAILED = "failed"  # the task stopped with an error (the worker's log says which)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    period = models.PositiveSmallIntegerField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt ended without publishing; empty while waiting or running.
+    failure = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["coalition", "period"], name="one_publishing_per_period")]
+
+    def __str__(self):
+        return f"publishing {self.coalition_id} {self.period}"
+
+
 class PositionChart(models.Model):
     """A closed cycle's scores drawn against one published snapshot in one language, drawn once and kept.
 

@@ -15,23 +15,23 @@ class PeriodCycle(NamedTuple):
     means: dict[str, float | None]
 
 
-def period_cycles(organization_ids, periods, mode: str = Cycle.Mode.STAFF) -> dict[int, dict]:
-    """Return, per period and organization, its latest reportable cycle of one kind closed in
-    that year: id, questionnaire version and mean scores, for publishing (one query)."""
+def period_cycles(organization_ids, periods) -> dict[str, dict[int, dict]]:
+    """Return, per kind of audit, period and organization, its latest reportable cycle of that
+    kind closed in that year: id, questionnaire version and mean scores, for publishing (one
+    query). ``organization_ids`` may be a list or a query of ids."""
     cycles = (
         Cycle.objects.filter(
             organization_id__in=organization_ids,
-            mode=mode,
             status=Cycle.Status.CLOSED,
             closed_on__year__in=list(periods),
             means__isnull=False,
         )
-        .order_by("organization_id", "-closed_on", "-opens_on", "-created_at")
-        .values_list("closed_on", "organization_id", "id", "questionnaire__version", "means")
+        .order_by("mode", "organization_id", "-closed_on", "-opens_on", "-created_at")
+        .values_list("mode", "closed_on", "organization_id", "id", "questionnaire__version", "means")
     )
-    latest: dict[int, dict] = {period: {} for period in periods}
-    for closed_on, organization_id, cycle_id, version, means in cycles:
-        latest[closed_on.year].setdefault(organization_id, PeriodCycle(cycle_id, version, means))
+    latest: dict[str, dict[int, dict]] = {mode: {period: {} for period in periods} for mode in Cycle.Mode.values}
+    for mode, closed_on, organization_id, cycle_id, version, means in cycles:
+        latest[mode][closed_on.year].setdefault(organization_id, PeriodCycle(cycle_id, version, means))
     return latest
 
 
@@ -103,7 +103,7 @@ def unconfirmed_member_count(coalition) -> int:
 
 
 def coalition_snapshots(coalition) -> list[BenchmarkSnapshot]:
-    return list(BenchmarkSnapshot.objects.filter(coalition=coalition).order_by("period"))
+    return list(BenchmarkSnapshot.objects.filter(coalition=coalition).select_related("coalition").order_by("period"))
 
 
 def participation_counts(coalition, periods) -> dict[int, int]:
@@ -138,6 +138,11 @@ def active_coalition_snapshots_for(organization, period: int) -> list[BenchmarkS
     return list(
         BenchmarkSnapshot.objects.filter(coalition_id__in=coalitions, period=period).select_related("coalition")
     )
+
+
+def active_membership(coalition, organization) -> CoalitionMembership | None:
+    """Return the organization's current (not withdrawn) membership of the coalition, if any."""
+    return CoalitionMembership.objects.filter(coalition=coalition, organization=organization, withdrawn_at=None).first()
 
 
 def organization_coalition_memberships(organization) -> list[CoalitionMembership]:

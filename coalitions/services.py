@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_tasks.backends.immediate import ImmediateBackend
 
 from accounts.models import AuditEvent, Membership, Organization
 from accounts.services import audit, unique_slug
@@ -17,7 +18,14 @@ from assessment.models import Cycle
 from assessment.scoring import OVERALL, SCORING_VERSION
 from coalitions import selectors
 from coalitions.benchmarks import BENCHMARK_FLOOR, benchmark_stats, controller_count
-from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership, PositionChart
+from coalitions.models import (
+    BenchmarkSnapshot,
+    Coalition,
+    CoalitionEvent,
+    CoalitionMembership,
+    PositionChart,
+    SnapshotPublishing,
+)
 from reports import charts, wording
 
 Action = AuditEvent.Action
@@ -85,7 +93,12 @@ def coalition_join(*, coalition: Coalition, organization: Organization, by, join
     membership = CoalitionMembership.objects.create(
         coalition=coalition, organization=organization, consented_by=by, consent_version=CONSENT_VERSION
     )
-    audit(organization=organization, actor=by, action=Action.COALITION_JOINED, detail=coalition.name)
+    audit(
+        organization=organization,
+        actor=by,
+        action=Action.COALITION_JOINED,
+        data={"coalition": str(coalition.pk)},
+    )
     _log(coalition, by, CoalitionEvent.Action.JOINED, {"organization": organization.name})
     return membership
 
@@ -137,7 +150,12 @@ def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) 
     membership.withdrawn_at = timezone.now()
     membership.withdrawn_by = by
     membership.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit(organization=organization, actor=by, action=Action.COALITION_WITHDRAWN, detail=coalition.name)
+    audit(
+        organization=organization,
+        actor=by,
+        action=Action.COALITION_WITHDRAWN,
+        data={"coalition": str(coalition.pk)},
+    )
     _log(coalition, by, CoalitionEvent.Action.WITHDRAWN, {"organization": organization.name})
     return membership
 
@@ -189,9 +207,10 @@ CONFIRM_MESSAGE = _("Tick the box to confirm that publishing is final.")
 def _year_series(coalition, periods) -> dict[int, list[dict]]:
     """Return each year's series, one per form and questionnaire version, main ones (most members)
     first, in a fixed number of queries whatever the years."""
-    members = selectors.counted_member_ids(coalition)
+    members = selectors.counted_memberships(coalition).values("organization_id")
     admins = selectors.organization_admins(members)
-    by_mode = {mode: selectors.period_cycles(members, periods, mode) for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)}
+    found = selectors.period_cycles(members, periods)
+    by_mode = {mode: found[mode] for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)}
     years: dict[int, list[dict]] = {}
     for period in periods:
         series = years.setdefault(period, [])
@@ -218,9 +237,11 @@ def _publishable(series: list[dict]) -> bool:
     return any(not s["stats"].get(OVERALL, {"suppressed": True})["suppressed"] for s in series)
 
 
-def snapshot_eligible_years(*, coalition, periods) -> list[int]:
-    """Return the years not yet published in which some series has at least k separate confirmed members."""
-    published = set(BenchmarkSnapshot.objects.filter(coalition=coalition).values_list("period", flat=True))
+def snapshot_eligible_years(*, coalition, periods, published: set[int] | None = None) -> list[int]:
+    """Return the years not yet published in which some series has at least k separate confirmed
+    members; ``published`` gives the years already published where the caller has them."""
+    if published is None:
+        published = set(BenchmarkSnapshot.objects.filter(coalition=coalition).values_list("period", flat=True))
     candidates = [p for p in periods if p not in published]
     if not candidates:
         return []
@@ -267,6 +288,85 @@ def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
     snapshot.cycles.set([cycle_id for s in series for cycle_id in s["cycles"]])
     _log(coalition, by, CoalitionEvent.Action.PUBLISHED, {"period": period})
     return snapshot
+
+
+NOT_OFFERED_MESSAGE = _("%(period)s is not among the years that can be published here.")
+PUBLISH_FAILED_MESSAGE = _(
+    "Publishing stopped with an error, and nothing was published. Try again; if it stops again, the "
+    "site's operator can read why in the worker's log."
+)
+
+
+@transaction.atomic
+def snapshot_publish_request(*, coalition, period: int, by, confirmed: bool) -> None:
+    """Ask for a year's figures to be published on the task queue, once the rules allow it.
+
+    Refused with the steward's message (and nothing written or queued) for a year that is not
+    publishable: already published, unconfirmed, or below k (``snapshot_check``, the one place
+    the rule lives). Asking again while a request waits changes nothing. The task is told the
+    coalition's id and the year, nothing else.
+    """
+    from coalitions.tasks import publish_snapshot
+
+    Coalition.objects.select_for_update().get(pk=coalition.pk)
+    snapshot_check(coalition=coalition, period=period, confirmed=confirmed)
+    waiting = SnapshotPublishing.objects.filter(coalition=coalition, period=period).first()
+    if waiting is not None and not waiting.failure:
+        return
+    SnapshotPublishing.objects.update_or_create(
+        coalition=coalition,
+        period=period,
+        defaults={"requested_by": by, "requested_at": timezone.now(), "started_at": None, "failure": ""},
+    )
+    coalition_id = str(coalition.pk)
+    if isinstance(publish_snapshot.get_backend(), ImmediateBackend):
+        publish_snapshot.enqueue(coalition_id=coalition_id, period=period)  # at once, in this transaction
+    else:
+        # A worker must find the request committed when it takes the task.
+        transaction.on_commit(lambda: publish_snapshot.enqueue(coalition_id=coalition_id, period=period))
+
+
+def snapshot_publish_requested(*, coalition_id: str, period: int) -> str:
+    """Publish a year a steward asked to publish, as its task; return what happened, as a short code.
+
+    The code is all the task table keeps of the outcome: "published", "not asked", "refused" (the
+    rules no longer allow it, for instance a member withdrew meanwhile; the request stays, marked,
+    and the page says why) or "failed".
+    """
+    with transaction.atomic():
+        publishing = (
+            SnapshotPublishing.objects.select_for_update(of=("self",))
+            .select_related("coalition", "requested_by")
+            .filter(coalition_id=coalition_id, period=period)
+            .first()
+        )
+        if publishing is None or publishing.failure:
+            return "not asked"
+        publishing.started_at = timezone.now()
+        publishing.save(update_fields=["started_at"])
+    try:
+        with transaction.atomic():
+            snapshot_publish(coalition=publishing.coalition, period=period, by=publishing.requested_by)
+            SnapshotPublishing.objects.filter(pk=publishing.pk).delete()
+    except ValidationError:
+        if BenchmarkSnapshot.objects.filter(coalition_id=coalition_id, period=period).exists():
+            SnapshotPublishing.objects.filter(pk=publishing.pk).delete()
+            return "published already"
+        SnapshotPublishing.objects.filter(pk=publishing.pk).update(failure=SnapshotPublishing.REFUSED)
+        return SnapshotPublishing.REFUSED
+    except Exception:
+        SnapshotPublishing.objects.filter(pk=publishing.pk).update(failure=SnapshotPublishing.FAILED)
+        raise
+    return "published"
+
+
+def snapshot_refusal(*, coalition, period: int) -> str | None:
+    """Return why a year cannot be published now, in the steward's words, or None when it can."""
+    try:
+        snapshot_check(coalition=coalition, period=period)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
 
 
 def _series_stats(by_org: dict, admins: dict, k_min: int) -> dict:

@@ -1,26 +1,16 @@
 """Background work of the coalitions app: computing and publishing a year's figures."""
 
-import logging
-
-from django.core.exceptions import ValidationError
 from django_tasks import task
 
-from accounts.models import User
-from coalitions.models import Coalition
-from coalitions.services import snapshot_publish
-
-logger = logging.getLogger(__name__)
+from coalitions.services import snapshot_publish_requested
 
 
 @task()
-def publish_snapshot(coalition_id: str, period: int, by_id: str | None) -> bool:
-    """Publish a coalition's figures for a year; a second publication of the year does nothing."""
-    coalition = Coalition.objects.filter(pk=coalition_id).first()
-    if coalition is None:
-        return False
-    try:
-        snapshot_publish(coalition=coalition, period=period, by=User.objects.filter(pk=by_id).first())
-    except ValidationError:
-        logger.info("Figures for coalition %s, %s were published already", coalition_id, period)
-        return False
-    return True
+def publish_snapshot(coalition_id: str, period: int, by_id: str | None = None) -> str:
+    """Publish a year's figures a steward asked for (``snapshot_publish_request``); return a short outcome code.
+
+    Given the coalition's id and the year only: who asked is on the request row, so the task table
+    names nobody. A second publication of a year does nothing. ``by_id`` is never passed any more:
+    it lets a task queued by an earlier release, which named the steward, run and do nothing.
+    """
+    return snapshot_publish_requested(coalition_id=coalition_id, period=period)

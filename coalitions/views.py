@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,11 +17,10 @@ from accounts.access import user_memberships
 from assessment.models import Cycle
 from assessment.selectors import dimension_names_for
 from coalitions import selectors, services
-from coalitions.access import get_coalition, get_coalition_for_steward, get_coalition_for_user
-from coalitions.benchmarks import benchmark_rows, median_trend
+from coalitions.access import get_coalition_for_steward, get_coalition_for_user
+from coalitions.benchmarks import benchmark_rows, median_trend, shows_percentiles
 from coalitions.forms import CoalitionForm, JoinCoalitionForm, JoinCodeForm
-from coalitions.models import BenchmarkSnapshot, Coalition
-from coalitions.tasks import publish_snapshot
+from coalitions.models import BenchmarkSnapshot, Coalition, SnapshotPublishing
 from config import reviews
 from reports import wording
 from reports.charts import CHART_CSP, script_json, trend_figure
@@ -57,6 +57,12 @@ def coalition_detail(request, coalition_slug):
         context["participation"] = selectors.participation_counts(coalition, periods)
         context["events"] = selectors.coalition_events(coalition)
         context["unconfirmed"] = selectors.unconfirmed_member_count(coalition)
+        # The years the publish page would offer, latest first, so the steward sees what is ready.
+        publishable = range(this_year - PUBLISH_YEARS_BACK, this_year + 1)
+        context["ready_years"] = services.snapshot_eligible_years(
+            coalition=coalition, periods=publishable, published={s.period for s in snapshots}
+        )[::-1]
+        context["k"] = max(coalition.k_min, Coalition.K_MIN_FLOOR)
     trend_rows = median_trend(snapshots, names)
     context["trend_rows"] = trend_rows
     changes = [
@@ -78,12 +84,17 @@ def benchmark(request, coalition_slug, year):
     snapshot = get_object_or_404(BenchmarkSnapshot, coalition=coalition, period=year)
     names = wording.with_overall(dimension_names_for(snapshot.stats))
     questionnaires = selectors.period_questionnaires(coalition, snapshot.period)
+    rows = benchmark_rows(snapshot.stats, names, None)
+    team_rows = benchmark_rows(snapshot.team_stats, names, None) if snapshot.team_stats else []
     context = {
         "coalition": coalition,
         "is_steward": steward,
         "snapshot": snapshot,
-        "rows": benchmark_rows(snapshot.stats, names, None),
-        "team_rows": benchmark_rows(snapshot.team_stats, names, None) if snapshot.team_stats else [],
+        "rows": rows,
+        "team_rows": team_rows,
+        # The 10th and 90th percentiles exist only from 20 members on: no empty columns below that.
+        "rows_percentiles": shows_percentiles(rows),
+        "team_rows_percentiles": shows_percentiles(team_rows),
         "member_views": _member_views(memberships, snapshot, names),
         "questionnaires_used": bool(questionnaires),
         "languages": _offered_languages(questionnaires),
@@ -126,7 +137,7 @@ def _member_views(memberships, snapshot: BenchmarkSnapshot | None, names) -> lis
 
 def coalition_join(request, coalition_slug):
     """Join in two steps: the join code first, which alone reveals the coalition; then informed consent."""
-    coalition = get_coalition(coalition_slug)
+    coalition = get_object_or_404(Coalition, slug=coalition_slug)
     admin_of = [m.organization for m in user_memberships(request.user) if m.is_admin]
     if not admin_of:
         raise Http404
@@ -174,13 +185,25 @@ def coalition_join(request, coalition_slug):
     return render(request, "coalitions/join.html", context)
 
 
-@require_POST
 def coalition_withdraw(request, coalition_slug):
-    coalition = get_coalition(coalition_slug)
+    """Withdraw an organization's consent after a confirmation page; a GET only shows what it means."""
+    coalition = get_object_or_404(Coalition, slug=coalition_slug)
     admin_of = {m.organization.slug: m.organization for m in user_memberships(request.user) if m.is_admin}
-    organization = admin_of.get(request.POST.get("organization", ""))
+    data = request.POST if request.method == "POST" else request.GET
+    organization = admin_of.get(data.get("organization", ""))
     if organization is None:
         raise Http404
+    if request.method != "POST":
+        membership = selectors.active_membership(coalition, organization)
+        if membership is None:
+            raise Http404
+        context = {
+            "coalition": coalition,
+            "organization": organization,
+            "coalition_membership": membership,
+            "cancel_url": reverse("accounts:org_settings", args=[organization.slug]),
+        }
+        return render(request, "coalitions/withdraw.html", context)
     try:
         services.coalition_withdraw(coalition=coalition, organization=organization, by=request.user)
     except ValidationError as error:
@@ -197,37 +220,84 @@ def coalition_withdraw(request, coalition_slug):
 PUBLISH_YEARS_BACK = 3  # how many past years a steward may still publish, besides this one
 
 
+def _period(raw: str) -> int | None:
+    """Return a year typed in a form or a link, or None for anything that is not one."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
+
+
 @never_cache
 def snapshot_publish(request, coalition_slug):
-    """Publish a year's figures after a confirmation page that offers only the years with enough
-    members, the latest first, and says that publishing is final."""
+    """Publish a year's figures: a confirmation page that names the year (the latest one ready,
+    unless another ready year is asked for) and says what cannot be undone; the POST queues it.
+
+    A year the rules refuse (below k, already published) gets their message and no form.
+    """
     coalition = get_coalition_for_steward(request.user, coalition_slug)
-    if request.method != "POST":
-        this_year = timezone.localdate().year
-        periods = range(this_year - PUBLISH_YEARS_BACK, this_year + 1)
-        context = {
-            "coalition": coalition,
-            "years": services.snapshot_eligible_years(coalition=coalition, periods=periods)[::-1],
-            "k": max(coalition.k_min, Coalition.K_MIN_FLOOR),
-        }
-        return render(request, "coalitions/publish.html", context)
-    raw = request.POST.get("period", "")
-    period = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
-    try:
-        services.snapshot_check(coalition=coalition, period=period, confirmed=request.POST.get("confirm") == "yes")
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("coalitions:snapshot_publish", coalition_slug=coalition.slug)
-    # Computed on the task queue: with a thousand members it is more than a page should wait for.
-    publish_snapshot.enqueue(coalition_id=str(coalition.pk), period=period, by_id=str(request.user.pk))
-    snapshot = BenchmarkSnapshot.objects.filter(coalition=coalition, period=period).first()
-    if snapshot is None:
-        messages.info(
-            request, _("The figures for %(period)s are being published; they appear here shortly.") % {"period": period}
+    if request.method == "POST":
+        period = _period(request.POST.get("period", "")) or 0
+        try:
+            services.snapshot_publish_request(
+                coalition=coalition, period=period, by=request.user, confirmed=request.POST.get("confirm") == "yes"
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            url = reverse("coalitions:snapshot_publish", args=[coalition.slug])
+            return redirect(f"{url}?period={period}" if period else url)
+        return redirect("coalitions:snapshot_publishing", coalition_slug=coalition.slug, year=period)
+    this_year = timezone.localdate().year
+    years = services.snapshot_eligible_years(
+        coalition=coalition, periods=range(this_year - PUBLISH_YEARS_BACK, this_year + 1)
+    )[::-1]
+    asked = _period(request.GET.get("period", ""))
+    period = asked if asked is not None else (years[0] if years else None)
+    if (
+        period is not None
+        and SnapshotPublishing.objects.filter(coalition=coalition, period=period, failure="").exists()
+    ):
+        return redirect("coalitions:snapshot_publishing", coalition_slug=coalition.slug, year=period)
+    refusal = None
+    if period is not None and period not in years:
+        refusal = services.snapshot_refusal(coalition=coalition, period=period) or (
+            services.NOT_OFFERED_MESSAGE % {"period": period}
         )
-        return redirect(coalition)
-    messages.success(request, _("Figures for %(period)s are published.") % {"period": period})
-    return redirect(snapshot)
+    context = {
+        "coalition": coalition,
+        "period": period if period in years else None,
+        "refusal": refusal,
+        "other_years": [year for year in years if year != period],
+        "k": max(coalition.k_min, Coalition.K_MIN_FLOOR),
+    }
+    return render(request, "coalitions/publish.html", context)
+
+
+@never_cache
+def snapshot_publishing(request, coalition_slug, year):
+    """Show how publishing a year is going: waiting, running, done (with the way to the figures) or refused."""
+    coalition = get_coalition_for_steward(request.user, coalition_slug)
+    snapshot = BenchmarkSnapshot.objects.filter(coalition=coalition, period=year).first()
+    publishing = SnapshotPublishing.objects.filter(coalition=coalition, period=year).first()
+    failure = None
+    if snapshot is not None:
+        state = "done"
+    elif publishing is None:
+        state = "none"
+    elif publishing.failure:
+        state = "failed"
+        failure = (
+            publishing.failure == SnapshotPublishing.REFUSED
+            and services.snapshot_refusal(coalition=coalition, period=year)
+        ) or services.PUBLISH_FAILED_MESSAGE
+    else:
+        state = "running" if publishing.started_at else "waiting"
+    context = {
+        "coalition": coalition,
+        "period": year,
+        "snapshot": snapshot,
+        "state": state,
+        "is_final": state in ("done", "failed", "none"),
+        "failure": failure,
+    }
+    return render(request, "coalitions/publishing.html", context)
 
 
 @require_POST

@@ -147,7 +147,7 @@ def _closed_cycle(organization, questionnaire, instrument, items, mode, year, an
             id=uuid.uuid4(),
             cycle=cycle,
             status=Response.Status.SUBMITTED,
-            scores={**score.dimensions, scoring.OVERALL: score.overall},
+            scores=score.by_key,
         )
         responses.append(response)
         answers.extend(

@@ -1,6 +1,7 @@
 """Exports of an organization's own report: tidy tables with human headers, as a ZIP of CSV
 files or one XLSX workbook. Pure: a stored report in, bytes out."""
 
+import codecs
 import csv
 import io
 import zipfile
@@ -40,7 +41,7 @@ def _band(summary: Mapping, labels: Mapping[str, str]) -> str:
     and the cap while a critical rule is broken.
 
     >>> _band({"band": "developing", "band_range": ["developing", "developing"], "capped": True}, {
-    ...     "developing": "dev", "capped": "capped"})
+    ...     "developing": "dev", "capped": "capped", "aside_opens": " (", "aside_closes": ")"})
     'dev (capped)'
     """
     low, high = (list(summary.get("band_range") or []) + [None, None])[:2]
@@ -48,7 +49,9 @@ def _band(summary: Mapping, labels: Mapping[str, str]) -> str:
         words = f"{labels[low]}–{labels[high]}"
     else:
         words = labels.get(summary.get("band") or "", "")
-    return f"{words} ({labels['capped']})" if summary.get("capped") else words
+    if summary.get("capped"):
+        return f"{words}{labels['aside_opens']}{labels['capped']}{labels['aside_closes']}"
+    return words
 
 
 def _verdict(row: Mapping, labels: Mapping[str, str]) -> str:
@@ -58,7 +61,7 @@ def _verdict(row: Mapping, labels: Mapping[str, str]) -> str:
 def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence[Mapping] = ()) -> list[Table]:
     """Return the report's tables: summary, scores, practices, critical gaps, change and the action plan.
 
-    ``labels`` holds the human headers and words, so callers can translate them. Every verdict and
+    ``labels`` holds the human headers, words and separators, so callers can translate them. Every verdict and
     band is the report's own, put in words, never decided here.
     """
     summary = payload.get("summary") or {}
@@ -73,12 +76,19 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
                 [labels["responses"], payload["n"]],
                 [labels["overall"], _one(summary.get("overall"))],
                 [labels["band"], _band(overall, labels)],
-                [labels["critical_gaps"], "; ".join(g.get("short") or g["text"] for g in payload["critical_gaps"])],
-                *[[labels["next_step"], f"{s['short']}: {s['recommendation']}"] for s in summary.get("steps", [])],
+                [
+                    labels["critical_gaps"],
+                    labels["list_separator"].join(g.get("short") or g["text"] for g in payload["critical_gaps"]),
+                ],
+                *[
+                    [labels["next_step"], f"{s['short']}{labels['name_separator']}{s['recommendation']}"]
+                    for s in summary.get("steps", [])
+                ],
                 *[
                     [
                         labels["practice"],
-                        f"{row.get('short') or row['text']}: {labels['claimed'] % {'level': row['claimed']}}",
+                        f"{row.get('short') or row['text']}{labels['name_separator']}"
+                        f"{labels['claimed'] % {'level': row['claimed']}}",
                     ]
                     for row in payload.get("unevidenced", [])
                 ],
@@ -190,7 +200,11 @@ def _safe(value):
 
 
 def to_csv_zip(tables: Sequence[Table], stem: str) -> bytes:
-    """Return a ZIP with one CSV file per table."""
+    """Return a ZIP with one CSV file per table, in UTF-8 with a byte-order mark.
+
+    Without the mark, Excel reads a CSV file in the computer's legacy code page: accents, dashes
+    and Chinese turn into garbage.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, table in enumerate(tables, start=1):
@@ -198,7 +212,9 @@ def to_csv_zip(tables: Sequence[Table], stem: str) -> bytes:
             writer = csv.writer(text)
             writer.writerow(table.headers)
             writer.writerows([[_safe(value) for value in row] for row in table.rows])
-            archive.writestr(f"{stem}/{number}-{_file_part(table.name)}.csv", text.getvalue())
+            archive.writestr(
+                f"{stem}/{number}-{_file_part(table.name)}.csv", codecs.BOM_UTF8 + text.getvalue().encode()
+            )
     return buffer.getvalue()
 
 

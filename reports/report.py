@@ -13,7 +13,7 @@ from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 8
+REPORT_FORMAT = 9
 
 
 class ScoreRow(TypedDict):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from assessment.instrument_file import read_crosswalk
 from assessment.models import Cycle, Dimension, Item, in_language
-from reports import analysis
+from reports import analysis, report
 from reports.models import Action, CycleReport
 
 
@@ -30,6 +30,23 @@ def _reportable(organization, mode: str):
         .filter(Q(results__reportable=True))
         .order_by("closed_on", "opens_on", "created_at")
     )
+
+
+def reportable_cycles(organization) -> list[Cycle]:
+    """Return the organization's audits with a report, newest first, to plan an action from."""
+    return list(
+        Cycle.objects.filter(organization=organization, status=Cycle.Status.CLOSED, results__reportable=True)
+        .select_related("questionnaire")
+        .order_by("-closed_on", "-opens_on", "-created_at")
+    )
+
+
+def practices_by_dimension(questionnaire) -> list[tuple[str, list[Item]]]:
+    """Return the questionnaire's practices (not the staff-view items) grouped by dimension, in
+    the active language, in questionnaire order."""
+    dimensions = in_language(questionnaire.dimensions.order_by("order"))
+    items = in_language(questionnaire.items.filter(staff_view=False).order_by("order"))
+    return [(d.name, [i for i in items if i.dimension_id == d.pk]) for d in dimensions]
 
 
 def latest_reportable_cycle(organization, mode: str) -> Cycle | None:
@@ -82,6 +99,21 @@ def cycle_records(organization, mode: str) -> list[dict]:
     ]
 
 
+ENGLISH_ONLY = gettext_noop("(version %(version)s, English only) %(practice)s")
+ENGLISH_ONLY_SHORT = gettext_noop("%(short)s (English only)")
+
+
+def marked_if_english_only(item: Item, version: int) -> Item:
+    """Mark an item shown in its language as English only where the reader's language lacks it
+    (version 1 is English only): ahead of its text, as action plans do, and after its short title."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language != "en" and not item.translations.get(language, {}).get("text"):
+        short = item.title
+        item.text = _(ENGLISH_ONLY) % {"version": version, "practice": item.text}
+        item.short = _(ENGLISH_ONLY_SHORT) % {"short": short}
+    return item
+
+
 def catalog(questionnaire_ids: list[str]) -> Catalog:
     """Return dimension names and item details in the active language; the newest version's
     wording wins for shared keys."""
@@ -90,12 +122,13 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
     )
     items = (
         Item.objects.filter(questionnaire_id__in=questionnaire_ids)
-        .select_related("dimension")
+        .select_related("dimension", "questionnaire")
         .order_by("questionnaire__version", "order")
     )
     dimensions, items = in_language(dimensions), in_language(items)
     for item in items:
         item.dimension.in_language()
+        marked_if_english_only(item, item.questionnaire.version)
     return Catalog(
         dimension_names={d.key: d.name for d in dimensions},
         items={
@@ -136,7 +169,43 @@ def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle, language=language).first()
 
 
-ENGLISH_ONLY = gettext_noop("(version %(version)s, English only) %(practice)s")
+def report_basis(history: list[str], counterpart: dict | None) -> list[str]:
+    """Return what the cycle's report is built from: its history of the same kind, and the other
+    kind's audit of the same year; a stored report with another basis is out of date."""
+    return [*history, *([f"with:{counterpart['id']}"] if counterpart else [])]
+
+
+def _reportable_order(cycle: Cycle) -> tuple:
+    return (cycle.closed_on, cycle.opens_on, cycle.created_at)  # as ``_reportable`` orders them
+
+
+def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: str) -> dict:
+    """Return, for each of the ``wanted`` cycles, its stored report in ``language`` as its report
+    page would serve it, or None while it is missing or out of date (the report page then builds
+    it again). ``cycles`` holds every cycle of the organization, so the basis is worked out from
+    them and the reports are read in one query."""
+    reportable = sorted((cycle for cycle in cycles if cycle.is_reportable), key=_reportable_order)
+    stored = {
+        report_row.cycle_id: report_row
+        for report_row in CycleReport.objects.filter(cycle__in=wanted, language=language).only(
+            "cycle_id", "basis", "payload"
+        )
+    }
+    found = {}
+    for cycle in wanted:
+        history = [
+            str(c.id) for c in reportable if c.mode == cycle.mode and _reportable_order(c) <= _reportable_order(cycle)
+        ]
+        year = [c for c in reportable if c.mode != cycle.mode and c.closed_on.year == cycle.closed_on.year]
+        counterpart = {"id": str(year[-1].id)} if year else None
+        row = stored.get(cycle.id)
+        current = (
+            row is not None
+            and row.payload.get("format") == report.REPORT_FORMAT
+            and row.basis == report_basis(history, counterpart)
+        )
+        found[cycle.id] = row.payload if current else None
+    return found
 
 
 def practice_wording(actions: list[Action]) -> list[Action]:

@@ -23,7 +23,7 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     language = get_language() or settings.LANGUAGE_CODE
     history_ids = selectors.history_ids(cycle)
     counterpart = selectors.counterpart_record(cycle)
-    basis = [*history_ids, *([f"with:{counterpart['id']}"] if counterpart else [])]
+    basis = selectors.report_basis(history_ids, counterpart)
     stored = selectors.stored_report(cycle, language)
     if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
         return stored.payload
@@ -57,6 +57,11 @@ def _check_owner(organization, owner) -> None:
         raise ValidationError(ACTION_OWNER_MESSAGE)
 
 
+def _practice_named(action: Action) -> dict:
+    """The audit log's facts naming an action's practice: its key and its questionnaire."""
+    return {"practice": action.practice, "questionnaire": str(action.source_cycle.questionnaire_id)}
+
+
 @transaction.atomic
 def action_create(
     *, organization, by, source_cycle: Cycle, practice: str, what: str, owner=None, due_on=None, notes: str = ""
@@ -80,8 +85,7 @@ def action_create(
         organization=organization,
         actor=by,
         action=AuditEvent.Action.ACTION_CREATED,
-        detail=item.title,
-        data={"action": str(action.pk), "practice": practice},
+        data={"action": str(action.pk), **_practice_named(action)},
     )
     return action
 
@@ -99,7 +103,6 @@ def action_update(*, action: Action, by, **fields) -> Action:
             organization=action.organization,
             actor=by,
             action=AuditEvent.Action.ACTION_UPDATED,
-            detail=f"{action.practice_text[:60]}: {', '.join(changed)}",
-            data={"action": str(action.pk), "changed": changed, "status": action.status},
+            data={"action": str(action.pk), **_practice_named(action), "changed": changed, "status": action.status},
         )
     return action

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.access import get_membership
@@ -97,6 +98,11 @@ EXPORT_LABELS = {
     "established": _("established"),
     "leading": _("leading"),
     "capped": _("capped at developing: a critical rule was broken"),
+    # The same separators as the report's pages.
+    "list_separator": pgettext_lazy("between clauses of a list", "; "),
+    "name_separator": pgettext_lazy("between a name and what is said of it", ": "),
+    "aside_opens": pgettext_lazy("an aside opens", " ("),
+    "aside_closes": pgettext_lazy("an aside closes", ")"),
     "actions": _("Actions"),
     "action": _("What will be done"),
     "owner": _("Owner"),
@@ -156,7 +162,6 @@ def cycle_report_export(request, org_slug, cycle_id, fmt):
         organization=membership.organization,
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
-        detail=f"{cycle.label} ({fmt})",
         data={"cycle": str(cycle.pk), "format": fmt},
     )
     return response
@@ -199,11 +204,14 @@ def action_create(request, org_slug):
     membership = _lead(request, org_slug)
     organization = membership.organization
     cycle_id = request.POST.get("cycle") or request.GET.get("cycle") or ""
+    practice = request.POST.get("practice") or request.GET.get("practice") or ""
+    if request.method != "POST" and not (cycle_id and practice):
+        return _action_choose(request, membership, cycle_id)
     source = get_object_or_404(
         Cycle.objects.select_related("questionnaire"), id=_uuid(cycle_id), organization=organization
     )
-    practice = request.POST.get("practice") or request.GET.get("practice") or ""
     item = get_object_or_404(source.questionnaire.items.filter(staff_view=False), key=practice).in_language()
+    selectors.marked_if_english_only(item, source.questionnaire.version)
     form = ActionForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,6 +229,25 @@ def action_create(request, org_slug):
             return redirect("reports:actions", org_slug=organization.slug)
     context = {"membership": membership, "organization": organization, "form": form, "cycle": source, "item": item}
     return render(request, "reports/action_form.html", context)
+
+
+def _action_choose(request, membership, cycle_id: str):
+    """Let a lead start an action from the action plan: first the audit, then its practice."""
+    organization = membership.organization
+    audits = selectors.reportable_cycles(organization)
+    source = None
+    if cycle_id:
+        source = next((cycle for cycle in audits if str(cycle.id) == cycle_id), None)
+        if source is None:
+            raise Http404
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "audits": audits,
+        "source": source,
+        "practices": selectors.practices_by_dimension(source.questionnaire) if source else [],
+    }
+    return render(request, "reports/action_choose.html", context)
 
 
 def action_edit(request, org_slug, action_id):

@@ -1,5 +1,6 @@
 import itertools
 import re
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.models import Membership, Organization, User
 from assessment.demo import INSTRUMENT_PATH
@@ -23,6 +25,19 @@ from tests.queues import task_queue  # noqa: F401 (a fixture for every test modu
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+ROOT = Path(__file__).resolve().parent.parent
+# Where most of the suite's time goes: browsers, a real installation, the demo, the benchmark's
+# query counts and the migration tests. ``pytest -m "not slow"`` runs everything else.
+SLOW = (
+    *("tests/e2e/", "tests/deploy/", "tests/home/test_demo.py", "tests/home/test_query_counts.py"),
+    *("tests/coalitions/test_migration.py", "tests/test_upgrade.py", "tests/assessment/test_migration_sealed.py"),
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(item.fspath).resolve().relative_to(ROOT).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +50,9 @@ def _test_settings(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
-    yield settings
+    # A page asked for in Chinese leaves Chinese active in the thread; each test starts in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield settings
     cache.clear()
 
 

@@ -21,10 +21,10 @@ from django.urls import reverse
 
 from accounts.demo import build_demo_accounts
 from accounts.models import Membership
-from assessment import sealing
 from assessment.demo import build_demo_audits
 from assessment.models import Cycle, PendingResponse
 from assessment.services.pending import pending_open
+from config import sealing
 from reports.demo import build_demo_actions
 from reports.models import CycleReport
 from tests.conftest import login

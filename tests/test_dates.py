@@ -16,7 +16,10 @@ def test_french_schedule_email_says_1er_and_names_the_kind_after_the_due_date(le
     assert schedule_notices_send(today=date(2027, 3, 28), site_url="https://ally.example") == 1
     message = mail.outbox[-1]
     assert "le 1er avril 2027" in message.body and "le 1 avril" not in message.body
-    assert message.subject == "Échéance dans 4 jours\u00a0: Auto-évaluation de la direction (une réponse commune)"
+    assert (
+        message.subject
+        == "[Ally Readiness] Échéance dans 4 jours\u00a0: Auto-évaluation de la direction (une réponse commune)"
+    )
 
 
 def test_long_date_filter_in_each_language():

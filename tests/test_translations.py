@@ -1,35 +1,49 @@
 """French and Chinese: complete catalogues, every page in the reader's language, a questionnaire
 that scores the same in every language, and no language kept with anyone's answers."""
 
+import csv
 import html
+import io
 import json
 import re
+import zipfile
+from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import polib
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.db import models
+from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
+from accounts import services as account_services
+from accounts.models import Organization
 from assessment import models as assessment_models
-from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH
+from assessment.demo import CHECKLIST_2_PATH, CHECKLIST_3_PATH, STAFF_2_PATH, STAFF_3_PATH
 from assessment.instrument_file import InstrumentFileError, check_instrument, read_instrument_file
-from assessment.models import Cycle, Item, Response
+from assessment.models import Cycle, Item, RespondentLink, Response
 from assessment.selectors import questionnaire_pages
 from assessment.services.cycles import cycle_create
+from assessment.services.links import invitations_approve, invitations_send, reminders_send
 from assessment.services.questionnaires import questionnaire_load
+from assessment.services.schedules import schedule_notices_send, schedule_set
 from tests.conftest import login
 from tests.test_url_access import PERSONAS, expectation, world  # noqa: F401 (the shared fixture)
 from tests.urlmatrix import named_urls
 
 ROOT = Path(__file__).resolve().parents[1]
+TERMBASE = json.loads((ROOT / "locale" / "termbase.json").read_text())
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd%]")
 TAG = re.compile(r"</?\w+")
+SITE = "https://ally.example"
 
 
 def _catalogue(language: str) -> polib.POFile:
@@ -47,12 +61,12 @@ def test_catalogue_is_complete_and_keeps_every_placeholder_and_tag(language):
     assert not catalogue.untranslated_entries(), [e.msgid for e in catalogue.untranslated_entries()][:5]
     assert not catalogue.fuzzy_entries(), [e.msgid for e in catalogue.fuzzy_entries()][:5]
     for entry in catalogue:
-        for translation in _translations(entry):
-            assert translation.strip(), entry.msgid
+        for translated in _translations(entry):
+            assert translated.strip(), entry.msgid
             source = entry.msgid_plural or entry.msgid
             if "python-format" in entry.flags:
-                assert sorted(PLACEHOLDER.findall(translation)) == sorted(PLACEHOLDER.findall(source)), entry.msgid
-            assert sorted(TAG.findall(translation)) == sorted(TAG.findall(source)), entry.msgid
+                assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(source)), entry.msgid
+            assert sorted(TAG.findall(translated)) == sorted(TAG.findall(source)), entry.msgid
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -139,16 +153,34 @@ def test_every_page_is_in_the_readers_language(db, client, world, named, languag
     assert response.status_code == 200, (named.name, persona)
     page = response.content.decode()
     assert re.search(rf'<html lang="{language}"', page), named.name
-    text = _shown_text(page)
-    for label in Cycle.objects.values_list("label", flat=True):  # what people typed is not ours to translate
-        text = text.replace(label, " ")
-    left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
-    assert not left, f"{named.name} in {language} still shows English: {left[:5]}"
+    _assert_in_language(_shown_text(page), language, named.name)
     if named.name in SURVEY_PAGES:  # a respondent can always go back to English
         assert re.search(r'<select[^>]* name="language"', page) and '<option value="en" lang="en"' in page, named.name
-    if named.name not in REPORT_PAGES:
-        punctuation = _misplaced_punctuation(text, language)
-        assert not punctuation, f"{named.name} in {language}: {punctuation[:5]}"
+
+
+def _assert_in_language(text: str, language: str, where: str, typed: tuple[str, ...] = ()) -> None:
+    """Assert that ``text`` shows none of our English, no banned term of the termbase, and the
+    language's punctuation; what people typed (audit labels, ``typed``) is not ours to translate."""
+    keys = [key for key in Item.objects.values_list("key", flat=True) if "-" in key]  # names, as item-key shows
+    for label in (*Cycle.objects.values_list("label", flat=True), *typed, *keys):
+        text = text.replace(label, " ")
+    for wording in _english_only_wording():  # version 1 is English only, and marked so where it shows
+        if wording in text:
+            assert re.search(ENGLISH_ONLY[language], text), f"{where} shows version 1 unmarked: {wording}"
+            text = text.replace(wording, " ")
+    left = sorted(fragment for fragment in FRAGMENTS[language] if fragment in text)
+    assert not left, f"{where} in {language} still shows English: {left[:5]}"
+    left = sorted(wording for wording in _translated_items_english(language) if wording in text)
+    assert not left, f"{where} in {language} shows questions in English: {left[:5]}"
+    banned = [
+        text[max(0, found.start() - 40) : found.end() + 20]
+        for term in TERMBASE["banned"]
+        if term["language"] == language and "context" not in term
+        for found in re.finditer(term["pattern"], text)
+    ]
+    assert not banned, f"{where} in {language} uses {banned}"
+    punctuation = _misplaced_punctuation(text, language)
+    assert not punctuation, f"{where} in {language}: {punctuation[:5]}"
 
 
 # The start page (respond_start.html) shows at assessment:respond until the respondent starts;
@@ -160,10 +192,28 @@ def test_every_survey_page_is_in_the_matrix():
     assert {named.name for named in PAGES} >= SURVEY_PAGES
 
 
-# The report and the board summary of the demo show version 1 items, which exist in English only,
-# with their English punctuation; these two pages join the punctuation check once version 1 items
-# are marked as English only there. Their band names and verdicts are checked above like any page.
-REPORT_PAGES = {"reports:cycle_report", "reports:board_summary"}
+ENGLISH_ONLY = {"fr": r"\(version 1, en anglais seulement\)|\(en anglais seulement\)", "zh-hans": r"仅有英文"}
+
+
+def _english_only_wording() -> list[str]:
+    """The wording of version 1's items, longest first so that a text goes before its own short."""
+    wording = set()
+    for item in Item.objects.filter(questionnaire__version=1):
+        wording |= {item.text, item.title, item.recommendation}
+        wording.add(Truncator(item.recommendation).words(24, truncate=" …"))  # the board summary's
+    return sorted(filter(None, wording), key=len, reverse=True)
+
+
+def _translated_items_english(language: str) -> set[str]:
+    """The English wording of the items a questionnaire has in ``language`` (versions 2 and 3)."""
+    wording = set()
+    for item in Item.objects.select_related("questionnaire"):
+        if language in item.questionnaire.translations:
+            for field in ("text", "short", "recommendation"):
+                english, translated = getattr(item, field), item.translations.get(language, {}).get(field)
+                if len(english) >= 12 and " " in english and english != translated:
+                    wording.add(english)
+    return wording
 
 
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
@@ -326,7 +376,7 @@ def test_version_1_practices_say_they_are_english_only(client, lead, organizatio
 
 
 def _english_wording(path: Path) -> set[str]:
-    """The English of every worded field of a version 2 instrument file, as a page would show it."""
+    """The English of every worded field of an instrument file, as a page would show it."""
     data = json.loads(path.read_text())
     found = set()
     for part in (*data["dimensions"], *data["items"]):
@@ -338,10 +388,23 @@ def _english_wording(path: Path) -> set[str]:
     return found
 
 
+FORMS = {2: (STAFF_2_PATH, CHECKLIST_2_PATH), 3: (STAFF_3_PATH, CHECKLIST_3_PATH)}
+
+
+def _load_versions_before(version: int) -> None:
+    """Load the earlier versions, as an installation holds them: a version is checked against the one before."""
+    for earlier in range(2, version):
+        for path in FORMS[earlier]:
+            questionnaire_load(data=read_instrument_file(path))
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_version_2_questions_show_no_english(client, lead, staff, language):
-    """Every page of both version 2 forms, in French and Chinese, shows none of their English."""
-    for path, mode, person in ((STAFF_2_PATH, Cycle.Mode.STAFF, staff), (CHECKLIST_2_PATH, Cycle.Mode.TEAM, lead)):
+@pytest.mark.parametrize("version", FORMS)
+def test_version_2_and_3_questions_show_no_english(client, lead, staff, language, version):
+    """Every page of both forms of a version, in French and Chinese, shows none of their English."""
+    staff_form, checklist = FORMS[version]
+    _load_versions_before(version)
+    for path, mode, person in ((staff_form, Cycle.Mode.STAFF, staff), (checklist, Cycle.Mode.TEAM, lead)):
         questionnaire, _ = questionnaire_load(data=read_instrument_file(path))
         cycle = cycle_create(
             organization=lead.organization,
@@ -365,3 +428,119 @@ def test_version_2_questions_show_no_english(client, lead, staff, language):
         left = sorted(text for text in english if text in shown)
         assert not left, f"{path.name} in {language} still shows English: {left[:3]}"
         client.logout()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_version_3_self_audit_report_and_its_files_show_no_english(client, lead, language):
+    """The self-audit answered in the reader's language, then its report, board summary and exports."""
+    _load_versions_before(3)
+    questionnaire_load(data=read_instrument_file(STAFF_3_PATH))
+    questionnaire, _ = questionnaire_load(data=read_instrument_file(CHECKLIST_3_PATH))
+    cycle = cycle_create(
+        organization=lead.organization,
+        by=lead.user,
+        questionnaire=questionnaire,
+        label="Audit 2026",
+        mode=Cycle.Mode.TEAM,
+        opens_on=timezone.localdate(),
+    )
+    login(client, lead.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    _answer_checklist(client, reverse("assessment:respond", args=[lead.organization.slug, cycle.id]), questionnaire)
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+    args = [lead.organization.slug, cycle.id]
+    english = _english_wording(CHECKLIST_3_PATH) | _english_wording(STAFF_3_PATH)
+    for name in ("reports:cycle_report", "reports:board_summary", *EXPORTS):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        if name in EXPORTS:
+            text = _export_text(name, b"".join(response) if response.streaming else response.content)
+        else:
+            text = _shown_text(response.content.decode())
+        assert questionnaire.dimensions.first().translations[language]["name"] in text, name
+        left = sorted(wording for wording in english if wording in text)
+        assert not left, f"{name} in {language} still shows English: {left[:3]}"
+        _assert_in_language(text, language, name, typed=(lead.organization.name,))
+
+
+# Files and emails, in each language
+
+
+EXPORTS = ("reports:report_csv", "reports:report_xlsx", "reports:report_json")
+CELLS = " ¦ "  # between cells: a file's commas are not the text's punctuation
+
+
+def _export_text(name: str, content: bytes) -> str:
+    if name == "reports:report_csv":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            files = [archive.read(member).decode("utf-8-sig") for member in archive.namelist()]
+        return CELLS.join(cell for file in files for row in csv.reader(io.StringIO(file)) for cell in row)
+    if name == "reports:report_xlsx":
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return CELLS.join(
+            str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell
+        )
+    return CELLS.join(_json_strings(json.loads(content)))
+
+
+def _json_strings(value) -> list[str]:
+    """The values a reader sees in a JSON export; its keys are names for programs."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _json_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _json_strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", EXPORTS)
+def test_every_export_is_in_the_readers_language(db, client, world, name, language):  # noqa: F811
+    params, overrides, users = world
+    params = {**params, **overrides.get(name, {})}
+    login(client, users[_readable_by(name)])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    named = next(u for u in named_urls() if u.name == name)
+    response = client.get(reverse(name, kwargs={p: params[p] for p in named.params}))
+    assert response.status_code == 200
+    text = _export_text(name, b"".join(response) if response.streaming else response.content)
+    assert len(text) > 500, text
+    _assert_in_language(text, language, name, typed=(Organization.objects.get(slug=params["org_slug"]).name,))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_email_is_in_the_readers_language(language, organization, admin, lead, member_factory, questionnaire):
+    """Member and survey invitations, lists waiting for approval, reminders and calendar notices."""
+    member_factory(organization, role="admin")  # a second admin: typed lists wait for approval
+    lead.user.language = language
+    lead.user.save(update_fields=["language"])
+    with translation.override(language), TestCase.captureOnCommitCallbacks(execute=True):
+        account_services.invitation_create(
+            organization=organization, email="new@example.org", role="staff", by=admin.user, accept_url_for=str
+        )
+        cycle = cycle_create(
+            organization=organization,
+            by=lead.user,
+            questionnaire=questionnaire,
+            label="Survey 2026",
+            mode=Cycle.Mode.STAFF,
+            opens_on=timezone.localdate(),
+            closes_on=timezone.localdate() + timedelta(days=20),
+        )
+        invitations_send(cycle=cycle, by=lead.user, addresses=["a@example.org", "b@example.org"], site_url=SITE)
+    list_id = RespondentLink.objects.filter(cycle=cycle).values_list("approval_list", flat=True).first()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitations_approve(cycle=cycle, list_id=list_id, by=admin.user, site_url=SITE)
+    with translation.override(language), TestCase.captureOnCommitCallbacks(execute=True):
+        reminders_send(cycle=cycle, by=lead.user, message="", site_url=SITE)
+    schedule_set(organization=organization, by=lead.user, mode="team", month=4, weeks=2)
+    schedule_notices_send(today=date(2027, 3, 28), site_url=SITE)
+    subjects = {message.subject for message in mail.outbox}
+    assert len(subjects) >= 5, subjects  # one of each kind
+    # One rendering path for every email (allauth's adapter): the site's prefix and sender on each.
+    assert all(s.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX) for s in subjects), subjects
+    assert {message.from_email for message in mail.outbox} == {settings.DEFAULT_FROM_EMAIL}
+    for message in mail.outbox:
+        if lead.user.email not in message.to and message.to[0] not in {"a@example.org", "b@example.org"}:
+            continue  # an admin's own language
+        _assert_in_language(f"{message.subject} {message.body}", language, message.subject, typed=(organization.name,))

@@ -72,8 +72,9 @@ EXPECTED: dict[str, Row] = {
     "assessment:cycle_create": row(*ORG_LEAD_PAGE),
     "assessment:cycle_detail": row(*ORG_LEAD_PAGE),
     "assessment:cycle_open": row(*ORG_LEAD_ACTION),
-    "assessment:cycle_close": row(*ORG_LEAD_PAGE, note="GET asks to confirm; POST closes"),
-    "assessment:cycle_delete": row(*ORG_ADMIN_ACTION),
+    "assessment:cycle_close": row(*ORG_LEAD_PAGE, note="GET asks to confirm; POST closes on the task queue"),
+    "assessment:cycle_closing": row(*ORG_LEAD_PAGE, note="how closing is going"),
+    "assessment:cycle_delete": row(*ORG_ADMIN_PAGE, note="GET asks to confirm; POST with the typed label deletes"),
     "assessment:links_create": row("post", LOGIN, 404, 404, 200, 200, note="shows the new shared link once"),
     "assessment:invitations_create": row("post", LOGIN, 404, 404, 302, 302, data={"addresses": "someone@example.org"}),
     # A list the lead asked for, waiting for approval: admins see and approve it; the lead may withdraw it.
@@ -105,16 +106,21 @@ EXPECTED: dict[str, Row] = {
     "coalitions:coalition_join": row(
         "get", LOGIN, 200, 404, 404, 200, note="admins of any organization", steward=404, other_steward=404
     ),
-    "coalitions:coalition_withdraw": row(*ORG_ADMIN_ACTION, data={"organization": "matrix-org"}),
+    "coalitions:coalition_withdraw": row(
+        *ORG_ADMIN_PAGE, note="GET asks to confirm; POST withdraws", data={"organization": "matrix-org"}
+    ),
     "coalitions:snapshot_publish": row("post", LOGIN, 404, 404, 404, 404, steward=302, other_steward=404),
+    "coalitions:snapshot_publishing": row(
+        "get", LOGIN, 404, 404, 404, 404, note="how publishing is going", steward=200, other_steward=404
+    ),
     "coalitions:join_code_renew": row("post", LOGIN, 404, 404, 404, 404, steward=200, other_steward=404),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
-    "accounts:org_delete": row(*ORG_ADMIN_ACTION, note="without the typed confirmation: a message, nothing deleted"),
+    "accounts:org_delete": row(*ORG_ADMIN_PAGE, note="GET asks to confirm; POST with the typed name deletes"),
     "accounts:invitation_create": row(*ORG_ADMIN_ACTION),
     "accounts:invitation_revoke": row(*ORG_ADMIN_ACTION),
     "accounts:member_change_role": row(*ORG_ADMIN_ACTION),
-    "accounts:member_remove": row(*ORG_ADMIN_ACTION),
+    "accounts:member_remove": row(*ORG_ADMIN_PAGE, note="GET asks to confirm; POST removes"),
     "accounts:invitation_accept": row("get", 200, 200, 200, 200, 200, note="public: the token is the key"),
     # allauth: public entrance pages, and account pages for whoever is logged in.
     "account_login": account_page(200, 302),

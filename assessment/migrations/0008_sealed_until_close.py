@@ -13,7 +13,7 @@ def _pack(keys, answers):
 
 
 def _seal(cycle_id, keys, answers, role_group):
-    from assessment import sealing
+    from config import sealing
 
     plaintext = json.dumps({"a": _pack(keys, answers), "g": role_group}, separators=(",", ":")).encode()
     return sealing.seal(plaintext, purpose=f"pending:{cycle_id}", size=len(keys) + 64)

@@ -7,14 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks.backends.immediate import ImmediateBackend
 
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
-from assessment import aggregation, scoring, sealing
-from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Questionnaire, Response
+from assessment import aggregation, scoring
+from assessment.models import MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
+from config import sealing
 from config.dates import long_date
 
 Action = AuditEvent.Action
@@ -48,7 +50,14 @@ def cycle_create(
     open_now: bool = True,
     today: date | None = None,
 ) -> Cycle:
-    """Create an audit cycle, open straight away unless asked otherwise."""
+    """Create an audit cycle, open straight away unless asked otherwise or it opens on a later date.
+
+    An audit with a later opening date is scheduled: it stays not open, so nobody can answer it
+    or be invited to it, until ``cycles_open_scheduled`` opens it on that day.
+    """
+    if isinstance(opens_on, str):
+        opens_on = date.fromisoformat(opens_on)
+    today = today or timezone.localdate()
     if questionnaire is None or not questionnaire.is_published:
         raise ValidationError(NO_QUESTIONNAIRE_MESSAGE)
     if min_responses < MIN_RESPONSES_FLOOR:
@@ -65,7 +74,7 @@ def cycle_create(
     )
     if mode == Cycle.Mode.TEAM:
         Response.objects.create(cycle=cycle)
-    if open_now:
+    if open_now and opens_on <= today:
         cycle = cycle_open(cycle=cycle, by=by, today=today)
     return cycle
 
@@ -95,8 +104,10 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
     """Open a cycle for answers. Its minimum number of responses is locked from now on.
 
     A staff survey opens only when no other is open and the last one closed long enough before
-    ``today`` (the current date unless given).
+    ``today`` (the current date unless given). An audit opened before its planned opening date
+    takes today as its opening date, so no page says it opens on a day already past.
     """
+    today = today or timezone.localdate()
     if cycle.mode == Cycle.Mode.STAFF:
         # Every opening of a staff survey queues here, so two at once cannot both find none open.
         Organization.objects.select_for_update().get(pk=cycle.organization_id)
@@ -104,13 +115,37 @@ def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError(CYCLE_NOT_DRAFT_MESSAGE)
     if cycle.is_staff_survey:
-        refusal = staff_survey_refusal(organization_id=cycle.organization_id, today=today or timezone.localdate())
+        refusal = staff_survey_refusal(organization_id=cycle.organization_id, today=today)
         if refusal:
             raise ValidationError(refusal)
     cycle.status = Cycle.Status.OPEN
-    cycle.save(update_fields=["status"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_OPENED, detail=cycle.label)
+    cycle.opens_on = min(cycle.opens_on, today)
+    cycle.save(update_fields=["status", "opens_on"])
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=Action.CYCLE_OPENED,
+        data={"cycle": str(cycle.pk), "mode": cycle.mode},
+    )
     return cycle
+
+
+def cycles_open_scheduled(*, today: date) -> int:
+    """Open every scheduled audit whose opening date has come; return how many opened.
+
+    Safe to run again at any moment: an audit already opened is skipped. A staff survey that
+    cannot open yet (another is open, or the last closed too recently) stays scheduled, its page
+    says why, and the next run tries again.
+    """
+    opened = 0
+    due = Cycle.objects.filter(status=Cycle.Status.DRAFT, opens_on__lte=today).order_by("opens_on", "created_at")
+    for cycle in due.select_related("organization"):
+        try:
+            cycle_open(cycle=cycle, by=None, today=today)
+        except ValidationError:
+            continue
+        opened += 1
+    return opened
 
 
 @transaction.atomic
@@ -138,10 +173,80 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_on = on or timezone.localdate()
     cycle.save(update_fields=["results", "means", "status", "closed_on"])
-    audit(organization=cycle.organization, actor=by, action=Action.CYCLE_CLOSED, detail=cycle.label)
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=Action.CYCLE_CLOSED,
+        data={"cycle": str(cycle.pk), "mode": cycle.mode},
+    )
     cycle_id = str(cycle.pk)
     transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
     return cycle
+
+
+CYCLE_NOT_OPEN_MESSAGE = _("Only an open audit can be closed.")
+CLOSE_FAILED_MESSAGE = _(
+    "Closing stopped with an error, and nothing was changed: the audit is still open. Try again; if it "
+    "stops again, the site's operator can read why in the worker's log."
+)
+
+
+@transaction.atomic
+def cycle_close_request(*, cycle: Cycle, by) -> None:
+    """Ask for a cycle to be closed on the task queue; its leads watch the request (``CycleClosing``).
+
+    Asking again while a request waits changes nothing; asking after a failed attempt tries again.
+    The task is told the cycle's id, nothing else.
+    """
+    from assessment.tasks import close_cycle
+
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.is_closed:
+        raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    if not cycle.is_open:
+        raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+    closing = CycleClosing.objects.filter(cycle=cycle).first()
+    if closing is not None and not closing.failure:
+        return
+    CycleClosing.objects.update_or_create(
+        cycle=cycle, defaults={"requested_by": by, "requested_at": timezone.now(), "started_at": None, "failure": ""}
+    )
+    cycle_id = str(cycle.pk)
+    if isinstance(close_cycle.get_backend(), ImmediateBackend):
+        # Run at once, in this transaction, as closing in the request always did.
+        close_cycle.enqueue(cycle_id=cycle_id)
+    else:
+        # A worker must find the request committed when it takes the task.
+        transaction.on_commit(lambda: close_cycle.enqueue(cycle_id=cycle_id))
+
+
+def cycle_close_requested(*, cycle_id: str) -> str:
+    """Close a cycle a lead asked to close, as its task; return what happened, as a short code.
+
+    The code is all the task table keeps of the outcome: "closed", "already closed", "not asked"
+    or "unreadable" (the request then stays, marked, for its leads to read and try again).
+    """
+    with transaction.atomic():
+        closing = CycleClosing.objects.select_for_update().filter(cycle_id=cycle_id).first()
+        if closing is None or closing.failure:
+            return "not asked"
+        closing.started_at = timezone.now()
+        closing.save(update_fields=["started_at"])
+    cycle = Cycle.objects.get(pk=cycle_id)
+    try:
+        with transaction.atomic():
+            cycle_close(cycle=cycle, by=closing.requested_by)
+            CycleClosing.objects.filter(pk=closing.pk).delete()
+    except ValidationError as error:
+        if error.messages == [str(CYCLE_ALREADY_CLOSED_MESSAGE)]:  # closed another way meanwhile
+            CycleClosing.objects.filter(pk=closing.pk).delete()
+            return "already closed"
+        CycleClosing.objects.filter(pk=closing.pk).update(failure=CycleClosing.UNREADABLE)
+        return CycleClosing.UNREADABLE
+    except Exception:
+        CycleClosing.objects.filter(pk=closing.pk).update(failure=CycleClosing.FAILED)
+        raise
+    return "closed"
 
 
 def _staff_results_write_out(cycle: Cycle) -> dict:
@@ -169,7 +274,7 @@ def _staff_results_write_out(cycle: Cycle) -> dict:
     pending_write_out(
         cycle=cycle,
         submissions=submissions,
-        scores=[{**score.dimensions, scoring.OVERALL: score.overall} for score in scores],
+        scores=[score.by_key for score in scores],
     )
     return results
 
@@ -219,8 +324,8 @@ def cycle_delete(*, cycle: Cycle, by) -> None:
         organization=cycle.organization,
         actor=by,
         action=Action.CYCLE_DELETED,
-        detail=cycle.label,
         data={
+            "cycle": str(cycle.pk),
             "mode": cycle.mode,
             "reportable": cycle.is_reportable,
             "closed_on": str(cycle.closed_on) if cycle.closed_on else None,
@@ -247,7 +352,7 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     changed_responses = []
     for response, answers in rows:
         score = scoring.score_response(instrument, answers)
-        scores = {**score.dimensions, scoring.OVERALL: score.overall}
+        scores = score.by_key
         if response.scores != scores:
             response.scores = scores
             changed_responses.append(response)

@@ -13,12 +13,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import render_email
 from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
@@ -27,6 +27,7 @@ from assessment.selectors import SteppedCount, invitation_oversight, stepped_cou
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE
 from assessment.services.responding import StaffDraft, credential_new
 from assessment.tasks import INVITATION, REMINDER, deliver_links
+from config.dates import long_date
 
 logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
@@ -35,6 +36,10 @@ LINK_INVALID_MESSAGE = _(
     "This link cannot be used. It may have been used already, withdrawn, or its audit may have closed."
 )
 LINKS_ONLY_FOR_STAFF_MESSAGE = _("Respondent links are only for anonymous staff surveys.")
+SCHEDULED_LINKS_MESSAGE = _(
+    "This survey opens on %(date)s. Invitations and links can be sent from that day, so that every link works "
+    "when it arrives."
+)
 NO_ADDRESSES_MESSAGE = _("Enter at least one email address, one per line.")
 TOO_MANY_ADDRESSES_MESSAGE = _("Invite at most %(max)s addresses at a time.")
 ADDRESS_PROBLEMS_MESSAGE = _("Nothing was sent. Correct or remove these addresses and try again:")
@@ -136,6 +141,8 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    if cycle.is_scheduled:
+        raise ValidationError(SCHEDULED_LINKS_MESSAGE % {"date": long_date(cycle.opens_on)})
     if not addresses:
         raise ValidationError(NO_ADDRESSES_MESSAGE)
     if len(addresses) > MAX_INVITATIONS:
@@ -155,7 +162,6 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
             organization=cycle.organization,
             actor=by,
             action=Action.INVITATIONS_REQUESTED,
-            detail=f"{len(addresses)} invitation(s) for {cycle.label} await another admin's approval",
             data={"cycle": str(cycle.pk), "invited": len(addresses), "list": str(list_id)},
         )
         transaction.on_commit(lambda: _approvers_tell(cycle, list_id, by, len(addresses), site_url), robust=True)
@@ -169,8 +175,11 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_SENT,
-        detail=f"{len(addresses)} invitation(s) for {cycle.label}; {cycle.invited_count} invited in all",
-        data={"cycle": str(cycle.pk), "invited": len(addresses), "invited_in_all": cycle.invited_count},
+        data={
+            "cycle": str(cycle.pk),
+            "invited": len(addresses),
+            "invited_in_all": cycle.invited_count,
+        },
     )
     _deliver_on_commit(cycle, INVITATION, "", site_url, get_language() or settings.LANGUAGE_CODE)
     return Invited(len(addresses), awaiting_approval=False)
@@ -205,13 +214,11 @@ def _approvers_tell(cycle: Cycle, list_id, requester, count: int, site_url: str)
     """Email every admin but the requester that a list of invitations waits for their approval."""
     admins = cycle.organization.memberships.filter(role=Membership.Role.ADMIN).exclude(user=requester)
     url = site_url + reverse("assessment:invitations_review", args=[cycle.organization.slug, cycle.pk, list_id])
-    messages = []
-    for address, language in admins.values_list("user__email", "user__language"):
-        context = {"cycle": cycle, "organization": cycle.organization, "requester": requester, "count": count}
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject = render_to_string("assessment/email/invitations_awaiting_subject.txt", context).strip()
-            body = render_to_string("assessment/email/invitations_awaiting_message.txt", {**context, "url": url})
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+    context = {"cycle": cycle, "organization": cycle.organization, "requester": requester, "count": count, "url": url}
+    messages = [
+        render_email("assessment/email/invitations_awaiting", address, context, language)
+        for address, language in admins.values_list("user__email", "user__language")
+    ]
     try:
         get_connection().send_messages(messages)
     except Exception:
@@ -246,13 +253,10 @@ def invitations_approve(*, cycle: Cycle, list_id, by, site_url: str) -> int:
     )
     cycle.invited_count += len(links)
     cycle.save(update_fields=["invited_count"])
-    asked_by = requester.email if requester else "a former member"
     audit(
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_APPROVED,
-        detail=f"{len(links)} invitation(s) for {cycle.label} asked by {asked_by} approved; "
-        f"{cycle.invited_count} invited in all",
         data={
             "cycle": str(cycle.pk),
             "invited": len(links),
@@ -284,9 +288,9 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
         organization=cycle.organization,
         actor=by,
         action=Action.INVITATIONS_REFUSED,
-        detail=f"{len(links)} invitation(s) for {cycle.label} {'withdrawn' if withdrawn else 'refused'}",
         data={
             "cycle": str(cycle.pk),
+            "withdrawn": withdrawn,
             "invited": len(links),
             "list": str(list_id),
             "requested_by": str(requester.pk) if requester else None,
@@ -297,9 +301,7 @@ def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
 
 def invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url}
-    subject = render_to_string("assessment/email/survey_invitation_subject.txt", context).strip()
-    body = render_to_string("assessment/email/survey_invitation_message.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return render_email("assessment/email/survey_invitation", address, context)
 
 
 @transaction.atomic
@@ -309,11 +311,16 @@ def shared_link_create(*, cycle: Cycle, by) -> str:
         raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
+    if cycle.is_scheduled:
+        raise ValidationError(SCHEDULED_LINKS_MESSAGE % {"date": long_date(cycle.opens_on)})
     cycle.links.filter(kind=RespondentLink.Kind.SHARED).update(is_revoked=True)
     token = new_token()
     RespondentLink.objects.create(cycle=cycle, kind=RespondentLink.Kind.SHARED, token_hash=hash_token(token))
     audit(
-        organization=cycle.organization, actor=by, action=Action.LINKS_CREATED, detail=f"shared link for {cycle.label}"
+        organization=cycle.organization,
+        actor=by,
+        action=Action.LINKS_CREATED,
+        data={"cycle": str(cycle.pk)},
     )
     return token
 
@@ -353,15 +360,6 @@ def link_redeem(*, token: str) -> tuple[Cycle, StaffDraft]:
 REMINDER_TOO_SOON_MESSAGE = _("Reminders went out less than a day ago. Wait a day before sending more.")
 MAX_REMINDERS = 2
 REMINDER_GAP = timedelta(days=1)
-
-
-def stepped_words(count: SteppedCount) -> str:
-    """Return a stepped count in the audit log's words.
-
-    >>> stepped_words(stepped_count(2, 3)), stepped_words(stepped_count(7, 3))
-    ('fewer than 3', '6 or more')
-    """
-    return f"fewer than {count.step}" if count.below_minimum else f"{count.at_least} or more"
 
 
 @transaction.atomic
@@ -409,8 +407,6 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
         organization=cycle.organization,
         actor=by,
         action=Action.REMINDERS_SENT,
-        detail=f"{stepped_words(invitees)} invitee(s) and {stepped_words(members)} member(s) "
-        f"reminded for {cycle.label}",
         data={
             "cycle": str(cycle.pk),
             "step": cycle.min_responses,
@@ -424,6 +420,4 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
 
 def reminder_email(cycle: Cycle, address: str, url: str, message: str) -> EmailMessage:
     context = {"cycle": cycle, "organization": cycle.organization, "url": url, "message": message}
-    subject = render_to_string("assessment/email/survey_reminder_subject.txt", context).strip()
-    body = render_to_string("assessment/email/survey_reminder_message.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return render_email("assessment/email/survey_reminder", address, context)

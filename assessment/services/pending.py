@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assessment import sealing
 from assessment.models import Answer, Cycle, Item, PendingResponse, Response
+from config import sealing
 
 UNANSWERED = "-"
 CODES = {"dk": "d", "na": "n"}

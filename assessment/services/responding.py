@@ -14,11 +14,13 @@ Leadership self-audits: one shared response, saved page by page in the database,
 import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -30,10 +32,12 @@ from assessment.models import Answer, Cycle, InvitedAddress, Item, Participation
 from assessment.selectors import questionnaire_instrument, questionnaire_pages
 from assessment.services.cycles import cycle_close
 from assessment.services.pending import pending_add
+from config.dates import long_date
 
 Action = AuditEvent.Action
 
 CYCLE_NOT_OPEN_MESSAGE = _("This audit is not open for answers. It may have closed, or not opened yet.")
+CYCLE_OPENS_ON_MESSAGE = _("This survey opens on %(date)s. You can answer from that day.")
 UNKNOWN_ITEM_MESSAGE = _(
     "Some answers were for questions that are not part of this questionnaire. Nothing was saved; please try again."
 )
@@ -102,8 +106,10 @@ def _spent_hash(cycle: Cycle, credential: str) -> str:
 def member_response_start(*, cycle: Cycle, user) -> StaffDraft:
     """Record that a member takes part and return their empty draft, with its credential."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if not cycle.is_open or not cycle.is_staff_survey:
+    if not cycle.is_staff_survey:
         raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+    if not cycle.is_open:
+        raise ValidationError(cycle_not_open_message(cycle))
     addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
     if cycle.invited_addresses.filter(address_hash__in=[InvitedAddress.hash_of(cycle.pk, a) for a in addresses]):
         raise ValidationError(INVITED_BY_LINK_MESSAGE)
@@ -138,13 +144,20 @@ def _check_role_group(role_group: str | None) -> None:
         raise ValidationError(INVALID_ROLE_GROUP_MESSAGE)
 
 
+def cycle_not_open_message(cycle: Cycle, *, today: date | None = None) -> str:
+    """Return why the cycle takes no answers: the day it opens when that is still to come."""
+    if cycle.status == Cycle.Status.DRAFT and cycle.opens_on > (today or timezone.localdate()):
+        return CYCLE_OPENS_ON_MESSAGE % {"date": long_date(cycle.opens_on)}
+    return str(CYCLE_NOT_OPEN_MESSAGE)
+
+
 def _check_usable(cycle: Cycle, draft: StaffDraft) -> str:
     """Return the hash the draft's credential leaves when spent, or raise if it cannot be submitted."""
     if draft.cycle_id != str(cycle.pk):
         raise ValidationError(DRAFT_GONE_MESSAGE)
     spent = _spent_hash(cycle, draft.credential)
     if not cycle.is_open:
-        raise ValidationError(DRAFT_GONE_MESSAGE if cycle.is_closed else CYCLE_NOT_OPEN_MESSAGE)
+        raise ValidationError(DRAFT_GONE_MESSAGE if cycle.is_closed else cycle_not_open_message(cycle))
     if SpentCredential.objects.filter(cycle=cycle, value_hash=spent).exists():
         raise ValidationError(DRAFT_GONE_MESSAGE)
     return spent
@@ -215,7 +228,7 @@ def _locked(response: Response) -> Response:
     if response.is_submitted:
         raise ValidationError(ALREADY_SUBMITTED_MESSAGE)
     if not response.cycle.is_open:
-        raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+        raise ValidationError(cycle_not_open_message(response.cycle))
     return response
 
 
@@ -253,7 +266,7 @@ def response_save_answers(*, response: Response, answers: dict[str, str], notes=
             organization=response.cycle.organization,
             actor=by,
             action=Action.TEAM_RESPONSE_EDITED,
-            detail=response.cycle.label,
+            data={"cycle": str(response.cycle_id)},
         )
     return response
 
@@ -284,9 +297,14 @@ def response_submit(*, response: Response, user=None) -> Response:
     if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
         answers, _claimed = aggregation.evidenced_answers(instrument, answers, {a.item.key: a.note for a in given})
     score = scoring.score_response(instrument, answers)
-    response.scores = {**score.dimensions, scoring.OVERALL: score.overall}
+    response.scores = score.by_key
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
-    audit(organization=cycle.organization, actor=user, action=Action.TEAM_RESPONSE_SUBMITTED, detail=cycle.label)
+    audit(
+        organization=cycle.organization,
+        actor=user,
+        action=Action.TEAM_RESPONSE_SUBMITTED,
+        data={"cycle": str(cycle.pk)},
+    )
     cycle_close(cycle=cycle, by=user)
     return response

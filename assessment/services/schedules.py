@@ -5,13 +5,11 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.dates import MONTHS
 
+from accounts.emails import render_email
 from accounts.models import AuditEvent, Membership
 from accounts.services import audit
 from assessment.models import AuditSchedule, Cycle, ScheduleNotice
@@ -30,7 +28,19 @@ class ScheduleState:
     ends_on: date  # when the audit should be closed by
     state: str  # "open", "done", "due", "overdue" or "upcoming"
     days_to_due: int
-    refusal: str | None = None  # why it cannot open today, while it is due or overdue
+    refusal: str | None = None  # why it cannot open today, while it is not open or done this year
+
+    @property
+    def next_due_on(self) -> date:
+        """Return when the next audit of this kind is due: next year's month once this year's is open or done."""
+        if self.state in ("open", "done"):
+            return self.due_on.replace(year=self.due_on.year + 1)
+        return self.due_on
+
+    @property
+    def can_open(self) -> bool:
+        """Whether a lead may open this year's audit now, early included."""
+        return self.state in ("upcoming", "due", "overdue") and self.refusal is None
 
 
 @transaction.atomic
@@ -43,7 +53,6 @@ def schedule_set(*, organization, by, mode: str, month: int, weeks: int) -> Audi
         organization=organization,
         actor=by,
         action=AuditEvent.Action.SCHEDULE_CHANGED,
-        detail=f"{schedule.get_mode_display()}: month {month}, {weeks} weeks",
         data={"mode": mode, "month": month, "weeks": weeks},
     )
     return schedule
@@ -60,7 +69,7 @@ def schedule_states(organization, *, today: date) -> list[ScheduleState]:
     states = [_state(schedule, today, opened, open_modes) for schedule in schedules]
     return [
         replace(state, refusal=staff_survey_refusal(organization_id=organization.pk, today=today))
-        if state.schedule.mode == Cycle.Mode.STAFF and state.state in ("due", "overdue")
+        if state.schedule.mode == Cycle.Mode.STAFF and state.state in ("upcoming", "due", "overdue")
         else state
         for state in states
     ]
@@ -154,18 +163,14 @@ def _email_leads(state: ScheduleState, kind: str, site_url: str) -> None:
         organization=organization, role__in=[Membership.Role.ADMIN, Membership.Role.LEAD]
     ).values_list("user__email", "user__language")
     messages = []
-    for address, language in leads:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            context = {
-                "state": state,
-                "kind": kind,
-                "organization": organization,
-                "month": MONTHS[state.schedule.month],
-                "url": site_url + organization.get_absolute_url(),
-            }
-            subject = render_to_string("assessment/email/schedule_subject.txt", context).strip()
-            body = render_to_string("assessment/email/schedule_message.txt", context)
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+    context = {
+        "state": state,
+        "kind": kind,
+        "organization": organization,
+        "month": MONTHS[state.schedule.month],
+        "url": site_url + organization.get_absolute_url(),
+    }
+    messages = [render_email("assessment/email/schedule", address, context, language) for address, language in leads]
     try:
         get_connection().send_messages(messages)
     except Exception:

@@ -57,3 +57,22 @@
   }
   window.addEventListener("resize", function () { window.requestAnimationFrame(mark); });
 })();
+
+// A form marked data-unsaved-warning asks before the page is left (the browser's back button, a
+// closed tab) while it holds changes not yet posted. Every button of the form saves, so none warns.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
+      var changed = false;
+      form.addEventListener("input", function () { changed = true; });
+      form.addEventListener("change", function () { changed = true; });
+      form.addEventListener("submit", function () { changed = false; });
+      window.addEventListener("beforeunload", function (event) {
+        if (!changed) { return; }
+        event.preventDefault();
+        event.returnValue = form.getAttribute("data-unsaved-warning");
+      });
+    });
+  });
+})();

@@ -1,8 +1,10 @@
+import importlib
 import time
 
 import pytest
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.urls import reverse
 
@@ -122,6 +124,55 @@ def test_mfa_keys_rotate_without_locking_anyone_out(settings, user_factory):
     # Once rotated, the old key can go.
     settings.MFA_ENCRYPTION_KEY = "new-key-" + "y" * 40
     assert get_adapter().decrypt(Authenticator.objects.get(user=user).data["secret"]) == secret
+
+
+def test_recovery_code_seeds_rotate_with_the_secrets(settings, user_factory):
+    from django.core.management import call_command
+
+    settings.MFA_ENCRYPTION_KEY = "old-key-" + "x" * 40
+    user = user_factory()
+    TOTP.activate(user, generate_totp_secret())
+    codes = RecoveryCodes.activate(user)
+    before = codes.get_unused_codes()
+    settings.MFA_ENCRYPTION_KEY = "new-key-" + "y" * 40 + ", old-key-" + "x" * 40
+    call_command("rotate_mfa_key")
+    settings.MFA_ENCRYPTION_KEY = "new-key-" + "y" * 40
+    stored = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    assert RecoveryCodes(stored).get_unused_codes() == before
+
+
+def test_two_factor_values_are_sealed_at_one_length_with_no_time_in_clear(user_factory):
+    user = user_factory()
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    sealed = [a.data.get("secret") or a.data["seed"] for a in Authenticator.objects.filter(user=user).order_by("type")]
+    assert len({len(value) for value in sealed}) == 1
+    assert not any(value.startswith("gAAAA") for value in sealed)  # a Fernet token's version and time
+
+
+def test_the_upgrade_seals_two_factor_values_the_earlier_release_encrypted(settings, user_factory):
+    import base64
+    import hashlib
+
+    from cryptography.fernet import Fernet
+    from django.apps import apps as installed
+
+    migration = importlib.import_module("accounts.migrations.0013_mfa_sealed")
+    settings.MFA_ENCRYPTION_KEY = ""
+    user = user_factory()
+    secret, seed = generate_totp_secret(), "ab" * 40
+    fernet = Fernet(
+        base64.urlsafe_b64encode(hashlib.sha256(b"ally-readiness-mfa:" + settings.SECRET_KEY.encode()).digest())
+    )
+    Authenticator.objects.create(user=user, type="totp", data={"secret": fernet.encrypt(secret.encode()).decode()})
+    Authenticator.objects.create(
+        user=user, type="recovery_codes", data={"seed": fernet.encrypt(seed.encode()).decode(), "used_mask": 0}
+    )
+    migration.fernet_to_sealed(installed, None)
+    migration.fernet_to_sealed(installed, None)  # run again: nothing changes
+    adapter = get_adapter()
+    assert adapter.decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"]) == secret
+    assert adapter.decrypt(Authenticator.objects.get(user=user, type="recovery_codes").data["seed"]) == seed
 
 
 def test_rotating_the_secret_key_keeps_two_factor_users(settings, user_factory):

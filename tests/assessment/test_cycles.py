@@ -196,7 +196,17 @@ def test_links_refused_for_team_cycles(lead, team_cycle):
 def test_admin_deletes_a_cycle_with_confirmation(client, admin, organization, staff_cycle):
     login(client, admin.user)
     url = reverse("assessment:cycle_delete", args=[organization.slug, staff_cycle.id])
-    client.post(url, {"confirm": "wrong"})
+    detail = client.get(staff_cycle.get_absolute_url()).content.decode()
+    # The audit's page links to a confirmation page: no form there deletes it.
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    undone = page[page.index('id="cannot-be-undone"') : page.index("</ul>", page.index('id="cannot-be-undone"'))]
+    assert "every answer in it, for good" in undone and 'name="confirm"' in page
+    assert Cycle.objects.exists()  # a GET deletes nothing
+    response = client.post(url, {"confirm": "wrong"})
+    assert response.status_code == 400 and "Type the audit" in response.content.decode()
     assert Cycle.objects.exists()
     client.post(url, {"confirm": staff_cycle.label})
     assert not Cycle.objects.exists()

@@ -12,14 +12,9 @@ import textstat
 
 from assessment.demo import CHECKLIST_2_PATH
 from assessment.instrument_file import SHORT_MAX, WORDED, check_instrument, read_instrument_file
-from tests.assessment.test_instrument_v2 import _words
+from tests.seed import copied_runs
 
 ROOT = Path(__file__).resolve().parents[2]
-# The seed guidance sits beside the checkout (or beside the folder of worktrees).
-SEED_DIR = next(
-    (d / "shared" / "seed" for d in (ROOT.parent, ROOT.parent.parent) if (d / "shared" / "seed").exists()),
-    ROOT.parent / "shared" / "seed",
-)
 PATH = ROOT / "fixtures" / "questionnaires" / "ally-readiness-checklist-3.json"
 # The file names the staff form whose items leadership answers as they believe staff would; the
 # loader copies those items in. The check below is of the file's own entries, so that field is
@@ -204,16 +199,11 @@ def test_keys_are_reused_only_for_unchanged_entries():
             assert same == (entry["text"], entry["scale"], entry["reverse"], entry.get("levels")), entry["key"]
 
 
-@pytest.mark.skipif(not SEED_DIR.exists(), reason="the seed guidance is not beside this checkout")
 def test_version_3_checklist_is_in_our_own_words():
-    seed = " ".join(_words(" ".join(p.read_text() for p in SEED_DIR.glob("*.txt"))))
     for entry in CHECKLIST["items"]:
         fields = [entry.get(f, "") for f in ("text", "help", "recommendation", "evidence_prompt")]
         for text in [*fields, *entry.get("levels", [])]:
-            words = _words(text)
-            for start in range(len(words) - 9):
-                run = " ".join(words[start : start + 10])
-                assert run not in seed, f"{entry['key']} copies the seed: “{run}”"
+            assert not copied_runs(text, length=10), f"{entry['key']} copies the seed"
 
 
 def test_the_version_3_checklist_table_matches_the_file():

@@ -13,6 +13,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from accounts import services as account_services
+from accounts.audit import audit_entries
 from accounts.models import AuditEvent, Membership, User
 from assessment.models import InvitedAddress, MemberReminder, RespondentLink
 from assessment.services.cycles import CYCLE_ALREADY_CLOSED_MESSAGE, cycle_close
@@ -155,8 +156,13 @@ def test_reminder_counts_come_in_steps_of_the_minimum(client, lead, staff, organ
         ).content.decode()
     assert "Reminders are on their way: 3 or more invited addresses, fewer than 3 members." in page
     event = AuditEvent.objects.get(action=AuditEvent.Action.REMINDERS_SENT)
-    assert event.detail == "3 or more invitee(s) and fewer than 3 member(s) reminded for staff audit"
-    assert event.data == {"cycle": str(staff_cycle.pk), "step": 3, "invitees_at_least": 3, "members_at_least": 0}
+    assert event.data == {
+        "cycle": str(staff_cycle.pk),
+        "step": 3,
+        "invitees_at_least": 3,
+        "members_at_least": 0,
+    }
+    assert audit_entries([event])[0].detail == "Reminded for staff audit: 3 or more invitees and fewer than 3 members"
     assert len(mail.outbox) == 7 + 5 + 2  # the emails themselves still go to everyone who has not started
 
 
@@ -251,7 +257,11 @@ def test_with_two_admins_invitations_wait_for_another_admins_approval(
     assert staff_cycle.invited_count == 3
     assert not RespondentLink.objects.filter(requested_by__isnull=False).exists()
     approved = AuditEvent.objects.get(action=AuditEvent.Action.INVITATIONS_APPROVED)
-    assert approved.actor == admin.user and approved.data["invited"] == 3 and lead.user.email in approved.detail
+    assert approved.actor == admin.user and approved.data["invited"] == 3
+    assert approved.data["requested_by"] == str(lead.user.pk) and lead.user.email not in str(approved.data)
+    assert audit_entries([approved])[0].detail == (
+        f"3 invitations for staff audit asked by {lead.user.email} approved; 3 invited in all"
+    )
     assert client.get(_url("invitations_review", staff_cycle, list_id)).status_code == 404
 
 
@@ -301,7 +311,8 @@ def test_refusing_deletes_the_list(client, lead, second_admin, staff_cycle):
     assert not RespondentLink.objects.exists() and not InvitedAddress.objects.exists()
     refused = AuditEvent.objects.get(action=AuditEvent.Action.INVITATIONS_REFUSED)
     assert refused.actor == second_admin.user and refused.data["invited"] == 3
-    assert not any(address in refused.detail for address in PADDED)
+    assert not any(address in str(refused.data) for address in PADDED)
+    assert audit_entries([refused])[0].detail == "3 invitations for staff audit refused"
     # The addresses may be asked for again, and the requester may withdraw a list of their own.
     invitations_send(cycle=staff_cycle, by=lead.user, addresses=PADDED[2:], site_url="")
     login(client, lead.user)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from coalitions.benchmarks import BenchmarkStats, Position, benchmark_stats, quartile_position
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+VECTORS = Path(__file__).resolve().parent.parent / "data" / "vectors"
 EXAMPLE = json.loads((VECTORS / "scoring-worked-example-v3.json").read_text())
 
 

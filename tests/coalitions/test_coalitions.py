@@ -324,11 +324,23 @@ def test_settings_page_lists_coalitions_and_withdraws(client, network):
     login(client, admin.user)
     url = reverse("accounts:org_settings", args=[admin.organization.slug])
     page = client.get(url).content.decode()
-    assert "Withdraw from Network" in page
-    client.post(
-        reverse("coalitions:coalition_withdraw", args=[network["coalition"].slug]),
-        {"organization": admin.organization.slug},
-    )
+    withdraw = reverse("coalitions:coalition_withdraw", args=[network["coalition"].slug])
+    confirm = f"{withdraw}?organization={admin.organization.slug}"
+    # A link to a confirmation page, not a form that withdraws in one click from the list.
+    assert "Withdraw from Network" in page and f'href="{confirm}"' in page and f'action="{withdraw}"' not in page
+    response = client.get(confirm)
+    assert response.status_code == 200
+    confirmation = response.content.decode()
+    undone = confirmation[confirmation.index('id="cannot-be-undone"') :]
+    assert f"{admin.organization.name} is left out of every figure Network publishes from now on" in undone
+    assert "Figures already published stay as they are" in undone
+    assert CoalitionMembership.objects.filter(organization=admin.organization, withdrawn_at=None).exists()
+    # Another organization's admin, or a withdrawn membership, gets no such page.
+    other = network["admins"][3]
+    assert client.get(f"{withdraw}?organization={other.organization.slug}").status_code == 404
+    client.post(withdraw, {"organization": admin.organization.slug})
+    assert not CoalitionMembership.objects.filter(organization=admin.organization, withdrawn_at=None).exists()
+    assert client.get(confirm).status_code == 404
     page = client.get(url).content.decode()
     assert "Withdraw from Network" not in page and "withdrawn" in page
 
@@ -411,19 +423,53 @@ def test_a_member_sees_the_score_that_was_published_not_a_later_one(client, netw
     assert published.label in page
 
 
-def test_publishing_needs_a_confirmation_and_offers_the_latest_eligible_year(client, network):
-    steward = network["steward"]
-    login(client, steward)
+def test_percentile_columns_appear_only_when_the_figures_hold_them(client, network):
+    """The 10th and 90th percentiles are published from 20 members on; a smaller year's table has
+    no such columns instead of columns that are always empty."""
+    from dataclasses import asdict
+
+    from coalitions.benchmarks import benchmark_stats
+
+    _publish(network)
+    login(client, network["steward"])
+    coalition = network["coalition"]
+    page = client.get(reverse("coalitions:benchmark", args=[coalition.slug, YEAR])).content.decode()
+    table = page[page.index('id="benchmark-table"') : page.index("</table>", page.index('id="benchmark-table"'))]
+    assert "Median" in table and "10th percentile" not in table and "90th percentile" not in table
+
+    wide = asdict(benchmark_stats([40 + index for index in range(20)], 5))
+    assert wide["p10"] is not None
+    BenchmarkSnapshot.objects.create(coalition=coalition, period=YEAR - 1, stats={"overall": wide})
+    page = client.get(reverse("coalitions:benchmark", args=[coalition.slug, YEAR - 1])).content.decode()
+    table = page[page.index('id="benchmark-table"') : page.index("</table>", page.index('id="benchmark-table"'))]
+    assert "10th percentile" in table and "90th percentile" in table
+    cells = re.findall(r'<td class="num">([^<]*)</td>', table)
+    assert cells == [
+        "20",
+        f"{wide['p10']:.0f}",
+        f"{wide['q1']:.0f}",
+        f"{wide['median']:.0f}",
+        f"{wide['q3']:.0f}",
+        f"{wide['p90']:.0f}",
+    ]
+
+
+def test_steward_sees_which_year_is_ready_to_publish(client, network):
+    login(client, network["steward"])
     url = reverse("coalitions:coalition_detail", args=[network["coalition"].slug])
     page = client.get(url).content.decode()
-    publish = reverse("coalitions:snapshot_publish", args=[network["coalition"].slug])
-    assert f'href="{publish}"' in page and 'name="confirm"' not in page
-    page = client.get(publish).content.decode()
-    form = page[page.index('id="publish-form"') : page.index("</form>", page.index('id="publish-form"'))]
-    assert "never change" in page
-    assert f'<option value="{YEAR}" selected>' in form and 'name="confirm"' in form
-    response = client.post(publish, {"period": YEAR}, follow=True)
-    assert str(services.CONFIRM_MESSAGE) in response.content.decode()
-    assert not BenchmarkSnapshot.objects.exists()
-    client.post(publish, {"period": YEAR, "confirm": "yes"})
-    assert BenchmarkSnapshot.objects.filter(period=YEAR).exists()
+    readiness = page[page.index('id="publish-readiness"') : page.index("</div>", page.index('id="publish-readiness"'))]
+    assert f"The figures for {YEAR} are ready to publish." in readiness
+    assert f"The figures for {YEAR - 1} are ready" not in readiness  # nobody closed an audit then
+    _publish(network)
+    page = client.get(url).content.decode()
+    readiness = page[page.index('id="publish-readiness"') : page.index("</div>", page.index('id="publish-readiness"'))]
+    assert "are ready to publish" not in readiness and "No year can be published yet" in readiness
+
+
+def test_a_year_below_the_minimum_is_not_ready(client, network):
+    for organization, admin in list(zip(network["organizations"], network["admins"], strict=True))[:2]:
+        services.coalition_withdraw(coalition=network["coalition"], organization=organization, by=admin.user)
+    login(client, network["steward"])
+    page = client.get(reverse("coalitions:coalition_detail", args=[network["coalition"].slug])).content.decode()
+    assert "are ready to publish" not in page and "No year can be published yet" in page

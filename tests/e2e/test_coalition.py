@@ -6,6 +6,7 @@ from django.utils import timezone
 from coalitions import services as coalition_services
 from coalitions.models import BenchmarkSnapshot, CoalitionMembership
 from tests.e2e.conftest import check_page, log_in
+from tests.queues import DatabaseQueue
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def network(org_factory, member_factory, user_factory, closed_cycles):
     return {"coalition": coalition, "code": code, "steward": steward, "joiner": joiner, "year": year}
 
 
-def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_server, network):
+def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_server, network, settings):
     coalition, joiner = network["coalition"], network["joiner"]
     log_in(page, joiner.user.email)
     page.goto(f"/c/{coalition.slug}/join/")
@@ -55,11 +56,35 @@ def test_join_with_consent_publish_and_see_the_quartile(page, browser, live_serv
     steward_page.goto(f"/c/{coalition.slug}/")
     check_page(steward_page, name="coalition-steward")
     steward_page.get_by_role("link", name="Publish a year's figures…").click()
+    year = network["year"]
+    steward_page.get_by_role("heading", name=f"Publish Lakeshore Network's figures for {year}?").wait_for()
     check_page(steward_page, name="coalition-publish")
-    steward_page.get_by_label("Publish the figures for").select_option(str(network["year"]))
-    steward_page.get_by_label("I understand that this year's figures can never be changed").check()
-    steward_page.get_by_role("button", name="Publish").click()
-    steward_page.get_by_text(f"Figures for {network['year']} are published.").wait_for()
+    # What cannot be undone is read before the box and the button, which sit side by side below it.
+    undone = steward_page.locator("#cannot-be-undone").bounding_box()
+    box = steward_page.locator("#publish-confirm").bounding_box()
+    button = steward_page.get_by_role("button", name=f"Publish the figures for {year}").bounding_box()
+    cancel = steward_page.get_by_role("link", name="Not now").bounding_box()
+    assert undone["y"] + undone["height"] <= box["y"] < button["y"]
+    assert abs(cancel["y"] - button["y"]) < 2 and cancel["x"] + cancel["width"] < button["x"]
+    steward_page.get_by_label(f"I understand that the figures for {year} can never be changed").check()
+    # On a real queue: the page waits for the worker and updates itself when the figures are out.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS_BACKEND = "database"
+    steward_page.get_by_role("button", name=f"Publish the figures for {year}").click()
+    steward_page.get_by_role("heading", name=f"Publishing Lakeshore Network's figures for {year}").wait_for()
+    status = steward_page.locator("#task-status")
+    assert status.get_attribute("data-final") == "false"
+    assert status.locator("[aria-current=step]").inner_text() == "Waiting for its turn"
+    check_page(steward_page, name="coalition-publishing-waiting")
+    steward_page.evaluate("window.stillTheSamePage = true")
+    assert not BenchmarkSnapshot.objects.exists()
+    DatabaseQueue().work()
+    steward_page.get_by_text(f"The figures for {year} are published.").wait_for(timeout=20_000)
+    assert steward_page.evaluate("window.stillTheSamePage") is True  # updated in place, not reloaded
+    assert status.get_attribute("data-final") == "true"
+    check_page(steward_page, name="coalition-publishing-done")
+    steward_page.get_by_role("link", name=f"See the figures for {year}").click()
+    steward_page.get_by_role("heading", name=f"Lakeshore Network: figures for {year}").wait_for()
     check_page(steward_page, name="benchmark-steward")
     assert "Your score" not in steward_page.content()
     steward_context.close()
@@ -82,6 +107,10 @@ def test_admin_withdraws_from_the_settings_page(page, live_server, network):
     log_in(page, joiner.user.email)
     page.goto(f"/o/{joiner.organization.slug}/settings/")
     check_page(page, name="settings-coalitions")
+    page.get_by_role("link", name=f"Withdraw from {coalition.name}").click()
+    page.get_by_role("heading", name=f"Withdraw {joiner.organization.name} from {coalition.name}?").wait_for()
+    assert CoalitionMembership.objects.get(organization=joiner.organization).withdrawn_at is None
+    check_page(page, name="coalition-withdraw-confirm")
     page.get_by_role("button", name=f"Withdraw from {coalition.name}").click()
     page.get_by_text(f"has withdrawn from {coalition.name}").wait_for()
     assert CoalitionMembership.objects.get(organization=joiner.organization).withdrawn_at is not None

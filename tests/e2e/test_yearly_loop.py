@@ -59,6 +59,10 @@ def test_schedule_open_invite_answer_remind_close(page, browser, live_server, le
     page.get_by_role("link", name="Close the audit…").click()
     page.get_by_role("button", name="Close the audit").click()
     page.get_by_text("is closed.").wait_for()
+    assert page.locator("#task-status").get_attribute("data-final") == "true"
+    assert page.locator("#task-status [aria-current=step]").inner_text() == "Closed"
+    check_page(page, name="cycle-closing-done")
+    page.get_by_role("link", name="See why there is no report").click()
     assert "1 answer; 3 addresses were invited by email." in page.locator("#response-rate").inner_text()
     assert "1 people answered" in page.locator("#no-report").inner_text() or "only 1 person answered" in (
         page.locator("#no-report").inner_text()

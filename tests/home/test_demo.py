@@ -160,3 +160,44 @@ def test_the_benchmark_runs_end_to_end_at_scale_s(tmp_path):
     }
     assert set(results) == expected
     assert all(row["queries"] <= 20 for row in results.values())
+
+
+def test_demo_reset_refuses_production(settings, db, user_factory):
+    kept = user_factory("someone@example.org")
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="ALLY_ENV=production"):
+        call_command("demo", "--no-serve", "--reset")
+    assert User.objects.filter(pk=kept.pk).exists()
+
+
+@pytest.fixture
+def light_demo(monkeypatch):
+    """The demo command with its audits and coalitions left out (they take half a minute to build)."""
+    from home.management.commands import demo
+
+    monkeypatch.setattr(demo, "build_demo_audits", lambda organizations: None)
+    monkeypatch.setattr(demo, "build_demo_actions", lambda organizations: None)
+    monkeypatch.setattr(demo, "build_demo_coalitions", lambda organizations: [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_reset_deletes_what_changed_since_and_rebuilds(light_demo, user_factory, capsys):
+    from accounts.demo import DEMO_PASSWORD
+    from accounts.models import Organization
+
+    call_command("demo", "--no-serve")
+    first = Organization.objects.get(slug="riverside-legal")
+    first.name = "Renamed by a visitor"
+    first.save(update_fields=["name"])
+    user_factory("visitor@example.org")
+    # Run again without --reset: the demo is safe to repeat and keeps what visitors changed.
+    call_command("demo", "--no-serve")
+    assert User.objects.filter(email="visitor@example.org").exists()
+    assert Organization.objects.get(slug="riverside-legal").name == "Renamed by a visitor"
+
+    call_command("demo", "--no-serve", "--reset")
+    assert not User.objects.filter(email="visitor@example.org").exists()
+    rebuilt = Organization.objects.get(slug="riverside-legal")
+    assert rebuilt.name != "Renamed by a visitor" and rebuilt.pk != first.pk
+    assert User.objects.get(email="admin@riverside-legal.example").check_password(DEMO_PASSWORD)
+    assert "Deleting everything in the database" in capsys.readouterr().out

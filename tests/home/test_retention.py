@@ -22,7 +22,7 @@ def test_prune_deletes_what_is_past_its_time_once_and_reports_still_open(
     Cycle.objects.filter(pk=old.pk).update(closed_on=date.today() - timedelta(days=4 * 365))
     Cycle.objects.filter(pk=recent.pk).update(closed_on=date.today() - timedelta(days=30))
     AuditEvent.objects.filter(organization=organization).update(created_at=timezone.now() - timedelta(days=4 * 365))
-    fresh = AuditEvent.objects.create(organization=organization, action="settings_changed", detail="fresh")
+    fresh = AuditEvent.objects.create(organization=organization, action="settings_changed", data={"note": "fresh"})
     Invitation.objects.create(
         organization=organization,
         email="late@example.org",

@@ -157,3 +157,26 @@ def test_staff_see_what_was_done_only_when_the_organization_shares_its_plan(
     organization.save(update_fields=["show_plan_to_staff"])
     page = client.get(url).content.decode()
     assert 'id="actions-done"' in page and "Posters in every room" in page
+
+
+def test_a_new_action_starts_from_the_action_plan(client, lead, organization, two_years, outsider, closed_cycles):
+    _, latest = two_years
+    login(client, lead.user)
+    plan = client.get(reverse("reports:actions", args=[organization.slug])).content.decode()
+    url = reverse("reports:action_create", args=[organization.slug])
+    assert f'id="new-action" href="{url}"' in plan and "New action" in plan
+    page = client.get(url).content.decode()
+    assert '<label for="choose-cycle">' in page and 'name="practice"' not in page
+    assert page.index("2025 staff survey") < page.index("2024 staff survey")  # newest first
+    page = client.get(url, {"cycle": latest.id}).content.decode()
+    assert '<label for="choose-practice">' in page and f'<option value="{PRACTICE}">' in page
+    page = client.get(url, {"cycle": latest.id, "practice": PRACTICE}).content.decode()
+    assert "Save the action" in page
+    other = closed_cycles(outsider.organization, years=(2025,))[0]
+    assert client.get(url, {"cycle": other.id}).status_code == 404
+
+
+def test_the_action_plan_says_how_to_start_without_a_report(client, lead, organization):
+    login(client, lead.user)
+    page = client.get(reverse("reports:action_create", args=[organization.slug])).content.decode()
+    assert 'id="no-audit-to-plan-from"' in page

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reports import analysis
 from reports.analysis import ROLE_GROUP_ORDER, visible_groups
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+VECTORS = Path(__file__).resolve().parent.parent / "data" / "vectors"
 SUPPRESSION = json.loads((VECTORS / "suppression-examples.json").read_text())
 
 

@@ -42,7 +42,7 @@ def _checklist(version):
 def _audit(organization, lead, questionnaire, notes):
     cycle = cycle_create(
         organization=organization, by=lead.user, questionnaire=questionnaire, label="2027 self-audit",
-        mode=Cycle.Mode.TEAM, opens_on="2027-03-01",
+        mode=Cycle.Mode.TEAM, opens_on="2026-03-01",
     )  # fmt: skip
     response = cycle.responses.get()
     answers = {"ask-first": "3", "closed-door": "3", "no-label": "0"}

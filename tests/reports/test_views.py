@@ -117,6 +117,26 @@ def test_report_figures_come_from_the_stored_results(client, lead, organization,
     assert set(payload["charts"]) == {"bars", "change", "trend", "heatmap"}
 
 
+def test_every_csv_file_starts_with_a_byte_order_mark_so_excel_reads_accents(client, lead, organization, closed_cycles):
+    """Excel opens a CSV file without the UTF-8 mark in a legacy code page: « — » and 服务对象 break."""
+    _, cycle = closed_cycles(organization)
+    label = "Été – 2025 « bilan » 服务对象"
+    Cycle.objects.filter(pk=cycle.pk).update(label=label)
+    login(client, lead.user)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(_report_url(cycle, "reports:report_csv")).content))
+    names = archive.namelist()
+    assert names and all(name.endswith(".csv") for name in names)
+    for name in names:
+        raw = archive.read(name)
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        assert not raw[3:].startswith(b"\xef\xbb\xbf"), name  # one mark, not two
+    text = archive.read(names[0]).decode("utf-8-sig")
+    assert label in text
+    # Read as Excel does once it sees the mark: the first header is the header, not "\ufeffAudit".
+    first_row = next(csv.reader(io.StringIO(archive.read(names[1]).decode("utf-8-sig"))))
+    assert first_row[0] == "Audit"
+
+
 def test_exports_match_the_report(client, lead, organization, closed_cycles):
     _, cycle = closed_cycles(organization)
     login(client, lead.user)

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
 
 from coalitions import selectors
-from coalitions.access import get_coalition
+from coalitions.models import Coalition
 
 
 class Command(BaseCommand):
@@ -16,10 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, coalition=None, **options):
         if coalition is not None:
-            try:
-                coalition = get_coalition(coalition)
-            except Http404 as error:
-                raise CommandError(f"No coalition is called {coalition}.") from error
+            found = Coalition.objects.filter(slug=coalition).first()
+            if found is None:
+                raise CommandError(f"No coalition is called {coalition}.")
+            coalition = found
         memberships = list(selectors.unconfirmed_memberships(coalition))
         if not memberships:
             self.stdout.write("No member waits for confirmation.")

@@ -14,14 +14,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Build the demo data and exit.")
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Start over: delete everything in the database (demo data and any changes made since), then rebuild.",
+        )
 
-    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
+    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", reset=False, **options):
         if settings.PRODUCTION:
             raise CommandError(
                 "The demo refuses to run with ALLY_ENV=production: it creates admins with a published password."
             )
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
+        if reset:
+            # Every table is emptied, not only the demo's rows: what was added or changed since the
+            # last run (new audits, answers, members) goes too, so the demo is as on a fresh clone.
+            self.stdout.write("Deleting everything in the database, to start over…")
+            call_command("flush", interactive=False, verbosity=0)
         self.stdout.write("Creating demo organizations and people…")
         organizations, logins = build_demo_accounts()
         self.stdout.write("Loading the questionnaire and three years of audits (this takes a few seconds)…")
