@@ -1,7 +1,9 @@
-// Every data table sits in its own scroll box: a region named after the table that keyboard users
-// can reach, shaded at its edge with a short hint only while the table is wider than the box.
+// Every data table sits in its own scroll box. While the table is wider than the box, the box is a
+// region keyboard users can reach and scroll, named after the table and the section it is in (so
+// two "Scores per audit" tables are told apart), shaded at its edge with a short hint.
 (function () {
   "use strict";
+  var counter = 0;
   function boxOf(table) {
     var box = table.closest(".table-scroll");
     if (box) {
@@ -13,31 +15,50 @@
     box.appendChild(table);
     return box;
   }
+  function idOf(element) {
+    if (!element.id) {
+      counter += 1;
+      element.id = "scroll-name-" + counter;
+    }
+    return element.id;
+  }
   function name(table, box) {
     if (box.hasAttribute("aria-label") || box.hasAttribute("aria-labelledby")) {
       return;
     }
+    var parts = [];
+    var section = box.closest("section[aria-labelledby]");
+    if (section) {
+      parts.push(section.getAttribute("aria-labelledby"));
+    }
     var caption = table.querySelector("caption");
-    var label = table.getAttribute("aria-labelledby");
     if (caption) {
-      if (!caption.id) {
-        caption.id = (table.id || "table-" + Math.random().toString(36).slice(2)) + "-caption";
-      }
-      box.setAttribute("aria-labelledby", caption.id);
-    } else if (label) {
-      box.setAttribute("aria-labelledby", label);
+      parts.push(idOf(caption));
+    } else if (table.getAttribute("aria-labelledby")) {
+      parts.push(table.getAttribute("aria-labelledby"));
+    }
+    if (parts.length) {
+      box.setAttribute("aria-labelledby", parts.join(" "));
+      box.setAttribute("data-named-here", "");
     } else if (table.getAttribute("aria-label")) {
       box.setAttribute("aria-label", table.getAttribute("aria-label"));
+      box.setAttribute("data-named-here", "");
     }
   }
   function mark() {
     var hintText = document.documentElement.getAttribute("data-scroll-hint") || "";
     document.querySelectorAll("table.data-table").forEach(function (table) {
       var box = boxOf(table);
-      name(table, box);
-      box.setAttribute("role", "region");
-      box.setAttribute("tabindex", "0");
       var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide) {
+        name(table, box);
+        box.setAttribute("role", "region");
+        box.setAttribute("tabindex", "0");
+      } else if (box.hasAttribute("data-named-here")) {  // a region of the page's own markup stays one
+        ["role", "tabindex", "aria-labelledby", "aria-label", "data-named-here"].forEach(function (attribute) {
+          box.removeAttribute(attribute);
+        });
+      }
       box.classList.toggle("is-wide", wide);
       var hint = box.previousElementSibling;
       if (!hint || !hint.classList.contains("scroll-hint")) {
