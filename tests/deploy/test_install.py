@@ -472,6 +472,9 @@ def _run_schedule_twice_sends_each_notice_once(browser, site, mailbox, places, s
     command, cwd = unit_command("ally-schedule.service", places)  # what ally-schedule.timer starts
     runs = [subprocess.run(command, cwd=cwd, env=service_env, capture_output=True, text=True) for _ in range(2)]
     assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
-    assert [run.stdout.strip() for run in runs] == ["1 schedule notice(s) sent.", "0 schedule notice(s) sent."]
+    assert [run.stdout.strip() for run in runs] == [
+        "0 scheduled audit(s) opened.\n1 schedule notice(s) sent.",
+        "0 scheduled audit(s) opened.\n0 schedule notice(s) sent.",
+    ]
     notices = mailbox.to("founder@harbour.example")[before:]
     assert len(notices) == 1 and f"{site}/o/harbour-health-centre/" in _text(notices[0])
