@@ -79,7 +79,9 @@ class _Known:
             wanted = ids(*keys)
             return {str(pk): name for pk, name in model.objects.filter(pk__in=wanted).values_list("pk", field)}
 
-        cycle, coalition, item = (apps.get_model(*name) for name in self.MODELS)
+        # Found by name: the audit log sits below the apps whose rows it names.
+        cycle, coalition = apps.get_model("assessment", "Cycle"), apps.get_model("coalitions", "Coalition")
+        item = apps.get_model("assessment", "Item")
         self.people = named(User, ("user", "requested_by"), "email")
         self.invitations = named(Invitation, ("invitation",), "email")
         self.cycles = named(cycle, ("cycle",), "label")
@@ -96,8 +98,6 @@ class _Known:
                 if language != "en" and not row.translations.get(language, {}).get("short"):
                     title = _("%(short)s (English only)") % {"short": title}  # version 1 is English only
                 self.practices[(str(row.questionnaire_id), row.key)] = title
-
-    MODELS = (("assessment", "Cycle"), ("coalitions", "Coalition"), ("assessment", "Item"))
 
     def person(self, data: dict) -> str:
         return self.people.get(data.get("user")) or _("a deleted person")
