@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 SCALES = {"frequency": 4, "agreement": 4, "yes_partly_no": 2, "maturity": 3, "breaks": 2}
-FORMS = ("staff", "checklist")
+FORMS = ("staff", "checklist", "community")
 SHORT_MAX = 40
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SOURCE_PATTERN = re.compile(r"^Q([1-9]|10)$")

@@ -69,9 +69,11 @@ class Questionnaire(Worded):
     class Form(models.TextChoices):
         STAFF = "staff", _("Staff survey")
         CHECKLIST = "checklist", _("Leadership checklist")
+        COMMUNITY = "community", _("Community feedback form")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    # Which audit uses it: a staff survey, or a leadership self-audit (the checklist).
+    # Which audit uses it: a staff survey, a leadership self-audit (the checklist), or the
+    # feedback of the people the organization serves.
     form = models.CharField(max_length=10, choices=Form.choices, default=Form.STAFF)
     # SHA-256 of the canonical instrument file, so reloading an unchanged file is a no-op.
     content_hash = models.CharField(max_length=64, blank=True)
@@ -202,6 +204,7 @@ class Cycle(models.Model):
     class Mode(models.TextChoices):
         TEAM = "team", _("Leadership self-audit (one shared response)")
         STAFF = "staff", _("Anonymous staff survey")
+        COMMUNITY = "community", _("Anonymous community feedback")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Not open yet")
@@ -260,6 +263,16 @@ class Cycle(models.Model):
     @property
     def is_staff_survey(self) -> bool:
         return self.mode == self.Mode.STAFF
+
+    @property
+    def is_community_feedback(self) -> bool:
+        return self.mode == self.Mode.COMMUNITY
+
+    @property
+    def is_sealed(self) -> bool:
+        """Whether answers are sealed until close and written out together, as nobody's: a staff
+        survey or community feedback (a self-audit is one shared, named response)."""
+        return self.mode in (self.Mode.STAFF, self.Mode.COMMUNITY)
 
     @property
     def is_reportable(self) -> bool:
