@@ -56,7 +56,15 @@ def _layout(**extra) -> dict:
         "showlegend": True,
         # Below the plot, at the foot of the figure: charts.js widens the bottom margin until the
         # axis title and the legend never meet, whatever the width and language.
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom", "yref": "container"},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+        },
         **extra,
     }
 
@@ -91,7 +99,14 @@ def _plain(figure: go.Figure) -> dict:
 
 
 def _score_axis(labels: Mapping[str, str], **extra) -> dict:
-    return {"range": [0, 100], "title": {"text": labels["score_axis"]}, "gridcolor": "#d9dee3", **extra}
+    return {
+        "range": [0, 100],
+        "title": {"text": labels["score_axis"]},
+        "gridcolor": "#d9dee3",
+        # Room for the title below the tick labels, whatever the width.
+        "automargin": True,
+        **extra,
+    }
 
 
 def dimension_bar_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dict:
@@ -193,6 +208,7 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels
     """
     figure = go.Figure()
     names = list(dict.fromkeys(row["name"] for row in rows))
+    cycles = list(dict.fromkeys(row["cycle"] for row in rows))
     for index, name in enumerate(names):
         colour = PALETTE[index % len(PALETTE)]
         # A line never joins two questionnaire versions: each run of one version is its own trace.
@@ -233,14 +249,16 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels
                 )
             )
     shapes, annotations = [], []
+    # Marks stand at the cycle's position: plotly would read a cycle named "2025" as the number.
     for label in version_changes:
+        position = cycles.index(label)
         shapes.append(
             {
                 "type": "line",
                 "xref": "x",
                 "yref": "paper",
-                "x0": label,
-                "x1": label,
+                "x0": position,
+                "x1": position,
                 "y0": 0,
                 "y1": 1,
                 "line": {"color": "#4a5560", "dash": "dot", "width": 2},
@@ -248,7 +266,7 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels
         )
         annotations.append(
             {
-                "x": label,
+                "x": position,
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
@@ -259,7 +277,12 @@ def trend_figure(rows: Sequence[Mapping], version_changes: Sequence[str], labels
             }
         )
     figure.update_layout(
-        _layout(yaxis=_score_axis(labels), xaxis={"type": "category"}, shapes=shapes, annotations=annotations)
+        _layout(
+            yaxis=_score_axis(labels),
+            xaxis={"type": "category", "categoryorder": "array", "categoryarray": cycles, "automargin": True},
+            shapes=shapes,
+            annotations=annotations,
+        )
     )
     return _plain(figure)
 

@@ -3,15 +3,91 @@
 (function () {
   "use strict";
   var PRINT_WIDTH = 680;
+  // Draw the chart again, off screen at paper width, clear its legend there, and keep that picture:
+  // the legend wraps differently at 680 px than on the screen, so the screen's margins do not do.
   function printCopy(element, figure) {
-    var height = (figure.layout && figure.layout.height) || 340;
-    return Plotly.toImage(element, { format: "svg", width: PRINT_WIDTH, height: height }).then(function (url) {
+    var holder = document.createElement("div");
+    holder.setAttribute("aria-hidden", "true");
+    holder.style.cssText = "position:absolute;left:-10000px;top:0;width:" + PRINT_WIDTH + "px";
+    document.body.appendChild(holder);
+    var layout = Object.assign({}, figure.layout, { width: PRINT_WIDTH });
+    return Plotly.newPlot(holder, figure.data, layout, { staticPlot: true }).then(function () {
+      return clearLegend(holder);
+    }).then(function () {
+      return Plotly.toImage(holder, { format: "svg", width: PRINT_WIDTH, height: holder._fullLayout.height });
+    }).then(function (url) {
       var image = document.createElement("img");
       image.className = "chart-print";
       image.src = url;
       image.alt = element.getAttribute("aria-label") || "";
       element.insertAdjacentElement("afterend", image);
+    }).finally(function () {
+      Plotly.purge(holder);
+      holder.remove();
     });
+  }
+  var NARROW = 600;
+  var WIDE_CHARACTERS = /[\u2e80-\u9fff\uff00-\uffef]/;
+  // Break a label into lines of about `width` Latin letters: at spaces and after hyphens, and
+  // between any two characters of Chinese text, counting a Chinese character as two letters.
+  function measure(text) {
+    var size = 0;
+    for (var index = 0; index < text.length; index += 1) {
+      size += WIDE_CHARACTERS.test(text[index]) ? 2 : 1;
+    }
+    return size;
+  }
+  // The places a line may end: [piece, the text joining it to the piece before].
+  function pieces(text) {
+    var result = [];
+    text.split(" ").forEach(function (word, wordIndex) {
+      var parts = WIDE_CHARACTERS.test(word) ? word.split("") : word.split(/(?<=-)/);
+      parts.forEach(function (part, index) {
+        result.push([part, index === 0 && wordIndex > 0 ? " " : ""]);
+      });
+    });
+    return result;
+  }
+  function wrapLabel(text, width) {
+    var lines = [];
+    var line = "";
+    pieces(text).forEach(function (piece) {
+      var joined = line + piece[1] + piece[0];
+      if (line && measure(joined) > width) {
+        lines.push(line);
+        line = piece[0];
+      } else {
+        line = joined;
+      }
+    });
+    lines.push(line);
+    return lines.join("<br>");
+  }
+  // On a phone, wrap the names along each category axis and keep them upright, so the plot keeps
+  // most of the width and no name is clipped.
+  function wrapTicks(element) {
+    if (element.clientWidth >= NARROW) {
+      return Promise.resolve();
+    }
+    var update = {};
+    ["xaxis", "yaxis"].forEach(function (name) {
+      var axis = element._fullLayout[name];
+      if (!axis) {
+        return;
+      }
+      update[name + ".automargin"] = true;
+      if (axis.type === "category" && axis._categories && axis._categories.length) {
+        update[name + ".tickmode"] = "array";
+        // By position: a category that reads as a number ("2025") would be taken for one.
+        update[name + ".tickvals"] = axis._categories.map(function (category, index) { return index; });
+        update[name + ".ticktext"] = axis._categories.map(function (category) {
+          return wrapLabel(String(category), name === "yaxis" ? 16 : 12);
+        });
+        update[name + ".tickangle"] = 0;
+        update[name + ".tickfont.size"] = 11;
+      }
+    });
+    return Plotly.relayout(element, update);
   }
   function overlap(a, b) {
     return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
@@ -53,9 +129,12 @@
           responsive: true,
           staticPlot: false,
         }).then(function () {
+          return wrapTicks(element);
+        }).then(function () {
           return clearLegend(element);
         }).then(function () {
-          return figure;
+          // A fresh copy: plotly keeps and changes the objects it was given.
+          return JSON.parse(source.textContent);
         })
       );
     });

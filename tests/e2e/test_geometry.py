@@ -1,6 +1,6 @@
 """What a person sees, measured: at desktop and phone widths, in English, French and Chinese, no
 page is wider than the screen, no table is cut off without a scroll box a keyboard reaches, no
-chart's axis title meets its legend, and no report names a practice by a bare code."""
+chart's labels meet each other or its edges, and no report names a practice by a bare code."""
 
 import re
 
@@ -37,11 +37,24 @@ MEASURE = """() => {
             ? [table.id || table.className] : [];
     });
     const crowded = [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
-        const legend = plot.querySelector('.legend');
-        if (!legend) return [];
-        const titles = [...plot.querySelectorAll('.g-xtitle, .g-ytitle')];
         const name = plot.closest('[data-figure]')?.dataset.figure;
-        return titles.some(title => meets(box(title), box(legend))) ? [name] : [];
+        const frame = box(plot);
+        const parts = selector => [...plot.querySelectorAll(selector)].map(box).filter(r => r.width > 0);
+        const legend = parts('.legend');
+        const titles = parts('.g-xtitle, .g-ytitle');
+        const xticks = parts('.xtick text');
+        const yticks = parts('.ytick text');
+        const problems = [];
+        if (titles.some(title => legend.some(key => meets(title, key)))) problems.push('axis title meets legend');
+        if (titles.some(title => [...xticks, ...yticks].some(tick => meets(title, tick)))) {
+            problems.push('axis title meets tick labels');
+        }
+        const clash = ticks => ticks.some((a, i) => ticks.slice(i + 1).some(b => meets(a, b)));
+        if (clash(xticks) || clash(yticks)) problems.push('tick labels overlap');
+        const outside = r => r.left < frame.left - 1 || r.right > frame.right + 1
+            || r.top < frame.top - 1 || r.bottom > frame.bottom + 1;
+        if ([...legend, ...titles, ...xticks, ...yticks].some(outside)) problems.push('labels cut at its edge');
+        return problems.map(problem => `${name}: ${problem}`);
     });
     return {width: document.documentElement.scrollWidth, cut, crowded};
 }"""
@@ -99,7 +112,7 @@ def test_pages_fit_and_name_practices_in_words(browser, live_server, demo, size,
             if found["width"] > viewport["width"]:
                 problems.append(f"{where}: {found['width']}px wide")
             problems += [f"{where}: table {t} cut off, not in a keyboard-reachable scroll box" for t in found["cut"]]
-            problems += [f"{where}: chart {c}'s axis title meets its legend" for c in found["crowded"]]
+            problems += [f"{where}: chart {c}" for c in found["crowded"]]
             if "/report/" in url:
                 text = page.locator("main").inner_text()
                 problems += [f"{where}: bare practice code {code}" for code in sorted(set(BARE_CODE.findall(text)))]

@@ -84,7 +84,10 @@ def test_trend_marks_version_changes_and_draws_bands():
     assert len(bands) == 2
     # A missing interval collapses the band to the mean at that point.
     assert bands[0]["y"] == [50.0, 50.0, 50.0, 30.0]
-    assert figure["layout"]["shapes"][0]["x0"] == "2025"
+    # The mark stands at 2025's position among the cycles, in their order: a category named
+    # "2025" given as such would be read by plotly as the number 2025, far off the axis.
+    assert figure["layout"]["xaxis"]["categoryarray"] == ["2024", "2025"]
+    assert figure["layout"]["shapes"][0]["x0"] == 1
     assert figure["layout"]["annotations"][0]["text"] == LABELS["new_version"]
 
 
