@@ -45,6 +45,13 @@ class ItemResult(TypedDict):
     breaks: int
 
 
+class PracticeResult(TypedDict):
+    n: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
 class RoleGroupResult(TypedDict):
     n: int
     dimensions: dict[str, float | None]
@@ -76,6 +83,8 @@ class CycleResults(TypedDict):
     # A self-audit's practices claimed above level 1 without an evidence note, with the level
     # claimed; each was scored as level 1 (version 3 checklists on).
     unevidenced: NotRequired[dict[str, int]]
+    # Each good practice's score (0–100) over respondents, from the items that ask about it.
+    practices: NotRequired[dict[str, PracticeResult]]
     role_groups: NotRequired[dict[str, RoleGroupResult]]
     channels: NotRequired[dict[str, int]]  # staff answers by how they came: CHANNELS
     notes: NotRequired[dict[str, str]]  # a self-audit's evidence notes by item key
@@ -142,6 +151,7 @@ def cycle_results(
         "critical_gaps": gaps,
         # The selectors give these weight 0: the only items that weigh nothing.
         "staff_view": [item.key for item in instrument.items if item.weight == 0],
+        "practices": practice_results(instrument, answer_sets),
     }
     if role_groups is not None:
         results["role_groups"] = _role_group_results(instrument, scores, role_groups, min_responses)
@@ -149,6 +159,36 @@ def cycle_results(
         counted = Counter(channel if channel in CHANNELS else "" for channel in channels)
         results["channels"] = {name: counted.get(name, 0) for name in (*CHANNELS, "")}
     return results
+
+
+def practice_results(instrument: scoring.Instrument, answer_sets: Sequence[Answers]) -> dict[str, PracticeResult]:
+    """Return each practice's score over respondents: per respondent, the weighted mean of the
+    scored items that ask about it (as a dimension's score is made), then summarized.
+
+    >>> items = (scoring.ItemSpec("a", "d", practices=("P1",)), scoring.ItemSpec("b", "d", practices=("P1", "P2")))
+    >>> instrument = scoring.Instrument((scoring.DimensionSpec("d"),), items)
+    >>> found = practice_results(instrument, [{"a": 4, "b": 2}, {"a": "dk", "b": 0}])
+    >>> found["P1"]["n"], found["P1"]["mean"], found["P2"]["mean"]
+    (2, 37.5, 25.0)
+    """
+    practices = sorted({p for item in instrument.items for p in item.practices}, key=_practice_order)
+    found: dict[str, PracticeResult] = {}
+    for practice in practices:
+        items = [item for item in instrument.items if practice in item.practices and item.weight > 0]
+        values = []
+        for answers in answer_sets:
+            scored = [(item.weight, scoring.item_score(item, answers.get(item.key))) for item in items]
+            weighed = [(weight, score) for weight, score in scored if score is not None]
+            total = sum(weight for weight, _ in weighed)
+            values.append(100.0 * sum(weight * score for weight, score in weighed) / total if weighed else None)
+        summary = scoring.summarize(values)
+        found[practice] = {"n": summary.n, "mean": summary.mean, "ci_low": summary.ci_low, "ci_high": summary.ci_high}
+    return found
+
+
+def _practice_order(practice: str) -> tuple[int, str]:
+    digits = practice.lstrip("P")
+    return (int(digits), practice) if digits.isdigit() else (999, practice)
 
 
 # From this version of the leadership checklist on, levels 2 and 3 need an evidence note.

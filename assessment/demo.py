@@ -33,6 +33,7 @@ STAFF_2_PATH = SHIPPED_QUESTIONNAIRES / "ally-readiness-2.json"
 CHECKLIST_2_PATH = SHIPPED_QUESTIONNAIRES / "ally-readiness-checklist-2.json"
 STAFF_3_PATH = SHIPPED_QUESTIONNAIRES / "ally-readiness-3.json"
 CHECKLIST_3_PATH = SHIPPED_QUESTIONNAIRES / "ally-readiness-checklist-3.json"
+COMMUNITY_PATH = SHIPPED_QUESTIONNAIRES / "community-feedback-1.json"
 YEARS = (2024, 2025, 2026)
 VERSION_3_FROM = 2025  # 2024 is on version 2
 # Version 2's critical practice most organizations find hardest: explaining limits before disclosure.

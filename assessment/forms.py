@@ -28,7 +28,8 @@ class CycleForm(forms.Form):
         initial=Cycle.Mode.STAFF,
         help_text=_(
             "A leadership self-audit is one shared set of answers that leads and admins fill in together. "
-            "A staff survey is answered anonymously by each person."
+            "A staff survey is answered anonymously by each person. Community feedback is a short anonymous "
+            "form for the people you serve, reached by a printed card or poster; its minimum is at least 10."
         ),
     )
     opens_on = forms.DateField(
@@ -144,8 +145,11 @@ def answer_choices(questionnaire: Questionnaire, item: Item) -> tuple[list[tuple
     from_records = checklist and item.scale == Item.Scale.BREAKS and not item.staff_view
     others = [(DONT_KNOW, _("We do not record this") if from_records else _("Don't know"))]
     if item.allow_na:
-        about_clients = not checklist and questionnaire.version >= 3
-        label = _("Not applicable (I don't work with clients)") if about_clients else _("Not applicable")
+        about_clients = questionnaire.form == Questionnaire.Form.STAFF and questionnaire.version >= 3
+        if questionnaire.form == Questionnaire.Form.COMMUNITY:
+            label = _("This did not happen to me")
+        else:
+            label = _("Not applicable (I don't work with clients)") if about_clients else _("Not applicable")
         others.append((NOT_APPLICABLE, label))
     return points, others
 

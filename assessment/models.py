@@ -14,6 +14,8 @@ from accounts.models import Organization
 from assessment.aggregation import NOT_STATED
 
 MIN_RESPONSES_FLOOR = 3
+# Community feedback shows results only from at least this many answers, or the audit's minimum if higher.
+COMMUNITY_MIN_RESPONSES = 10
 
 
 class Worded(models.Model):
@@ -227,6 +229,9 @@ class Cycle(models.Model):
     # the list: the survey's pages, its emails and its report say so.
     invited_by_one_person = models.BooleanField(default=False, editable=False)
     closed_on = models.DateField(null=True, blank=True)
+    # Community feedback only: the code in the form's short link (/f/<code>/), printed on its card
+    # and poster. Public by design, so kept as it is; empty for every other kind of audit.
+    feedback_code = models.CharField(max_length=12, blank=True, editable=False)
     # Cycle aggregates, computed once when the cycle closes; a closed cycle never changes.
     results = models.JSONField(null=True, blank=True, editable=False)
     # The few numbers a coalition benchmark needs, {"consent": 71.2, …, "overall": 70.1}, copied from
@@ -238,6 +243,9 @@ class Cycle(models.Model):
         ordering = ["-opens_on", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(min_responses__gte=MIN_RESPONSES_FLOOR), name="min_responses_floor"),
+            models.UniqueConstraint(
+                fields=["feedback_code"], condition=~Q(feedback_code=""), name="one_cycle_per_feedback_code"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "status"])]
 

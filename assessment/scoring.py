@@ -59,6 +59,7 @@ class ItemSpec:
     reverse: bool = False
     critical: bool = False
     scale: str = ""
+    practices: tuple[str, ...] = ()  # the good practices the item asks about, e.g. ("P5",)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Max, Prefetch
 from django.utils.translation import gettext as _
 
@@ -53,8 +54,11 @@ def questionnaire_for_mode(mode: str) -> Questionnaire | None:
 
     A staff survey takes the newest staff form. A leadership self-audit takes the newest
     leadership checklist, or, where none is loaded, the newest staff form (as in version 1).
+    Community feedback takes the newest community form.
     """
     published = Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED).order_by("-version", "slug")
+    if mode == Cycle.Mode.COMMUNITY:
+        return published.filter(form=Questionnaire.Form.COMMUNITY).first()
     if mode == Cycle.Mode.TEAM:
         checklist = published.filter(form=Questionnaire.Form.CHECKLIST).first()
         if checklist is not None:
@@ -104,6 +108,7 @@ def questionnaire_instrument(questionnaire: Questionnaire) -> scoring.Instrument
                 i.reverse,
                 i.critical,
                 i.scale,
+                tuple(i.practices),
             )
             for i in items
         ),
@@ -302,3 +307,20 @@ def response_rate(cycle: Cycle, count: SteppedCount) -> dict | None:
     if cycle.is_closed:
         return aggregation.response_rate(cycle.results or {}, cycle.invited_count)
     return {"open": True, "at_least": count.at_least, "invited": cycle.invited_count}
+
+
+def feedback_cycle(code: str) -> Cycle | None:
+    """Return the community feedback whose short link carries ``code``, or None."""
+    if not code:
+        return None
+    return (
+        Cycle.objects.select_related("questionnaire", "organization")
+        .filter(mode=Cycle.Mode.COMMUNITY, feedback_code=code)
+        .first()
+    )
+
+
+def form_languages(questionnaire: Questionnaire) -> list[str]:
+    """Return the site's languages the questionnaire is worded in, English first."""
+    worded = {"en", *questionnaire.translations}
+    return [code for code, _name in settings.LANGUAGES if code in worded]

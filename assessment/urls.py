@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import views
+from assessment import feedback_views, views
 
 app_name = "assessment"
 
@@ -22,10 +22,13 @@ urlpatterns = [
     path(cycle + "reminders/", views.reminders_create, name="reminders_create"),
     path("o/<slug:org_slug>/calendar/", views.calendar, name="calendar"),
     path("o/<slug:org_slug>/cycles/next/", views.cycle_open_next, name="cycle_open_next"),
+    path(cycle + "print/<slug:sheet>/", feedback_views.feedback_sheet, name="feedback_sheet"),
     path(cycle + "respond/", views.respond, name="respond"),
     path(cycle + "respond/start/", views.respond_start, name="respond_start"),
     # Respondent links: public by design, the token is the key.
     path("r/continue/", views.link_continue, name="link_continue"),
     path("r/thanks/", views.link_thanks, name="link_thanks"),
     path("r/<str:token>/", views.link_landing, name="link_landing"),
+    # Community feedback: the short link printed on its card and poster.
+    path("f/<slug:code>/", feedback_views.feedback_form, name="feedback_form"),
 ]

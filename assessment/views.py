@@ -15,6 +15,7 @@ from accounts import throttle
 from accounts.access import get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
+from assessment.feedback_views import feedback_link
 from assessment.forms import (
     PAGE_CHOICE_MESSAGE,
     ROLE_GROUP_CHOICES,
@@ -45,7 +46,7 @@ def org_dashboard(request, org_slug):
         "progress": [
             (cycle, selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses))
             for cycle in open_cycles
-            if cycle.is_staff_survey
+            if cycle.is_sealed
         ]
         if membership.can_manage_cycles
         else [],
@@ -76,7 +77,7 @@ def _calls_to_answer(request, membership, open_cycles) -> list[tuple[Cycle, str]
                 calls.append((cycle, "answer"))
             else:
                 calls.append((cycle, "finish" if drafts.read(request, cycle) is not None else "answered"))
-        elif membership.can_manage_cycles:
+        elif cycle.mode == Cycle.Mode.TEAM and membership.can_manage_cycles:
             calls.append((cycle, "answer"))
     return calls
 
@@ -123,10 +124,10 @@ def _cycle_for(membership, cycle_id) -> Cycle:
 def cycle_detail(request, org_slug, cycle_id):
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
-    return render(request, "assessment/cycle_detail.html", _cycle_context(membership, cycle))
+    return render(request, "assessment/cycle_detail.html", _cycle_context(request, membership, cycle))
 
 
-def _cycle_context(membership, cycle) -> dict:
+def _cycle_context(request, membership, cycle) -> dict:
     count = selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses)
     return {
         "membership": membership,
@@ -147,6 +148,7 @@ def _cycle_context(membership, cycle) -> dict:
             if membership.is_admin or awaiting.requested_by_id == membership.user_id
         ],
         "closing": CycleClosing.objects.filter(cycle=cycle, failure="").first() if cycle.is_open else None,
+        "feedback_url": feedback_link(request, cycle) if cycle.is_community_feedback else "",
         "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
         if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
         else None,
@@ -174,7 +176,7 @@ def cycle_close(request, org_slug, cycle_id):
             return redirect(cycle)
         if closing is not None and not closing.failure:
             return redirect("assessment:cycle_closing", org_slug, cycle.id)
-        return render(request, "assessment/cycle_close.html", _cycle_context(membership, cycle))
+        return render(request, "assessment/cycle_close.html", _cycle_context(request, membership, cycle))
     try:
         cycles.cycle_close_request(cycle=cycle, by=request.user)
     except ValidationError as error:
@@ -242,7 +244,7 @@ def invitations_create(request, org_slug, cycle_id):
             cycle=cycle, by=request.user, addresses=addresses, site_url=request.build_absolute_uri("/").rstrip("/")
         )
     except links.InvitationProblems as error:
-        context = {**_cycle_context(membership, cycle), "invitations_form": form, "problems": error.problems}
+        context = {**_cycle_context(request, membership, cycle), "invitations_form": form, "problems": error.problems}
         return render(request, "assessment/cycle_detail.html", context, status=400)
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -387,7 +389,8 @@ def calendar(request, org_slug):
     context = {
         "membership": membership,
         "organization": organization,
-        "forms": [(value, label, forms[value]) for value, label in Cycle.Mode.choices],
+        # Community feedback has no yearly calendar: an organization asks when it chooses.
+        "forms": [(value, label, forms[value]) for value, label in Cycle.Mode.choices if value in forms],
     }
     return render(request, "assessment/calendar.html", context)
 
@@ -630,6 +633,8 @@ def respond(request, org_slug, cycle_id):
     cycle = _cycle_for(membership, cycle_id)
     base_url = reverse("assessment:respond", args=[org_slug, cycle.id])
     extra = {"membership": membership, "organization": membership.organization}
+    if cycle.is_community_feedback:
+        raise Http404  # answered by the people served, through its public link
     if cycle.is_staff_survey:
         draft = drafts.read(request, cycle)
         if draft is None:

@@ -8,6 +8,10 @@ from accounts.models import Membership
 from assessment.models import Cycle, Questionnaire
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionEvent, CoalitionMembership
 
+# The kinds of audit a benchmark is made of. Community feedback never is: anyone with its link
+# can answer, so its figures serve the organization's own learning only (DESIGN §13).
+BENCHMARKED_MODES = (Cycle.Mode.STAFF, Cycle.Mode.TEAM)
+
 
 class PeriodCycle(NamedTuple):
     cycle_id: object
@@ -25,11 +29,12 @@ def period_cycles(organization_ids, periods) -> dict[str, dict[int, dict]]:
             status=Cycle.Status.CLOSED,
             closed_on__year__in=list(periods),
             means__isnull=False,
+            mode__in=BENCHMARKED_MODES,
         )
         .order_by("mode", "organization_id", "-closed_on", "-opens_on", "-created_at")
         .values_list("mode", "closed_on", "organization_id", "id", "questionnaire__version", "means")
     )
-    latest: dict[str, dict[int, dict]] = {mode: {period: {} for period in periods} for mode in Cycle.Mode.values}
+    latest: dict[str, dict[int, dict]] = {mode: {period: {} for period in periods} for mode in BENCHMARKED_MODES}
     for mode, closed_on, organization_id, cycle_id, version, means in cycles:
         latest[mode][closed_on.year].setdefault(organization_id, PeriodCycle(cycle_id, version, means))
     return latest
@@ -115,6 +120,7 @@ def participation_counts(coalition, periods) -> dict[int, int]:
             status=Cycle.Status.CLOSED,
             closed_on__year__in=list(periods),
             means__isnull=False,
+            mode__in=BENCHMARKED_MODES,
         )
         .values("closed_on__year")
         .annotate(n=Count("organization", distinct=True))

@@ -210,7 +210,7 @@ def _year_series(coalition, periods) -> dict[int, list[dict]]:
     members = selectors.counted_memberships(coalition).values("organization_id")
     admins = selectors.organization_admins(members)
     found = selectors.period_cycles(members, periods)
-    by_mode = {mode: found[mode] for mode in (Cycle.Mode.STAFF, Cycle.Mode.TEAM)}
+    by_mode = {mode: found[mode] for mode in selectors.BENCHMARKED_MODES}
     years: dict[int, list[dict]] = {}
     for period in periods:
         series = years.setdefault(period, [])

@@ -158,6 +158,8 @@ ALLY_RATE_LIMITS = {
     "link-start": (30, 200, 600),  # scope: the link
     "link-submit": (30, 200, 600),  # scope: the survey
     "join-code": (10, 20, 600),  # scope: the coalition
+    # Community feedback: anyone with the printed link may answer, so a link takes a bounded number.
+    "feedback": (20, 300, 600),  # scope: the link
 }
 ALLY_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 # Behind a proxy, every request comes from the proxy's address: allauth's limits (and ours, which ask

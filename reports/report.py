@@ -13,7 +13,7 @@ from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 9
+REPORT_FORMAT = 10
 
 
 class ScoreRow(TypedDict):
@@ -71,7 +71,8 @@ class Report(TypedDict):
     format: int
     cycle: dict
     n: int
-    is_staff: bool
+    is_staff: bool  # many people's answers: a staff survey or community feedback
+    is_community: bool
     scores: list[ScoreRow]
     change: dict | None
     critical_gaps: list[ItemRow]
@@ -89,6 +90,76 @@ class Report(TypedDict):
     charts: dict[str, str]
     least_consensus: NotRequired[list[dict]]
     role_groups: NotRequired[dict]
+    three_views: NotRequired[dict | None]
+
+
+# The three ways an organization is seen, in the order a report sets them side by side.
+VIEW_MODES = ("team", "staff", "community")
+
+
+def _view_cell(summary: Mapping | None) -> dict | None:
+    if not summary or summary.get("mean") is None:
+        return None
+    return {key: summary.get(key) for key in ("n", "mean", "ci_low", "ci_high")}
+
+
+def _lower(served: Mapping | None, staff: Mapping | None) -> bool:
+    """Whether the people served score a practice clearly below staff: their intervals do not meet."""
+    if not served or not staff or None in (served["ci_high"], staff["ci_low"]):
+        return False
+    return served["ci_high"] < staff["ci_low"]
+
+
+def practice_name(practice: str, items: Mapping[str, dict]) -> str:
+    """Return a practice in words: the title of the leadership checklist's entry for it, or of
+    the first item that asks about it.
+
+    >>> practice_name("P5", {"a": {"short": "Police", "practices": ["P5"]}})
+    'Police'
+    """
+    asking = [info for info in items.values() if practice in info.get("practices", ())]
+    own = [info for info in asking if info.get("form") == "checklist" and len(info.get("practices", ())) == 1]
+    chosen = (own or asking or [{"short": practice}])[0]
+    return chosen.get("short") or chosen.get("text") or practice
+
+
+def three_views(
+    views: Mapping[str, Mapping], items: Mapping[str, dict], dimension_names: Mapping[str, str]
+) -> dict | None:
+    """Return leadership's, staff's and the served people's scores side by side, per dimension and
+    per practice the people served were asked about, or None without community feedback.
+
+    ``views`` holds, by kind of audit, the reportable cycle of that kind closed in the report's
+    year (the report's own among them). Each cell carries n and the 95% interval where there is
+    one (a self-audit is one set of answers: none). ``served_lower`` marks a practice the people
+    served rate clearly below staff: their interval lies wholly under the staff's.
+    """
+    if "community" not in views or len(views) < 2:
+        return None
+    modes = [mode for mode in VIEW_MODES if mode in views]
+    results = {mode: views[mode]["results"] for mode in modes}
+    columns = [{"mode": mode, "label": views[mode]["label"], "n": results[mode]["n"]} for mode in modes]
+    dimensions = []
+    for key in [*results["community"]["dimensions"], analysis.OVERALL]:
+        cells = [
+            _view_cell(
+                results[mode].get(analysis.OVERALL) if key == analysis.OVERALL else results[mode]["dimensions"].get(key)
+            )
+            for mode in modes
+        ]
+        dimensions.append({"key": key, "name": dimension_names.get(key, key), "cells": cells})
+    practices = []
+    for practice in results["community"].get("practices", {}):
+        found = {mode: _view_cell((results[mode].get("practices") or {}).get(practice)) for mode in modes}
+        practices.append(
+            {
+                "practice": practice,
+                "name": practice_name(practice, items),
+                "cells": [found[mode] for mode in modes],
+                "served_lower": _lower(found.get("community"), found.get("staff")),
+            }
+        )
+    return {"columns": columns, "dimensions": dimensions, "practices": practices}
 
 
 def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> ItemRow:
@@ -239,6 +310,7 @@ def cycle_report(
     *,
     chart_labels: Mapping[str, str],
     crosswalk: Sequence[Mapping] = (),
+    views: Mapping[str, Mapping] | None = None,
 ) -> Report:
     """Return the report of the last cycle in ``history`` (same-kind cycles, oldest first).
 
@@ -248,12 +320,15 @@ def cycle_report(
     that mean the same in two questionnaire versions.
 
     ``counterpart`` is the other kind's cycle closed in the same year (a self-audit for a staff
-    survey, and the reverse), for the perception gap.
+    survey, and the reverse), for the perception gap. ``views`` holds every kind's cycle closed
+    that year, by kind, for the three views (``three_views``).
     """
     cycle = history[-1]
     results = cycle["results"]
     previous = history[-2] if len(history) > 1 else None
-    is_staff = cycle["mode"] == "staff"
+    # Staff surveys and community feedback are many people's answers, read alike; a self-audit is one set.
+    is_community = cycle["mode"] == "community"
+    is_staff = cycle["mode"] == "staff" or is_community
     min_n = cycle["min_responses"] if is_staff else 1
     scores = _score_rows(results, dimension_names)
     dimension_scores = [row for row in scores if row["key"] != analysis.OVERALL]
@@ -275,13 +350,14 @@ def cycle_report(
         "cycle": {k: cycle[k] for k in ("id", "label", "opens_on", "closed_on", "mode", "version", "min_responses")},
         "n": results["n"],
         "is_staff": is_staff,
+        "is_community": is_community,
         "scores": scores,
         "change": change,
         "critical_gaps": gaps,
         "weakest": weakest,
         "awareness_gaps": [_item_row(key, results, items) for key in analysis.awareness_gaps(results, min_n=min_n)],
         "perception_gap": None,
-        "response_rate": response_rate(results, cycle.get("invited_count", 0)) if is_staff else None,
+        "response_rate": response_rate(results, cycle.get("invited_count", 0)) if cycle["mode"] == "staff" else None,
         "trend": {
             "rows": trend_rows,
             "cycles": [c["label"] for c in history],
@@ -318,6 +394,7 @@ def cycle_report(
             {"rank": rank, "items": [_item_row(key, results, items) for key in keys]}
             for rank, keys in enumerate(analysis.least_consensus(results, min_n=min_n), start=1)
         ]
+    if cycle["mode"] == "staff":
         groups = analysis.role_group_frame(results, dimension_names, cycle["min_responses"])
         report["role_groups"] = {
             "shown": not groups.empty,
@@ -336,6 +413,7 @@ def cycle_report(
         gap = analysis.perception_gap(self_audit["results"], staff["results"], items, dimension_names)
         if gap["dimensions"] or gap["practices"]:
             report["perception_gap"] = {"other_label": counterpart["label"], **gap}
+    report["three_views"] = three_views(views or {}, items, dimension_names)
     report["summary"] = _summary(report)
     figures = {
         "bars": charts.dimension_bar_figure(dimension_scores, chart_labels),

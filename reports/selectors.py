@@ -59,16 +59,27 @@ def history_ids(cycle: Cycle) -> list[str]:
     return ids[: ids.index(str(cycle.id)) + 1] if str(cycle.id) in ids else []
 
 
-def counterpart_record(cycle: Cycle) -> dict | None:
-    """Return the other kind's latest reportable cycle closed in the same year, as a record, or None."""
-    other = Cycle.Mode.TEAM if cycle.mode == Cycle.Mode.STAFF else Cycle.Mode.STAFF
-    found = (
-        _reportable(cycle.organization, other)
+def same_year_records(cycle: Cycle) -> dict[str, dict]:
+    """Return, by kind of audit, the latest reportable cycle of each kind closed in the cycle's
+    year, the cycle itself for its own kind, as records (one query)."""
+    found = {cycle.mode: cycle}
+    same_year = (
+        Cycle.objects.filter(organization=cycle.organization, status=Cycle.Status.CLOSED, results__reportable=True)
         .filter(closed_on__year=cycle.closed_on.year)
+        .exclude(mode=cycle.mode)
         .select_related("questionnaire")
-        .last()
+        .order_by("closed_on", "opens_on", "created_at")
     )
-    return _record(found, found.label) if found else None
+    for other in same_year:
+        found[other.mode] = other
+    return {mode: _record(other, other.label) for mode, other in found.items()}
+
+
+def counterpart(cycle: Cycle, views: dict[str, dict]) -> dict | None:
+    """Return, of the same year's records, the one the perception gap sets against the cycle: the
+    self-audit for a staff survey, the staff survey for a self-audit, none for community feedback."""
+    other = {Cycle.Mode.STAFF: Cycle.Mode.TEAM, Cycle.Mode.TEAM: Cycle.Mode.STAFF}.get(Cycle.Mode(cycle.mode))
+    return views.get(other) if other else None
 
 
 def _record(cycle: Cycle, label: str) -> dict:
@@ -144,6 +155,7 @@ def catalog(questionnaire_ids: list[str]) -> Catalog:
                 "max_value": i.max_value,
                 "sources": i.sources,
                 "practices": i.practices,
+                "form": i.questionnaire.form,
                 "recommendation": i.recommendation,
                 "order": (i.dimension.order, i.order),
             }
@@ -169,10 +181,15 @@ def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle, language=language).first()
 
 
-def report_basis(history: list[str], counterpart: dict | None) -> list[str]:
+def report_basis(history: list[str], same_year: list[str]) -> list[str]:
     """Return what the cycle's report is built from: its history of the same kind, and the other
-    kind's audit of the same year; a stored report with another basis is out of date."""
-    return [*history, *([f"with:{counterpart['id']}"] if counterpart else [])]
+    kinds' audits of the same year (ids, in the order of ``VIEW_MODES``); a stored report with
+    another basis is out of date."""
+    return [*history, *(f"with:{other}" for other in same_year)]
+
+
+def same_year_ids(views: dict) -> list[str]:
+    return [str(views[mode]["id"]) for mode in report.VIEW_MODES if mode in views]
 
 
 def _reportable_order(cycle: Cycle) -> tuple:
@@ -196,13 +213,15 @@ def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: s
         history = [
             str(c.id) for c in reportable if c.mode == cycle.mode and _reportable_order(c) <= _reportable_order(cycle)
         ]
-        year = [c for c in reportable if c.mode != cycle.mode and c.closed_on.year == cycle.closed_on.year]
-        counterpart = {"id": str(year[-1].id)} if year else None
+        views = {cycle.mode: {"id": cycle.id}}
+        for other in reportable:
+            if other.mode != cycle.mode and other.closed_on.year == cycle.closed_on.year:
+                views[other.mode] = {"id": other.id}
         row = stored.get(cycle.id)
         current = (
             row is not None
             and row.payload.get("format") == report.REPORT_FORMAT
-            and row.basis == report_basis(history, counterpart)
+            and row.basis == report_basis(history, same_year_ids(views))
         )
         found[cycle.id] = row.payload if current else None
     return found

@@ -22,14 +22,15 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
     """
     language = get_language() or settings.LANGUAGE_CODE
     history_ids = selectors.history_ids(cycle)
-    counterpart = selectors.counterpart_record(cycle)
-    basis = selectors.report_basis(history_ids, counterpart)
+    views = selectors.same_year_records(cycle)
+    counterpart = selectors.counterpart(cycle, views)
+    basis = selectors.report_basis(history_ids, selectors.same_year_ids(views))
     stored = selectors.stored_report(cycle, language)
     if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
         return stored.payload
     records = selectors.cycle_records(cycle.organization, cycle.mode)
     history = [record for record in records if record["id"] in history_ids]
-    questionnaire_ids = {record["questionnaire_id"] for record in [*history, *([counterpart] if counterpart else [])]}
+    questionnaire_ids = {record["questionnaire_id"] for record in [*history, *views.values()]}
     catalog = selectors.catalog(sorted(questionnaire_ids))
     role_names = {key: str(name) for key, name in Response.role_group_names().items()}
     payload = report.cycle_report(
@@ -40,6 +41,7 @@ def cycle_report_payload(*, cycle: Cycle) -> dict:
         role_names,
         chart_labels=wording.chart_labels(),
         crosswalk=selectors.crosswalk(),
+        views=views,
     )
     with transaction.atomic():
         CycleReport.objects.update_or_create(

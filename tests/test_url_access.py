@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Membership, Organization, User
-from assessment.demo import INSTRUMENT_PATH
+from assessment.demo import COMMUNITY_PATH, INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Questionnaire, RespondentLink
 from assessment.services.cycles import cycle_close, cycle_create
@@ -87,6 +87,9 @@ EXPECTED: dict[str, Row] = {
     "assessment:link_landing": row("get", 200, 200, 200, 200, 200, note="public: the token is the key"),
     "assessment:link_continue": row("get", 404, 404, 404, 404, 404, note="public: needs the resume cookie"),
     "assessment:link_thanks": row("get", 200, 200, 200, 200, 200, note="public"),
+    # Community feedback: the short link printed on its card and poster is the way in, for anyone.
+    "assessment:feedback_form": row("get", 200, 200, 200, 200, 200, note="public: the printed short link"),
+    "assessment:feedback_sheet": row(*ORG_LEAD_PAGE, note="the card or poster to print"),
     # Reports of a closed, reportable staff survey; the organization lets staff read reports.
     "reports:cycle_report": row(*ORG_MEMBER),
     "reports:board_summary": row(*ORG_MEMBER),
@@ -213,6 +216,15 @@ def _build_world():
         opens_on="2026-03-01",
     )
     link_token = shared_link_create(cycle=cycle, by=admin)
+    community, _ = questionnaire_load(data=read_instrument_file(COMMUNITY_PATH))
+    feedback = cycle_create(
+        organization=organization,
+        by=admin,
+        questionnaire=community,
+        label="Community feedback",
+        mode="community",
+        opens_on="2026-03-01",
+    )
     coalition, code = coalition_services.coalition_create(user=users["steward"], name="Matrix Coalition")
     coalition_services.coalition_create(user=users["other_steward"], name="Matrix Other Coalition")
     coalition_services.coalition_join(
@@ -260,9 +272,12 @@ def _build_world():
         "closed_cycle_id": closed.id,
         "year": snapshot.period,
         "list_id": list_id,
+        "code": feedback.feedback_code,
+        "sheet": "poster",
     }
     overrides = {
         "assessment:link_landing": {"token": link_token},
+        "assessment:feedback_sheet": {"cycle_id": feedback.id},
         **{name: {"cycle_id": closed.id} for name in EXPECTED if name.startswith("reports:")},
     }
     return params, overrides, users

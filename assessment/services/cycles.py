@@ -1,5 +1,6 @@
 """Writes for audit cycles: creating, opening, closing (writing staff answers out once) and deleting."""
 
+import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 from accounts.models import AuditEvent, Organization
 from accounts.services import audit
 from assessment import aggregation, scoring
-from assessment.models import MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
+from assessment.models import COMMUNITY_MIN_RESPONSES, MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
 from assessment.signals import cycle_closed
@@ -29,6 +30,10 @@ SEALS_UNREADABLE_MESSAGE = _(
     "closed. Put the earlier secret key back in DJANGO_SECRET_KEY_FALLBACKS and close it again."
 )
 NO_QUESTIONNAIRE_MESSAGE = _("No published questionnaire is available yet.")
+WRONG_FORM_MESSAGE = _("This questionnaire is not the form for this kind of audit.")
+# Letters and digits nobody mistakes for one another when typing a link from a poster.
+FEEDBACK_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+FEEDBACK_CODE_LENGTH = 10
 STAFF_SURVEY_OPEN_MESSAGE = _("Another staff survey is open: close it before opening a new one.")
 STAFF_SURVEY_GAP_MESSAGE = _(
     "A new staff survey can open from %(date)s, %(days)s days after the last one closed, so that two "
@@ -53,7 +58,9 @@ def cycle_create(
     """Create an audit cycle, open straight away unless asked otherwise or it opens on a later date.
 
     An audit with a later opening date is scheduled: it stays not open, so nobody can answer it
-    or be invited to it, until ``cycles_open_scheduled`` opens it on that day.
+    or be invited to it, until ``cycles_open_scheduled`` opens it on that day. Community feedback
+    gets the code of its short link, and a minimum of at least ``COMMUNITY_MIN_RESPONSES``:
+    anyone with the link can answer, so its results need more answers than a staff survey's.
     """
     if isinstance(opens_on, str):
         opens_on = date.fromisoformat(opens_on)
@@ -62,6 +69,10 @@ def cycle_create(
         raise ValidationError(NO_QUESTIONNAIRE_MESSAGE)
     if min_responses < MIN_RESPONSES_FLOOR:
         raise ValidationError(MIN_RESPONSES_MESSAGE % {"floor": MIN_RESPONSES_FLOOR})
+    # The community form is for community feedback only, and community feedback is asked on it alone.
+    if (questionnaire.form == Questionnaire.Form.COMMUNITY) != (mode == Cycle.Mode.COMMUNITY):
+        raise ValidationError(WRONG_FORM_MESSAGE)
+    community = mode == Cycle.Mode.COMMUNITY
     cycle = Cycle.objects.create(
         organization=organization,
         questionnaire=questionnaire,
@@ -69,14 +80,20 @@ def cycle_create(
         mode=Cycle.Mode(mode),
         opens_on=opens_on,
         closes_on=closes_on,
-        min_responses=min_responses,
+        min_responses=max(min_responses, COMMUNITY_MIN_RESPONSES) if community else min_responses,
         status=Cycle.Status.DRAFT,
+        feedback_code=feedback_code_new() if community else "",
     )
     if mode == Cycle.Mode.TEAM:
         Response.objects.create(cycle=cycle)
     if open_now and opens_on <= today:
         cycle = cycle_open(cycle=cycle, by=by, today=today)
     return cycle
+
+
+def feedback_code_new() -> str:
+    """Return a random code for a community feedback link: about 49 bits, typed from a poster."""
+    return "".join(secrets.choice(FEEDBACK_CODE_ALPHABET) for _ in range(FEEDBACK_CODE_LENGTH))
 
 
 def staff_survey_refusal(*, organization_id, today: date) -> str | None:
@@ -162,11 +179,11 @@ def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
     if cycle.is_closed:
         raise ValidationError(CYCLE_ALREADY_CLOSED_MESSAGE)
     cycle.responses.filter(status=Response.Status.DRAFT).delete()
-    if cycle.is_staff_survey:
+    if cycle.is_sealed:
         cycle.links.all().delete()
         cycle.spent_credentials.all().delete()
         cycle.invited_addresses.all().delete()
-        cycle.results = _staff_results_write_out(cycle)
+        cycle.results = _sealed_results_write_out(cycle)
     else:
         cycle.results = _compute_results(cycle)
     cycle.means = results_means(cycle.results)
@@ -249,24 +266,29 @@ def cycle_close_requested(*, cycle_id: str) -> str:
     return "closed"
 
 
-def _staff_results_write_out(cycle: Cycle) -> dict:
-    """Open the survey's submissions, compute its results in memory, and write the answers out once."""
+def _sealed_results_write_out(cycle: Cycle) -> dict:
+    """Open the survey's submissions, compute its results in memory, and write the answers out once.
+
+    Community feedback has no role groups and no ways of coming: it keeps neither.
+    """
     try:
         submissions = pending_open(cycle=cycle)
     except sealing.Unreadable as error:
         raise ValidationError(SEALS_UNREADABLE_MESSAGE) from error
-    if len(submissions) < cycle.min_responses:
+    minimum = max(cycle.min_responses, COMMUNITY_MIN_RESPONSES) if cycle.is_community_feedback else cycle.min_responses
+    if len(submissions) < minimum:
         cycle.pending.all().delete()
         return {"reportable": False, "n": len(submissions), "min_responses": cycle.min_responses}
     instrument = questionnaire_instrument(cycle.questionnaire)
     answer_sets = [
         {key: value if value in ("dk", "na") else int(value) for key, value in s.answers.items()} for s in submissions
     ]
+    staff = cycle.is_staff_survey
     results = aggregation.cycle_results(
         instrument,
         answer_sets,
-        role_groups=[s.role_group for s in submissions],
-        channels=[s.channel for s in submissions],
+        role_groups=[s.role_group for s in submissions] if staff else None,
+        channels=[s.channel for s in submissions] if staff else None,
         min_responses=cycle.min_responses,
         reportable=True,
     )
@@ -292,18 +314,18 @@ def results_means(results: dict | None) -> dict | None:
 def _compute_results(cycle: Cycle) -> dict:
     rows = cycle_answer_sets(cycle=cycle)
     n = len(rows)
-    reportable = n >= cycle.min_responses if cycle.is_staff_survey else n == 1
+    reportable = n >= cycle.min_responses if cycle.is_sealed else n == 1
     instrument = questionnaire_instrument(cycle.questionnaire)
     answer_sets = [answers for _, answers in rows]
     notes, unevidenced = {}, {}
-    if reportable and not cycle.is_staff_survey:
+    if reportable and cycle.mode == Cycle.Mode.TEAM:
         notes = {a.item.key: a.note for a in rows[0][0].answers.select_related("item") if a.note}
         if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
             answer_sets[0], unevidenced = aggregation.evidenced_answers(instrument, answer_sets[0], notes)
     results = aggregation.cycle_results(
         instrument, answer_sets, min_responses=cycle.min_responses, reportable=reportable
     )
-    if reportable and not cycle.is_staff_survey:
+    if reportable and cycle.mode == Cycle.Mode.TEAM:
         results["notes"] = notes
         if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
             results["unevidenced"] = unevidenced

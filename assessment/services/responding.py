@@ -56,6 +56,8 @@ INVITED_BY_LINK_MESSAGE = _(
     "each person answers once."
 )
 INCOMPLETE_MESSAGE = _("Some questions are still unanswered. “Don't know” is always a fair answer.")
+FEEDBACK_EMPTY_MESSAGE = _("Nothing was sent: answer at least one question, or close this page.")
+FEEDBACK_SENT_MESSAGE = _("These answers were sent already, or this feedback has closed. Thank you.")
 NOTE_MAX_LENGTH = 2000
 
 
@@ -214,6 +216,39 @@ def staff_draft_submit(*, cycle: Cycle, draft: StaffDraft) -> None:
         answers={key: str(special or value) for key, (value, special) in parsed.items()},
         role_group=draft.role_group,
         channel=draft.channel or ("member" if draft.member_id else ""),
+    )
+
+
+# Community feedback
+
+
+@transaction.atomic
+def community_answers_submit(*, cycle: Cycle, credential: str, answers: dict[str, str]) -> None:
+    """Send one person's community feedback: spend the form's credential and seal the answers until close.
+
+    Nothing is started and nothing is kept in the browser: the credential came with the form,
+    signed and unrecorded, and only stops one filled-in form being sent twice. Every question may
+    be skipped; a form with no answer at all is refused. The sealed row holds the answers alone,
+    packed to one length, with no group, channel, language or time.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("questionnaire").get(pk=cycle.pk)
+    if not cycle.is_community_feedback:
+        raise ValidationError(CYCLE_NOT_OPEN_MESSAGE)
+    try:
+        spent = _check_usable(cycle, StaffDraft(cycle_id=str(cycle.pk), credential=credential))
+    except ValidationError as error:
+        raise ValidationError(FEEDBACK_SENT_MESSAGE if cycle.is_open else cycle_not_open_message(cycle)) from error
+    items = {i.key: i for i in cycle.questionnaire.items.all()}
+    parsed = _parse_answers(items, answers)
+    if not parsed:
+        raise ValidationError(FEEDBACK_EMPTY_MESSAGE)
+    try:
+        with transaction.atomic():
+            SpentCredential.objects.create(cycle=cycle, value_hash=spent)
+    except IntegrityError as error:
+        raise ValidationError(FEEDBACK_SENT_MESSAGE) from error
+    pending_add(
+        cycle=cycle, answers={key: str(special or value) for key, (value, special) in parsed.items()}, role_group=""
     )
 
 

@@ -18,6 +18,8 @@ def cycle_coalition_positions(cycle, payload: dict) -> list[dict]:
     report of another audit of that year says which audit was published instead. Looked up on
     each view, not stored with the report: a coalition may publish after the report was first read.
     """
+    if cycle.mode not in selectors.BENCHMARKED_MODES:
+        return []
     snapshots = selectors.active_coalition_snapshots_for(cycle.organization, cycle.closed_on.year)
     if not snapshots:
         return []

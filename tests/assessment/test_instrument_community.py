@@ -33,7 +33,7 @@ EXPERIENCES = {
     "treated with respect, not judged": ("treated-with-respect", "P12"),
     "staff used their own words for their work": ("own-words-used", "P16"),
     "offered choices, not pushed": ("offered-choices", "P18"),
-    "told about their rights": ("rights-information", "P25"),
+    "told about their rights": ("told-about-rights", "P25"),
     "told about groups run by sex workers": ("told-about-sex-worker-groups", "P15"),
     "feels safe to come back": ("safe-to-come-back", "P11"),
 }
