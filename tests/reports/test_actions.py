@@ -76,6 +76,18 @@ def test_the_owner_must_be_a_member(lead, outsider, organization, two_years):
     assert not Action.objects.exists()
 
 
+def test_an_action_whose_audit_was_deleted_can_still_be_updated(lead, organization, two_years):
+    action = action_create(
+        organization=organization, by=lead.user, source_cycle=two_years[0], practice=PRACTICE, what="x"
+    )
+    two_years[0].delete()
+    action.refresh_from_db()
+    action_update(action=action, by=lead.user, status="done")
+    action.refresh_from_db()
+    event = AuditEvent.objects.get(action="action_updated")
+    assert action.status == "done" and event.data["practice"] == PRACTICE and event.data["questionnaire"] is None
+
+
 def test_another_organizations_cycle_or_an_unknown_practice_is_404(
     client, lead, organization, outsider, two_years, closed_cycles
 ):
