@@ -62,6 +62,7 @@ def history_ids(cycle: Cycle) -> list[str]:
 def counterpart_record(cycle: Cycle) -> dict | None:
     """Return the other kind's latest reportable cycle closed in the same year, as a record, or None."""
     other = Cycle.Mode.TEAM if cycle.mode == Cycle.Mode.STAFF else Cycle.Mode.STAFF
+    assert cycle.closed_on is not None  # a report's cycle is closed
     found = (
         _reportable(cycle.organization, other)
         .filter(closed_on__year=cycle.closed_on.year)
@@ -117,15 +118,15 @@ def marked_if_english_only(item: Item, version: int) -> Item:
 def catalog(questionnaire_ids: list[str]) -> Catalog:
     """Return dimension names and item details in the active language; the newest version's
     wording wins for shared keys."""
-    dimensions = Dimension.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
+    dimension_rows = Dimension.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
         "questionnaire__version", "order"
     )
-    items = (
+    item_rows = (
         Item.objects.filter(questionnaire_id__in=questionnaire_ids)
         .select_related("dimension", "questionnaire")
         .order_by("questionnaire__version", "order")
     )
-    dimensions, items = in_language(dimensions), in_language(items)
+    dimensions, items = in_language(dimension_rows), in_language(item_rows)
     for item in items:
         item.dimension.in_language()
         marked_if_english_only(item, item.questionnaire.version)
@@ -196,16 +197,23 @@ def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: s
         history = [
             str(c.id) for c in reportable if c.mode == cycle.mode and _reportable_order(c) <= _reportable_order(cycle)
         ]
-        year = [c for c in reportable if c.mode != cycle.mode and c.closed_on.year == cycle.closed_on.year]
+        year = [c for c in reportable if c.mode != cycle.mode and _year(c) == _year(cycle)]
         counterpart = {"id": str(year[-1].id)} if year else None
         row = stored.get(cycle.id)
-        current = (
+        if (
             row is not None
             and row.payload.get("format") == report.REPORT_FORMAT
             and row.basis == report_basis(history, counterpart)
-        )
-        found[cycle.id] = row.payload if current else None
+        ):
+            found[cycle.id] = row.payload
+        else:
+            found[cycle.id] = None
     return found
+
+
+def _year(cycle: Cycle) -> int:
+    assert cycle.closed_on is not None  # a reportable cycle is closed
+    return cycle.closed_on.year
 
 
 def practice_wording(actions: list[Action]) -> list[Action]:
@@ -217,9 +225,11 @@ def practice_wording(actions: list[Action]) -> list[Action]:
     language = get_language() or settings.LANGUAGE_CODE
     if language == "en" or not actions:
         return actions
+    # An action whose audit was deleted keeps the wording saved with it.
+    planned = [(action, action.source_cycle) for action in actions if action.source_cycle is not None]
     items = Item.objects.filter(
-        questionnaire_id__in={a.source_cycle.questionnaire_id for a in actions},
-        key__in={a.practice for a in actions},
+        questionnaire_id__in={source.questionnaire_id for _, source in planned},
+        key__in={a.practice for a, _ in planned},
     ).only("questionnaire_id", "key", "translations", *Item.WORDED)
     wording = {
         (item.questionnaire_id, item.key): item.in_language(language).text
@@ -227,12 +237,12 @@ def practice_wording(actions: list[Action]) -> list[Action]:
         if item.translations.get(language, {}).get("text")
     }
     versions = dict(
-        Cycle.objects.filter(id__in={a.source_cycle_id for a in actions}).values_list("id", "questionnaire__version")
+        Cycle.objects.filter(id__in={source.pk for _, source in planned}).values_list("id", "questionnaire__version")
     )
-    for action in actions:
-        shown = wording.get((action.source_cycle.questionnaire_id, action.practice))
+    for action, source in planned:
+        shown = wording.get((source.questionnaire_id, action.practice))
         if shown is None:
-            shown = _(ENGLISH_ONLY) % {"version": versions[action.source_cycle_id], "practice": action.practice_text}
+            shown = _(ENGLISH_ONLY) % {"version": versions[source.pk], "practice": action.practice_text}
         action.practice_shown = shown
     return actions
 
@@ -261,7 +271,8 @@ def report_actions(cycle: Cycle) -> list[dict]:
     rows = []
     for action in practice_wording(list(actions)):
         source = action.source_cycle
-        key = action.practice
+        assert source is not None  # chosen by its audit above
+        key: str | None = action.practice
         if source.questionnaire.version != version:
             key = analysis.crosswalk_keys(crosswalk(), source.questionnaire.version, version).get(action.practice)
         result = analysis.action_result(
