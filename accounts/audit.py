@@ -38,7 +38,7 @@ def _what(event: AuditEvent) -> str:
     """The action's name, saying survey or self-audit where the event knows which (events recorded
     before the kind was kept say "audit")."""
     mode = event.data.get("mode")
-    named = {
+    named: dict[tuple[str, str], str] = {
         (Action.CYCLE_OPENED, "staff"): _("Staff survey opened"),
         (Action.CYCLE_OPENED, "team"): _("Self-audit opened"),
         (Action.CYCLE_CLOSED, "staff"): _("Staff survey closed"),
@@ -86,7 +86,7 @@ class _Known:
         self.invitations = named(Invitation, ("invitation",), "email")
         self.cycles = named(cycle, ("cycle",), "label")
         self.coalitions = named(coalition, ("coalition",), "name")
-        self.practices = {}
+        self.practices: dict[tuple[str | None, str | None], str] = {}
         wanted = {(e.data.get("questionnaire"), e.data["practice"]) for e in events if e.data.get("practice")}
         if wanted:
             found = item.objects.filter(
@@ -113,7 +113,7 @@ class _Known:
 
 
 def _role(key: str | None) -> str:
-    return Role(key).label if key in Role.values else (key or "")
+    return str(Role(key).label) if key in Role.values else (key or "")
 
 
 def _listed(words) -> str:

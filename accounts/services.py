@@ -1,16 +1,17 @@
 """Writes that touch people, organizations, memberships and invitations."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import check_facts
 from accounts.emails import render_email
-from accounts.models import AuditEvent, Invitation, Membership, Organization
+from accounts.models import AuditEvent, Invitation, Membership, Organization, User
 from accounts.tokens import hash_token, new_token
 
 Role = Membership.Role
@@ -26,7 +27,7 @@ INVITATION_WRONG_EMAIL_MESSAGE = _(
 )
 
 
-def audit(*, organization: Organization, actor, action: str, data: dict | None = None) -> AuditEvent:
+def audit(*, organization: Organization, actor: User | None, action: str, data: dict | None = None) -> AuditEvent:
     """Record a sensitive action for the organization's admins to see.
 
     ``data`` holds facts under keys: ids, counts, flags, dates and keys such as a role or a
@@ -38,18 +39,18 @@ def audit(*, organization: Organization, actor, action: str, data: dict | None =
     return AuditEvent.objects.create(organization=organization, actor=actor, action=action, data=data or {})
 
 
-def unique_slug(model, name: str, fallback: str) -> str:
+def unique_slug(model: type[models.Model], name: str, fallback: str) -> str:
     """Return a slug for ``name`` that no row of ``model`` uses yet."""
     base = slugify(name)[:50] or fallback
     slug, counter = base, 2
-    while model.objects.filter(slug=slug).exists():
+    while model._default_manager.filter(slug=slug).exists():
         slug = f"{base}-{counter}"
         counter += 1
     return slug
 
 
 @transaction.atomic
-def organization_create(*, user, name: str, sector: str, region: str = "", size_band: str = "") -> Organization:
+def organization_create(*, user: User, name: str, sector: str, region: str = "", size_band: str = "") -> Organization:
     """Create an organization with ``user`` as its first admin."""
     organization = Organization.objects.create(
         name=name,
@@ -63,7 +64,7 @@ def organization_create(*, user, name: str, sector: str, region: str = "", size_
     return organization
 
 
-def organization_update(*, organization: Organization, by, changes: dict) -> Organization:
+def organization_update(*, organization: Organization, by: User, changes: dict) -> Organization:
     """Save the changed settings and record which ones changed."""
     if not changes:
         return organization
@@ -91,7 +92,7 @@ def _other_admins_exist(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, by) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, by: User) -> Membership:
     """Give the member a new role; the last admin cannot lose theirs."""
     role = Role(role)
     if membership.role == role:
@@ -111,7 +112,7 @@ def membership_change_role(*, membership: Membership, role: str, by) -> Membersh
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, by) -> None:
+def membership_remove(*, membership: Membership, by: User) -> None:
     """Remove a member; the last admin cannot be removed."""
     if membership.is_admin and not _other_admins_exist(membership):
         raise ValidationError(LAST_ADMIN_MESSAGE)
@@ -126,7 +127,7 @@ def membership_remove(*, membership: Membership, by) -> None:
 
 @transaction.atomic
 def invitation_create(
-    *, organization: Organization, email: str, role: str, by, accept_url_for
+    *, organization: Organization, email: str, role: str, by: User, accept_url_for: Callable[[str], str]
 ) -> tuple[Invitation, str]:
     """Create an invitation, email its link and return it with the one-time token.
 
@@ -157,7 +158,7 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, by) -> None:
+def invitation_revoke(*, invitation: Invitation, by: User) -> None:
     """Delete a pending invitation so its link stops working."""
     audit(
         organization=invitation.organization,
@@ -177,7 +178,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     """Redeem the invitation for the logged-in user whose email it was sent to."""
     invitation = (
         Invitation.objects.select_for_update()
@@ -209,7 +210,7 @@ LAST_ADMIN_OF_MESSAGE = _(
 )
 
 
-def organizations_only_administered_by(user) -> list[Organization]:
+def organizations_only_administered_by(user: User) -> list[Organization]:
     """Return the organizations in which the user is the only admin."""
     return [
         membership.organization
@@ -219,7 +220,7 @@ def organizations_only_administered_by(user) -> list[Organization]:
 
 
 @transaction.atomic
-def user_delete(*, user) -> None:
+def user_delete(*, user: User) -> None:
     """Delete a person's account: memberships, invitations to them, and their address in audit logs.
 
     Refused while they are the only admin of an organization. Audit entries stay, naming "a deleted

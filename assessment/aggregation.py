@@ -98,7 +98,11 @@ def _summary(values: Sequence[float | None], *, critical_gap: bool) -> SummaryRe
     band = scoring.capped_band(found.mean, critical_gap=critical_gap)
     uncapped = scoring.band(found.mean)
     return {
-        **asdict(found),
+        "n": found.n,
+        "mean": found.mean,
+        "sd": found.sd,
+        "ci_low": found.ci_low,
+        "ci_high": found.ci_high,
         "band": band,
         "band_range": capped_range,
         "uncapped_band": uncapped,
@@ -239,11 +243,16 @@ def practice_keys(results: Mapping) -> list[str]:
     return [key for key in results.get("item_means", {}) if key not in left_out]
 
 
-def _role_group_results(instrument, scores, role_groups, min_responses: int) -> dict[str, RoleGroupResult]:
+def _role_group_results(
+    instrument: scoring.Instrument,
+    scores: Sequence[scoring.ResponseScore],
+    role_groups: Sequence[str],
+    min_responses: int,
+) -> dict[str, RoleGroupResult]:
     """Return the means of each role group that may be shown; smaller groups are not stored at all."""
     counts = Counter(group or NOT_STATED for group in role_groups)
     shown = visible_groups(counts, min_responses)
-    groups = {}
+    groups: dict[str, RoleGroupResult] = {}
     for group in ROLE_GROUP_ORDER:
         if group not in shown:
             continue

@@ -107,7 +107,8 @@ def _staff_answers(questionnaire, level, rnd, *, role="", weak_level=None, broke
     """
     person = level + rnd.gauss(0.0, PERSON_SD)
     no_client_work = rnd.random() < NO_CLIENT_WORK.get(role, 0.0)
-    lean, answers = {}, {}
+    lean: dict[str, float] = {}
+    answers: dict[str, str] = {}
     for item in _items(questionnaire):
         key = item.dimension.key
         lean.setdefault(key, rnd.gauss(0.0, DIMENSION_SD))
@@ -276,7 +277,7 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
         if organization.cycles.exists():
             continue
         rnd = random.Random(f"ally-demo-{organization.slug}")
-        admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first().user
+        admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).earliest("pk").user
         start = 0.38 + 0.05 * index + rnd.uniform(-0.05, 0.05)
         # Self-audits are stable from year to year: leadership's view moves slowly.
         self_level = start + rnd.uniform(-0.02, 0.02)
@@ -307,5 +308,5 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
     open_cycle = Cycle.objects.filter(organization=organizations[0], status=Cycle.Status.OPEN).first()
     if open_cycle is None:
         return None
-    admin = Membership.objects.filter(organization=organizations[0], role=Membership.Role.ADMIN).first().user
+    admin = Membership.objects.filter(organization=organizations[0], role=Membership.Role.ADMIN).earliest("pk").user
     return shared_link_create(cycle=open_cycle, by=admin)

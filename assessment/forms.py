@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 from django.utils.dates import MONTHS as _MONTHS
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import MIN_RESPONSES_FLOOR, Cycle, Item, Questionnaire, Response
@@ -113,13 +114,13 @@ class QuestionRow:
 
     item: Item
     name: str
-    points: list[tuple[str, str]]
-    others: list[tuple[str, str]]
+    points: list[tuple[str, str | Promise]]
+    others: list[tuple[str, str | Promise]]
     chosen: str
     errors: list[str]
     note_name: str = ""
     note: str = ""
-    note_label: str = ""
+    note_label: str | Promise = ""
     # On a version 3 checklist, levels 2 and 3 of a maturity entry count only with evidence.
     needs_evidence: bool = False
     is_breaks: bool = False
@@ -134,16 +135,20 @@ def needs_evidence(questionnaire: Questionnaire, item: Item) -> bool:
     )
 
 
-def answer_choices(questionnaire: Questionnaire, item: Item) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def answer_choices(
+    questionnaire: Questionnaire, item: Item
+) -> tuple[list[tuple[str, str | Promise]], list[tuple[str, str | Promise]]]:
     """Return the item's scale points and, apart, its "Don't know" and "Not applicable" choices.
 
     A checklist's own rule-break entries are answered from records, so not knowing means not
     recording; a staff survey from version 3 on offers "Not applicable" only on work with clients.
     """
-    points = [(str(value), label) for value, label in enumerate(item.scale_labels)]
+    points: list[tuple[str, str | Promise]] = [(str(value), label) for value, label in enumerate(item.scale_labels)]
     checklist = questionnaire.form == Questionnaire.Form.CHECKLIST
     from_records = checklist and item.scale == Item.Scale.BREAKS and not item.staff_view
-    others = [(DONT_KNOW, _("We do not record this") if from_records else _("Don't know"))]
+    others: list[tuple[str, str | Promise]] = [
+        (DONT_KNOW, _("We do not record this") if from_records else _("Don't know"))
+    ]
     if item.allow_na:
         about_clients = questionnaire.form == Questionnaire.Form.STAFF and questionnaire.version >= 3
         if questionnaire.form == Questionnaire.Form.COMMUNITY:
@@ -154,7 +159,7 @@ def answer_choices(questionnaire: Questionnaire, item: Item) -> tuple[list[tuple
     return points, others
 
 
-def _note_label(questionnaire: Questionnaire, item: Item) -> str:
+def _note_label(questionnaire: Questionnaire, item: Item) -> str | Promise:
     if needs_evidence(questionnaire, item) and item.evidence_prompt:
         return _("Evidence: %(prompt)s") % {"prompt": item.evidence_prompt}
     if item.evidence_prompt:
@@ -247,16 +252,14 @@ class PageAnswersForm(forms.Form):
         for item in self.items:
             points, others = answer_choices(self.questionnaire, item)
             name = f"answer-{item.key}"
-            errors = list(self.errors.get(name, [])) if self.is_bound else []
-            note = {}
+            # An ErrorList yields its messages.
+            errors = [str(message) for message in self.errors.get(name, [])] if self.is_bound else []
+            note_name = note = ""
+            note_label: str | Promise = ""
             if self.with_notes:
                 note_name = f"note-{item.key}"
-                errors += list(self.errors.get(note_name, [])) if self.is_bound else []
-                note = {
-                    "note_name": note_name,
-                    "note": self.shown(note_name),
-                    "note_label": _note_label(self.questionnaire, item),
-                }
+                errors += [str(message) for message in self.errors.get(note_name, [])] if self.is_bound else []
+                note, note_label = self.shown(note_name), _note_label(self.questionnaire, item)
             rows.append(
                 QuestionRow(
                     item=item,
@@ -267,7 +270,9 @@ class PageAnswersForm(forms.Form):
                     errors=errors,
                     needs_evidence=self.with_notes and needs_evidence(self.questionnaire, item),
                     is_breaks=item.scale == Item.Scale.BREAKS,
-                    **note,
+                    note_name=note_name,
+                    note=note,
+                    note_label=note_label,
                 )
             )
         return rows

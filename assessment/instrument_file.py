@@ -5,7 +5,10 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
+from types import UnionType
+from typing import Any, NoReturn
 
 SCALES = {"frequency": 4, "agreement": 4, "yes_partly_no": 2, "maturity": 3, "breaks": 2}
 FORMS = ("staff", "checklist", "community")
@@ -30,12 +33,14 @@ WORDED = {
 }
 
 
-TEXT = ("text", lambda value: isinstance(value, str))
-TEXTS = ("a list of texts", lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value))
-WHOLE = ("a whole number", lambda value: isinstance(value, int) and not isinstance(value, bool))
-NUMBER = ("a number", lambda value: isinstance(value, int | float) and not isinstance(value, bool))
-FLAG = ("true or false", lambda value: isinstance(value, bool))
-PARTS = ("a list", lambda value: isinstance(value, list))
+# What a field holds: its description, and the test a value must pass.
+Check = tuple[str, Callable[[Any], bool]]
+TEXT: Check = ("text", lambda value: isinstance(value, str))
+TEXTS: Check = ("a list of texts", lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value))
+WHOLE: Check = ("a whole number", lambda value: isinstance(value, int) and not isinstance(value, bool))
+NUMBER: Check = ("a number", lambda value: isinstance(value, int | float) and not isinstance(value, bool))
+FLAG: Check = ("true or false", lambda value: isinstance(value, bool))
+PARTS: Check = ("a list", lambda value: isinstance(value, list))
 # Every field a file may hold, and what it holds; a worded field (WORDED) may instead hold
 # {"en": …, "fr": …}, each language's wording of that kind. Anything else is refused: the loader
 # writes its own fields (``max_value``, ``translations``) from these.
@@ -77,7 +82,7 @@ class InstrumentFileError(ValueError):
     """The file is not a valid instrument; the message lists every problem."""
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise InstrumentFileError(f"{name} is not a number an instrument can use.")
 
 
@@ -104,7 +109,7 @@ def read_crosswalk(path: str | Path, instruments: list[dict] | None = None) -> l
     keys = {(data["version"], item["key"]) for data in instruments or [] for item in data["items"]}
     problems, seen = [], set()
     for number, pair in enumerate(pairs, start=1):
-        ends = [pair.get(end) if isinstance(pair, dict) else None for end in ("from", "to")]
+        ends: list[Any] = [pair.get(end) if isinstance(pair, dict) else None for end in ("from", "to")]
         shaped = all(
             isinstance(end, list)
             and len(end) == 2
@@ -245,9 +250,18 @@ def check_instrument(data: dict) -> dict:
     problems = []
     if not isinstance(data, dict):
         raise InstrumentFileError("The file must hold one JSON object.")
-    for field, kind in [("slug", str), ("version", int), ("title", str | dict), ("dimensions", list), ("items", list)]:
+    kinds: list[tuple[str, type | UnionType]] = [
+        ("slug", str),
+        ("version", int),
+        ("title", str | dict),
+        ("dimensions", list),
+        ("items", list),
+    ]
+    for field, kind in kinds:
         if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool):
-            problems.append(f"'{field}' is missing or not {'text' if field == 'title' else 'a ' + kind.__name__}.")
+            problems.append(
+                f"'{field}' is missing or not {'text' if isinstance(kind, UnionType) else 'a ' + kind.__name__}."
+            )
     if problems:
         raise InstrumentFileError(" ".join(problems))
     problems = _field_problems(data)
@@ -397,7 +411,7 @@ def _split_languages(data: dict) -> list[str]:
     parts += [(f"dimension {d.get('key')}", "dimension", d) for d in data["dimensions"] if isinstance(d, dict)]
     parts += [(f"item {i.get('key')}", "item", i) for i in data["items"] if isinstance(i, dict)]
     for label, kind, spec in parts:
-        translations = {code: {} for code in languages if code != "en"}
+        translations: dict[str, dict[str, Any]] = {code: {} for code in languages if code != "en"}
         for field in WORDED[kind]:
             value = spec.get(field)
             if not isinstance(value, dict):
@@ -426,7 +440,7 @@ def _split_languages(data: dict) -> list[str]:
     return problems
 
 
-def _positive(value) -> bool:
+def _positive(value: object) -> bool:
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)
@@ -435,7 +449,7 @@ def _positive(value) -> bool:
     )
 
 
-def _control_characters(value, where: str = "the file") -> list[str]:
+def _control_characters(value: object, where: str = "the file") -> list[str]:
     """Return where in the data a text holds a control character (line breaks and tabs are fine)."""
     if isinstance(value, str):
         return [where] if CONTROL_CHARACTERS.search(value) else []

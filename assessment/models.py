@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -434,7 +435,7 @@ class Response(models.Model):
         return f"{self.get_status_display()} response"
 
     @classmethod
-    def role_group_names(cls) -> dict[str, str]:
+    def role_group_names(cls) -> dict[str, str | Promise]:
         """Return the name of every role group a report may show, "not stated" included."""
         return {**dict(cls.RoleGroup.choices), cls.NOT_STATED: _("Not stated")}
 
@@ -473,7 +474,8 @@ class Answer(models.Model):
 
     @property
     def scoring_value(self) -> int | str:
-        return self.special or self.value
+        """Return the answer as scoring reads it: its value, or "dk" or "na" (an answer holds one or the other)."""
+        return self.special if self.value is None else self.value
 
 
 class Participation(models.Model):

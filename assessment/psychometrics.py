@@ -24,12 +24,14 @@ class DimensionReliability:
     item_rest: dict[str, float | None]  # item key -> correlation with the rest of the dimension
 
 
-def _complete_rows(instrument: scoring.Instrument, key: str, answer_sets) -> list[list[float]]:
+def _complete_rows(
+    instrument: scoring.Instrument, key: str, answer_sets: Iterable[Mapping[str, scoring.Answer]]
+) -> list[list[float]]:
     items = instrument.items_of(key)
     rows = []
     for answers in answer_sets:
-        row = [scoring.item_score(item, answers.get(item.key)) for item in items]
-        if all(score is not None for score in row):
+        row = [score for item in items if (score := scoring.item_score(item, answers.get(item.key))) is not None]
+        if len(row) == len(items):
             rows.append(row)
     return rows
 

@@ -15,13 +15,14 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from scipy import stats
 
 NOT_APPLICABLE = "na"
 DONT_KNOW = "dk"
 # The key of the overall score beside the dimension keys, in results, reports and coalition figures.
-OVERALL = "overall"
+OVERALL: Final = "overall"
 # The scale of critical items asked as observed breaks: "in the past 12 months, how often did you
 # see this rule broken": 0 never, 1 once, 2 more than once (reverse, max 2).
 BREAKS_SCALE = "breaks"
@@ -174,10 +175,15 @@ def score_response(instrument: Instrument, answers: Mapping[str, Answer]) -> Res
 
 
 def _overall(instrument: Instrument, dimensions: Mapping[str, float | None]) -> float | None:
-    if not instrument.dimensions or any(dimensions.get(d.key) is None for d in instrument.dimensions):
+    if not instrument.dimensions:
         return None
-    total_weight = sum(d.weight for d in instrument.dimensions)
-    return sum(d.weight * dimensions[d.key] for d in instrument.dimensions) / total_weight
+    weighted = 0.0
+    for d in instrument.dimensions:
+        score = dimensions.get(d.key)
+        if score is None:
+            return None
+        weighted += d.weight * score
+    return weighted / sum(d.weight for d in instrument.dimensions)
 
 
 def summarize(values: Iterable[float | None]) -> Summary:
@@ -248,7 +254,7 @@ def critical_gaps(instrument: Instrument, stats: Mapping[str, ItemStats]) -> lis
             if found.breaks >= 1:
                 gaps.append(item.key)
         # The tolerance keeps 9 in 10 (0.9 in floating point, or a hair off it) a gap.
-        elif found.top_share <= CRITICAL_TOP_SHARE + 1e-12:
+        elif found.top_share is not None and found.top_share <= CRITICAL_TOP_SHARE + 1e-12:
             gaps.append(item.key)
     return sorted(gaps)
 
@@ -278,8 +284,8 @@ def cronbach_alpha(
         return None
     rows: list[Sequence[float]] = []
     for answers in answer_sets:
-        row = [item_score(item, answers.get(item.key)) for item in items]
-        if all(score is not None for score in row):
+        row = [score for item in items if (score := item_score(item, answers.get(item.key))) is not None]
+        if len(row) == k:
             rows.append(row)
     if len(rows) < 3:
         return None
@@ -287,7 +293,7 @@ def cronbach_alpha(
     total_variance = statistics.variance([sum(row) for row in rows])
     if total_variance == 0:
         return None
-    return k / (k - 1) * (1 - item_variance / total_variance)
+    return float(k / (k - 1) * (1 - item_variance / total_variance))
 
 
 def band(score: float | None) -> str | None:
@@ -395,7 +401,7 @@ def compare(
     for key in keys:
         key_alpha = alpha if key == primary else family_alpha
         result = change(*values[key], alpha=key_alpha)
-        if result.p_value is None:
+        if result.p_value is None or result.delta is None:
             verdict = None
         elif result.p_value < key_alpha:
             verdict = BETTER if result.delta > 0 else WORSE

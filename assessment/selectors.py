@@ -263,14 +263,15 @@ def has_shared_link(cycle: Cycle) -> bool:
 def cycle_score_rows(cycle: Cycle) -> list[tuple[str, dict]]:
     """Return (name, stored summary) for each dimension of a reportable cycle, then overall."""
     dimensions = in_language(cycle.questionnaire.dimensions.order_by("order"))
-    rows = [(d.name, cycle.results["dimensions"][d.key]) for d in dimensions if d.key in cycle.results["dimensions"]]
-    return [*rows, (_("Overall"), cycle.results[scoring.OVERALL])]
+    results = cycle.results or {}
+    rows = [(d.name, results["dimensions"][d.key]) for d in dimensions if d.key in results["dimensions"]]
+    return [*rows, (_("Overall"), results[scoring.OVERALL])]
 
 
 def dimension_names_for(keys) -> dict[str, str]:
     """Return display names of dimension keys in the active language, from the newest
     questionnaire that has them."""
-    names = {}
+    names: dict[str, str] = {}
     rows = Dimension.objects.filter(key__in=list(keys)).order_by("-questionnaire__version", "order")
     for dimension in rows.only("key", "translations", *Dimension.WORDED):
         names.setdefault(dimension.key, dimension.in_language().name)
@@ -295,7 +296,7 @@ def pooled_staff_answer_sets():
             yield questionnaire, questionnaire_instrument(questionnaire), answer_sets
 
 
-def response_rate(cycle: Cycle, count: SteppedCount) -> dict | None:
+def response_rate(cycle: Cycle, count: SteppedCount) -> aggregation.ResponseRate | dict | None:
     """Return the response rate where the invited count is known.
 
     After close it is ``aggregation.response_rate``: answers through the emailed links against

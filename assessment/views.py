@@ -1,8 +1,10 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import throttle
-from accounts.access import get_membership
+from accounts.access import AuthenticatedHttpRequest, get_membership
 from accounts.models import Membership
 from assessment import drafts, selectors
 from assessment.feedback_views import feedback_link
@@ -33,7 +35,7 @@ from config.dates import long_date
 Role = Membership.Role
 
 
-def org_dashboard(request, org_slug):
+def org_dashboard(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request.user, org_slug)
     organization = membership.organization
     organization_cycles = selectors.organization_cycles(organization)
@@ -82,7 +84,7 @@ def _calls_to_answer(request, membership, open_cycles) -> list[tuple[Cycle, str]
     return calls
 
 
-def cycle_create(request, org_slug):
+def cycle_create(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +123,7 @@ def _cycle_for(membership, cycle_id) -> Cycle:
 
 
 @never_cache
-def cycle_detail(request, org_slug, cycle_id):
+def cycle_detail(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     return render(request, "assessment/cycle_detail.html", _cycle_context(request, membership, cycle))
@@ -156,7 +158,7 @@ def _cycle_context(request, membership, cycle) -> dict:
 
 
 @require_POST
-def cycle_open(request, org_slug, cycle_id):
+def cycle_open(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     try:
@@ -166,7 +168,7 @@ def cycle_open(request, org_slug, cycle_id):
     return redirect(cycle)
 
 
-def cycle_close(request, org_slug, cycle_id):
+def cycle_close(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     """Ask to confirm (GET), then close on the task queue (POST) and show its progress."""
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
@@ -186,7 +188,7 @@ def cycle_close(request, org_slug, cycle_id):
 
 
 @never_cache
-def cycle_closing(request, org_slug, cycle_id):
+def cycle_closing(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     """Show how closing an audit is going: waiting, running, done (with the way to its report) or stopped."""
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
@@ -214,7 +216,7 @@ def cycle_closing(request, org_slug, cycle_id):
     return render(request, "assessment/cycle_closing.html", context)
 
 
-def cycle_delete(request, org_slug, cycle_id):
+def cycle_delete(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     """Delete an audit and every answer in it after a confirmation page naming what goes."""
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
@@ -234,7 +236,7 @@ def cycle_delete(request, org_slug, cycle_id):
 
 
 @require_POST
-def invitations_create(request, org_slug, cycle_id):
+def invitations_create(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     form = InvitationsForm(request.POST)
@@ -277,7 +279,9 @@ def _awaiting_list_for(cycle, list_id) -> selectors.AwaitingList:
 
 
 @never_cache
-def invitations_review(request, org_slug, cycle_id, list_id):
+def invitations_review(
+    request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID, list_id: uuid.UUID
+) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
     awaiting = _awaiting_list_for(cycle, list_id)
@@ -294,7 +298,9 @@ def invitations_review(request, org_slug, cycle_id, list_id):
 
 
 @require_POST
-def invitations_approve(request, org_slug, cycle_id, list_id):
+def invitations_approve(
+    request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID, list_id: uuid.UUID
+) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
     _awaiting_list_for(cycle, list_id)
@@ -310,7 +316,9 @@ def invitations_approve(request, org_slug, cycle_id, list_id):
 
 
 @require_POST
-def invitations_refuse(request, org_slug, cycle_id, list_id):
+def invitations_refuse(
+    request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID, list_id: uuid.UUID
+) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     awaiting = _awaiting_list_for(cycle, list_id)
@@ -334,7 +342,7 @@ def invitations_refuse(request, org_slug, cycle_id, list_id):
 
 
 @require_POST
-def reminders_create(request, org_slug, cycle_id):
+def reminders_create(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     form = RemindersForm(request.POST)
@@ -366,11 +374,11 @@ def reminders_create(request, org_slug, cycle_id):
     return redirect(cycle)
 
 
-def calendar(request, org_slug):
+def calendar(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     organization = membership.organization
     existing = {s.mode: s for s in organization.schedules.all()}
-    forms = {
+    forms: dict[str, ScheduleForm] = {
         mode: ScheduleForm(
             request.POST if request.POST.get("mode") == mode else None,
             prefix=mode,
@@ -396,7 +404,7 @@ def calendar(request, org_slug):
 
 
 @require_POST
-def cycle_open_next(request, org_slug):
+def cycle_open_next(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     mode = request.POST.get("mode", "")
     if mode not in Cycle.Mode.values:
@@ -414,7 +422,7 @@ def cycle_open_next(request, org_slug):
 
 @require_POST
 @never_cache
-def links_create(request, org_slug, cycle_id):
+def links_create(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
     try:
@@ -628,7 +636,7 @@ def _answer_page(request, cycle, store, *, base_url, extra=None):
 
 
 @never_cache
-def respond(request, org_slug, cycle_id):
+def respond(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug)
     cycle = _cycle_for(membership, cycle_id)
     base_url = reverse("assessment:respond", args=[org_slug, cycle.id])
@@ -662,7 +670,7 @@ def respond(request, org_slug, cycle_id):
 
 
 @require_POST
-def respond_start(request, org_slug, cycle_id):
+def respond_start(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug)
     cycle = _cycle_for(membership, cycle_id)
     if drafts.read(request, cycle) is not None:
@@ -677,7 +685,7 @@ def respond_start(request, org_slug, cycle_id):
 
 @login_not_required
 @never_cache
-def link_landing(request, token):
+def link_landing(request: HttpRequest, token: str) -> HttpResponse:
     link = links.link_for_token(token)
     # Unfinished answers in this browser always win over starting again. A single-use link is
     # spent when its respondent starts, so without a usable link any draft here is theirs.
@@ -700,9 +708,9 @@ def link_landing(request, token):
 
 @login_not_required
 @never_cache
-def link_continue(request):
+def link_continue(request: HttpRequest) -> HttpResponse:
     cycle, draft = drafts.link_draft(request)
-    if cycle is None:
+    if cycle is None or draft is None:
         return render(request, "assessment/link_nothing.html", status=404)
     submitting = request.method == "POST" and request.POST.get("action") == "submit"
     if submitting and throttle.is_limited(request, "link-submit", scope=str(cycle.pk)):
@@ -714,5 +722,5 @@ def link_continue(request):
 
 
 @login_not_required
-def link_thanks(request):
+def link_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/link_thanks.html")

@@ -31,7 +31,7 @@ class CoalitionMembershipAdmin(admin.ModelAdmin):
     list_filter = [ConfirmedFilter, "coalition"]
     search_fields = ["organization__name", "organization__slug", "coalition__name", "coalition__slug"]
     list_select_related = ["organization", "coalition"]
-    fields = [
+    fields = readonly_fields = (
         "coalition",
         "organization",
         "organization_admins",
@@ -44,8 +44,7 @@ class CoalitionMembershipAdmin(admin.ModelAdmin):
         "confirmed_through",
         "withdrawn_by",
         "withdrawn_at",
-    ]
-    readonly_fields = fields
+    )
     actions = ["confirm"]
 
     def has_add_permission(self, request):

@@ -57,7 +57,10 @@ def benchmark_stats(scores: Sequence[float | None], k: int, *, controllers: int 
     if min(n, n if controllers is None else controllers) < max(k, BENCHMARK_FLOOR):
         return BenchmarkStats(n=n, suppressed=True)
     quantiles = values.quantile([0.10, 0.25, 0.50, 0.75, 0.90], interpolation="linear")
-    publish = lambda q: _publishable(float(quantiles[q]), n)  # noqa: E731
+
+    def publish(q: float) -> float:
+        return _publishable(float(quantiles[q]), n)
+
     wide = n >= PERCENTILES_FROM
     return BenchmarkStats(
         n=n,
@@ -107,7 +110,8 @@ def quartile_position(own: float | None, stats: BenchmarkStats) -> Position:
     at = tuple(name for name in BOUNDARIES if figures[name] == rounded)
     if at:
         return Position(None, at, rounded)
-    return Position(1 + sum(rounded > figures[name] for name in BOUNDARIES), (), rounded)
+    below = sum(1 for name in BOUNDARIES if (figure := figures[name]) is not None and rounded > figure)
+    return Position(1 + below, (), rounded)
 
 
 def _ordered(stats: Mapping, names: Mapping[str, str]) -> list[str]:
@@ -187,13 +191,13 @@ def controller_count(admins: Mapping[object, set]) -> int:
     """
     parent = {org: org for org in admins}
 
-    def root(org):
+    def root(org: object) -> object:
         while parent[org] != org:
             parent[org] = parent[parent[org]]
             org = parent[org]
         return org
 
-    first_org_of = {}
+    first_org_of: dict[object, object] = {}
     for org, people in admins.items():
         for person in people:
             if person in first_org_of:

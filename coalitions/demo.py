@@ -40,7 +40,9 @@ def build_demo_coalitions(organizations) -> list[DemoLogin]:
         if coalition is None:
             coalition, code = coalition_create(user=steward, name=name)
             for organization in organizations[members]:
-                admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first().user
+                admin = (
+                    Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).earliest("pk").user
+                )
                 coalition_join(coalition=coalition, organization=organization, by=admin, join_code=code, consent=True)
         # Also on a demo database made before members needed confirming.
         for organization in organizations[members][:confirmed]:

@@ -23,7 +23,9 @@ class JoinCodeForm(forms.Form):
 
 
 class JoinCoalitionForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, empty_label=None)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
     consent = forms.BooleanField(
         label=_("I have read the above and consent, on behalf of my organization, to sharing these figures."),
         required=False,

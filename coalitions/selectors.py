@@ -1,6 +1,7 @@
 """Queries for coalitions; they return plain data or model rows for the views and services."""
 
 from typing import NamedTuple
+from uuid import UUID
 
 from django.db.models import Count, F
 
@@ -36,6 +37,7 @@ def period_cycles(organization_ids, periods) -> dict[str, dict[int, dict]]:
     )
     latest: dict[str, dict[int, dict]] = {mode: {period: {} for period in periods} for mode in BENCHMARKED_MODES}
     for mode, closed_on, organization_id, cycle_id, version, means in cycles:
+        assert closed_on is not None and means is not None  # the query asks for both
         latest[mode][closed_on.year].setdefault(organization_id, PeriodCycle(cycle_id, version, means))
     return latest
 
@@ -160,9 +162,9 @@ def organization_coalition_memberships(organization) -> list[CoalitionMembership
     )
 
 
-def organization_admins(organization_ids) -> dict:
+def organization_admins(organization_ids) -> dict[UUID, set[UUID]]:
     """Return, per organization, the ids of its admins."""
-    admins = {}
+    admins: dict[UUID, set[UUID]] = {}
     rows = Membership.objects.filter(organization_id__in=organization_ids, role=Membership.Role.ADMIN)
     for organization_id, user_id in rows.values_list("organization_id", "user_id"):
         admins.setdefault(organization_id, set()).add(user_id)
@@ -200,18 +202,18 @@ def coalition_events(coalition, *, limit: int = 30) -> list[CoalitionEvent]:
     return list(CoalitionEvent.objects.filter(coalition=coalition).select_related("actor")[:limit])
 
 
-def organization_admin_emails(organization_ids) -> dict:
+def organization_admin_emails(organization_ids) -> dict[UUID, list[str]]:
     """Return, per organization, its admins' email addresses, for the operator who confirms members."""
-    emails = {}
+    emails: dict[UUID, list[str]] = {}
     rows = Membership.objects.filter(organization_id__in=organization_ids, role=Membership.Role.ADMIN)
     for organization_id, email in rows.order_by("user__email").values_list("organization_id", "user__email"):
         emails.setdefault(organization_id, []).append(email)
     return emails
 
 
-def coalition_steward_emails(coalition_ids) -> dict:
+def coalition_steward_emails(coalition_ids) -> dict[UUID, list[str]]:
     """Return, per coalition, its stewards' email addresses, for the operator who confirms members."""
-    emails = {}
+    emails: dict[UUID, list[str]] = {}
     rows = Coalition.stewards.through.objects.filter(coalition_id__in=coalition_ids).order_by("user__email")
     for coalition_id, email in rows.values_list("coalition_id", "user__email"):
         emails.setdefault(coalition_id, []).append(email)

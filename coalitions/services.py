@@ -1,6 +1,7 @@
 """Writes for coalitions: creating them, consent to join, the operator's confirmation of members,
 withdrawal and yearly published figures."""
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tasks.backends.immediate import ImmediateBackend
 
-from accounts.models import AuditEvent, Membership, Organization
+from accounts.models import AuditEvent, Membership, Organization, User
 from accounts.services import audit, unique_slug
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle
@@ -51,7 +52,7 @@ ALREADY_CONFIRMED_MESSAGE = _("This member is already confirmed.")
 
 
 @transaction.atomic
-def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> tuple[Coalition, str]:
+def coalition_create(*, user: User, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> tuple[Coalition, str]:
     """Create a coalition stewarded by ``user``; return it and its join code (shown once)."""
     if k_min < Coalition.K_MIN_FLOOR:
         raise ValidationError(K_MIN_MESSAGE % {"floor": Coalition.K_MIN_FLOOR})
@@ -64,11 +65,11 @@ def coalition_create(*, user, name: str, k_min: int = Coalition.K_MIN_FLOOR) -> 
     return coalition, code
 
 
-def _log(coalition: Coalition, actor, action: str, data: dict) -> None:
+def _log(coalition: Coalition, actor: User | None, action: str, data: dict) -> None:
     CoalitionEvent.objects.create(coalition=coalition, actor=actor, action=action, data=data)
 
 
-def coalition_new_join_code(*, coalition: Coalition, by=None) -> str:
+def coalition_new_join_code(*, coalition: Coalition, by: User | None = None) -> str:
     """Replace the coalition's join code; the old one stops working."""
     code = new_token()[:12]
     coalition.join_code_hash = hash_token(code)
@@ -82,7 +83,9 @@ def join_code_is_valid(*, coalition: Coalition, join_code: str) -> bool:
 
 
 @transaction.atomic
-def coalition_join(*, coalition: Coalition, organization: Organization, by, join_code: str, consent: bool):
+def coalition_join(
+    *, coalition: Coalition, organization: Organization, by: User, join_code: str, consent: bool
+) -> CoalitionMembership:
     """Record the organization admin's informed consent and make the organization a member."""
     if not consent:
         raise ValidationError(CONSENT_REQUIRED_MESSAGE)
@@ -104,7 +107,7 @@ def coalition_join(*, coalition: Coalition, organization: Organization, by, join
 
 
 @transaction.atomic
-def coalition_member_confirm(*, membership: CoalitionMembership, by=None) -> CoalitionMembership:
+def coalition_member_confirm(*, membership: CoalitionMembership, by: User | None = None) -> CoalitionMembership:
     """Record the site operator's confirmation that a member is a real, separate organization.
 
     ``by`` is the operator's account (the Django admin), or None for ``manage.py confirm_member``,
@@ -138,7 +141,7 @@ def coalition_member_confirm(*, membership: CoalitionMembership, by=None) -> Coa
 
 
 @transaction.atomic
-def coalition_withdraw(*, coalition: Coalition, organization: Organization, by) -> CoalitionMembership:
+def coalition_withdraw(*, coalition: Coalition, organization: Organization, by: User) -> CoalitionMembership:
     """Withdraw consent: the organization is left out of every later snapshot."""
     membership = (
         CoalitionMembership.objects.select_for_update()
@@ -204,7 +207,7 @@ BELOW_K_MESSAGE = _(
 CONFIRM_MESSAGE = _("Tick the box to confirm that publishing is final.")
 
 
-def _year_series(coalition, periods) -> dict[int, list[dict]]:
+def _year_series(coalition: Coalition, periods: Sequence[int]) -> dict[int, list[dict]]:
     """Return each year's series, one per form and questionnaire version, main ones (most members)
     first, in a fixed number of queries whatever the years."""
     members = selectors.counted_memberships(coalition).values("organization_id")
@@ -237,7 +240,9 @@ def _publishable(series: list[dict]) -> bool:
     return any(not s["stats"].get(OVERALL, {"suppressed": True})["suppressed"] for s in series)
 
 
-def snapshot_eligible_years(*, coalition, periods, published: set[int] | None = None) -> list[int]:
+def snapshot_eligible_years(
+    *, coalition: Coalition, periods: Sequence[int], published: set[int] | None = None
+) -> list[int]:
     """Return the years not yet published in which some series has at least k separate confirmed
     members; ``published`` gives the years already published where the caller has them."""
     if published is None:
@@ -249,7 +254,7 @@ def snapshot_eligible_years(*, coalition, periods, published: set[int] | None = 
     return [p for p in candidates if _publishable(series[p])]
 
 
-def snapshot_check(*, coalition, period: int, confirmed: bool = True) -> None:
+def snapshot_check(*, coalition: Coalition, period: int, confirmed: bool = True) -> None:
     """Raise the message a steward should read if a year cannot be published (yet)."""
     if not 2000 <= period <= timezone.localdate().year:
         raise ValidationError(PERIOD_MESSAGE)
@@ -262,7 +267,7 @@ def snapshot_check(*, coalition, period: int, confirmed: bool = True) -> None:
 
 
 @transaction.atomic
-def snapshot_publish(*, coalition, period: int, by) -> BenchmarkSnapshot:
+def snapshot_publish(*, coalition: Coalition, period: int, by: User | None) -> BenchmarkSnapshot:
     """Publish the coalition's figures for a calendar year, once, and only with at least k members.
 
     Inputs: each counted member's (consenting, and confirmed by the site's operator) latest
@@ -298,7 +303,7 @@ PUBLISH_FAILED_MESSAGE = _(
 
 
 @transaction.atomic
-def snapshot_publish_request(*, coalition, period: int, by, confirmed: bool) -> None:
+def snapshot_publish_request(*, coalition: Coalition, period: int, by: User, confirmed: bool) -> None:
     """Ask for a year's figures to be published on the task queue, once the rules allow it.
 
     Refused with the steward's message (and nothing written or queued) for a year that is not
@@ -360,7 +365,7 @@ def snapshot_publish_requested(*, coalition_id: str, period: int) -> str:
     return "published"
 
 
-def snapshot_refusal(*, coalition, period: int) -> str | None:
+def snapshot_refusal(*, coalition: Coalition, period: int) -> str | None:
     """Return why a year cannot be published now, in the steward's words, or None when it can."""
     try:
         snapshot_check(coalition=coalition, period=period)

@@ -42,7 +42,7 @@ def coalition_create(request):
 
 
 @never_cache
-@csp_update(CHART_CSP)
+@csp_update(CHART_CSP)  # type: ignore[arg-type]  # django-csp types a view as taking the request alone
 def coalition_detail(request, coalition_slug):
     coalition, steward, memberships = get_coalition_for_user(request.user, coalition_slug)
     snapshots = selectors.coalition_snapshots(coalition)

@@ -96,7 +96,7 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_from_url(url: str, *, default_sqlite_path: str) -> dict:
+def database_from_url(url: str, *, default_sqlite_path: str) -> dj_database_url.DBConfig:
     """Return a Django DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL (dj-database-url).
 
     Query options are kept, so ``?sslmode=require`` reaches PostgreSQL.

@@ -110,8 +110,8 @@ def review_records() -> dict:
     return json.loads(REVIEWS_PATH.read_text())
 
 
-def is_reviewed(language: str, questionnaire_slug: str | None = None, version: int | None = None) -> bool:
-    """Return whether a language of the interface, or of one questionnaire version, is reviewed.
+def is_reviewed(language: str, questionnaire: tuple[str, int] | None = None) -> bool:
+    """Return whether a language of the interface, or of one questionnaire version (its slug and version), is reviewed.
 
     English is the source. A language or questionnaire without a record is a draft; so is a
     "reviewed" mark without a complete record, which the system check refuses anyway.
@@ -119,11 +119,11 @@ def is_reviewed(language: str, questionnaire_slug: str | None = None, version: i
     if language == "en":
         return True
     data = review_records()
-    if questionnaire_slug is None:
+    if questionnaire is None:
         entry = data.get("interface", {}).get(language)
         kind = "interface"
     else:
-        entry = data.get("questionnaires", {}).get(questionnaire_key(questionnaire_slug, version), {}).get(language)
+        entry = data.get("questionnaires", {}).get(questionnaire_key(*questionnaire), {}).get(language)
         kind = "questionnaire"
     if not entry:
         return False
@@ -139,7 +139,7 @@ def draft_questionnaire_languages(questionnaire) -> list[str]:
     return [
         language
         for language in sorted(questionnaire.translations)
-        if not is_reviewed(language, questionnaire.slug, questionnaire.version)
+        if not is_reviewed(language, (questionnaire.slug, questionnaire.version))
     ]
 
 

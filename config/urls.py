@@ -6,7 +6,7 @@ from accounts.views import language_set
 from home.views import healthz, landing
 
 # The admin signs in through the site's own login, with its rate limits and second factor.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth wraps the admin login
 
 urlpatterns = [
     path("", landing, name="landing"),

@@ -45,7 +45,7 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
     steward = User.objects.create(email=f"steward@bench-{scale.lower()}.example", password=PASSWORD_HASH)
     coalition = Coalition.objects.create(name=f"Bench {scale}", slug=f"bench-{scale.lower()}", join_code_hash="x" * 64)
     coalition.stewards.add(steward)
-    organizations = []
+    built: list[Organization] = []
     for start in range(0, n, 50):
         with transaction.atomic():
             batch = _organizations(scale, start, min(n, start + 50))
@@ -72,15 +72,15 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
                 )
                 for o in batch
             )
-            organizations.extend(batch)
-        progress(f"{len(organizations)} of {n} organizations built")
+            built.extend(batch)
+        progress(f"{len(built)} of {n} organizations built")
     # A year is published only with enough members; a bench of fewer than five has none.
     for year in snapshot_eligible_years(coalition=coalition, periods=YEARS[:-1]):
         snapshot_publish(coalition=coalition, period=year, by=steward)
     progress("snapshots published")
-    lead = Membership.objects.get(organization=organizations[0], role=Membership.Role.LEAD).user
+    lead = Membership.objects.get(organization=built[0], role=Membership.Role.LEAD).user
     return {
-        "organization": organizations[0],
+        "organization": built[0],
         "lead": lead,
         "steward": steward,
         "coalition": coalition,
@@ -211,7 +211,7 @@ def pages(handles: dict) -> dict:
     """The measured pages: name -> (logged-in client, URL), the floor first."""
     organization, lead, steward = handles["organization"], handles["lead"], handles["steward"]
     coalition = handles["coalition"]
-    latest = Cycle.objects.filter(organization=organization, mode=Cycle.Mode.STAFF).order_by("-closed_on").first()
+    latest = Cycle.objects.filter(organization=organization, mode=Cycle.Mode.STAFF).latest("closed_on")
     lead_client, steward_client = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
     lead_client.force_login(lead, backend="django.contrib.auth.backends.ModelBackend")
     steward_client.force_login(steward, backend="django.contrib.auth.backends.ModelBackend")
@@ -235,7 +235,7 @@ def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
     measured = pages(handles)
     for client, url in measured.values():  # warm: stored reports built, caches filled
         assert client.get(url).status_code == 200, url
-    samples = {name: [] for name in measured}
+    samples: dict[str, list[float]] = {name: [] for name in measured}
     queries = {}
     for run in range(runs):
         for name, (client, url) in measured.items():  # interleaved, so drift hits every page alike
@@ -270,7 +270,7 @@ def _summary(values, count) -> dict:
 def open_survey(organization, form, *, min_responses: int = 1000) -> Cycle:
     """Open a staff survey whose minimum is far off, so a submission waits sealed, as most do."""
     # Through the service, so the benchmark obeys the rules on opening staff surveys as data does.
-    lead = Membership.objects.filter(organization=organization, role=Membership.Role.LEAD).first().user
+    lead = Membership.objects.filter(organization=organization, role=Membership.Role.LEAD).earliest("pk").user
     return cycle_create(
         organization=organization,
         by=lead,

@@ -7,7 +7,7 @@ Cycles come in as dicts (see ``reports.selectors.cycle_records``)::
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypedDict
 
 import pandas as pd
@@ -29,7 +29,7 @@ def display_name(names: Mapping[str, str], key: str) -> str:
     return names.get(key, key)
 
 
-def ordered_keys(keys, preferred: Sequence[str]) -> list[str]:
+def ordered_keys(keys: Iterable[str], preferred: Sequence[str]) -> list[str]:
     """Return ``keys`` in the order of ``preferred``, others after them alphabetically.
 
     Stored results are JSON objects, whose key order PostgreSQL does not keep, so display order
@@ -322,7 +322,7 @@ def perception_gap(
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
     paired.sort(key=lambda key: (order.get(key, (99, 99)), key))
 
-    def row(lead: float, team: float | None, low: float | None, high: float | None) -> dict:
+    def row(lead: float, team: float, low: float | None, high: float | None) -> dict:
         clear = low is not None and high is not None and not low <= lead <= high
         return {"self": lead, "staff": team, "ci_low": low, "ci_high": high, "gap": lead - team, "clear": clear}
 
@@ -376,7 +376,7 @@ def action_result(before: Mapping | None, after: Mapping | None, *, comparable: 
     found = scoring.change_from_summaries(
         (before["mean"], before["sd"], before["n"]), (after["mean"], after["sd"], after["n"]), alpha=0.05
     )
-    if found.p_value is None:
+    if found.p_value is None or found.delta is None:
         why = FEW if min(before["n"], after["n"]) < 2 else ALIKE
         return {**result, "why": why}
     verdict = scoring.UNCLEAR
@@ -393,7 +393,7 @@ def weakest_items(results: Mapping, *, exclude: Sequence[str] = (), min_n: int =
     if "item_n" in results:
         means = means[means.index.isin(_listable(results, min_n))]
     frame = pd.DataFrame({"mean": means, "key": means.index})
-    return frame.sort_values(["mean", "key"]).head(top)["key"].tolist()
+    return list(frame.sort_values(["mean", "key"]).head(top)["key"].tolist())
 
 
 def role_group_frame(results: Mapping, dimension_names: Mapping[str, str], min_n: int) -> pd.DataFrame:
@@ -416,4 +416,4 @@ def role_group_frame(results: Mapping, dimension_names: Mapping[str, str], min_n
 def records(frame: pd.DataFrame) -> list[dict]:
     """Return the frame's rows as JSON-ready dicts (NaN becomes None)."""
     cleaned = frame.astype(object).where(frame.notna(), None)
-    return cleaned.to_dict(orient="records")
+    return list(cleaned.to_dict(orient="records"))

@@ -6,6 +6,7 @@ drawn in the reader's language without this module knowing about translation.
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any, overload
 
 import plotly.graph_objects as go
 
@@ -46,7 +47,7 @@ def script_json(figure: Mapping) -> str:
     return json.dumps(figure, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
 
 
-def _layout(**extra) -> dict:
+def _layout(**extra: Any) -> dict:
     return {
         "font": FONT,
         "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
@@ -73,7 +74,11 @@ _MARKUP_ESCAPES = {ord("<"): "&lt;", ord(">"): "&gt;"}
 _TEXT_KEYS = ("x", "y", "name", "text", "hovertext")
 
 
-def as_text(value):
+@overload
+def as_text(value: str) -> str: ...
+@overload
+def as_text(value: object) -> object: ...
+def as_text(value: object) -> object:
     """Return a label that plotly shows as written: its pseudo-HTML (links, bold) is escaped.
 
     >>> as_text('<a href="https://example.org">2025</a>')
@@ -88,7 +93,7 @@ def as_text(value):
 
 def _plain(figure: go.Figure) -> dict:
     """Return the figure as plain data, every label from outside (cycle labels, item titles) shown as text."""
-    plain = json.loads(figure.to_json())
+    plain: dict = json.loads(figure.to_json())
     # plotly.py's default template is most of a figure's size and restates plotly.js's own defaults.
     plain["layout"].pop("template", None)
     for trace in plain.get("data", []):
@@ -98,7 +103,7 @@ def _plain(figure: go.Figure) -> dict:
     return plain
 
 
-def _score_axis(labels: Mapping[str, str], **extra) -> dict:
+def _score_axis(labels: Mapping[str, str], **extra: Any) -> dict:
     return {
         "range": [0, 100],
         "title": {"text": labels["score_axis"]},

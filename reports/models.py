@@ -46,6 +46,8 @@ class Action(models.Model):
     source_cycle = models.ForeignKey(Cycle, null=True, on_delete=models.SET_NULL, related_name="+")
     practice = models.CharField(_("practice"), max_length=60)  # an item key
     practice_text = models.TextField()
+    # Set on reading by ``selectors.practice_wording``: the practice in the reader's language.
+    practice_shown: str
     what = models.TextField(_("what will be done"), max_length=2000)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -107,7 +107,7 @@ def _lower(served: Mapping | None, staff: Mapping | None) -> bool:
     """Whether the people served score a practice clearly below staff: their intervals do not meet."""
     if not served or not staff or None in (served["ci_high"], staff["ci_low"]):
         return False
-    return served["ci_high"] < staff["ci_low"]
+    return bool(served["ci_high"] < staff["ci_low"])
 
 
 def practice_name(practice: str, items: Mapping[str, dict]) -> str:
@@ -166,7 +166,7 @@ def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> ItemRow:
     info = items.get(key, {"key": key, "text": key, "dimension_name": "", "recommendation": "", "sources": []})
     found = (results.get("item_stats") or {}).get(key, {})
     return {
-        **{k: v for k, v in info.items() if k != "order"},  # type: ignore[typeddict-item]
+        **{k: v for k, v in info.items() if k != "order"},
         "mean": results["item_means"].get(key),
         "sd": results.get("item_sd", {}).get(key),
         "n": results.get("item_n", {}).get(key),
@@ -189,7 +189,14 @@ def _gap_row(key: str, results: Mapping, items: Mapping[str, dict], *, one_set: 
         breaks = n - round((found.get("top_share") or 0) * n)
     share = scoring.proportion(breaks, n)
     row.update(
-        breaks=breaks, share=share.share, share_low=share.ci_low, share_high=share.ci_high, level=None, record=None
+        {
+            "breaks": breaks,
+            "share": share.share,
+            "share_low": share.ci_low,
+            "share_high": share.ci_high,
+            "level": None,
+            "record": None,
+        }
     )
     if one_set and row.get("scale") == scoring.BREAKS_SCALE:
         # One answer from the organization's records: what it says, never a share of staff.
@@ -225,7 +232,13 @@ def _score_rows(results: Mapping, names: Mapping[str, str]) -> list[ScoreRow]:
     return rows
 
 
-def _change(previous: Mapping | None, cycle: Mapping, names, items, crosswalk) -> dict | None:
+def _change(
+    previous: Mapping | None,
+    cycle: Mapping,
+    names: Mapping[str, str],
+    items: Mapping[str, dict],
+    crosswalk: Sequence[Mapping],
+) -> dict | None:
     """Return the change since the previous cycle: tested within one questionnaire version (a
     staff survey), shown untested for a self-audit, and across versions only the crosswalked
     items, untested."""
@@ -258,7 +271,7 @@ def _summary(report: Mapping) -> dict:
     else:
         kind = "comparable"
     clear = [row for row in (change or {}).get("rows", []) if row["verdict"] in (scoring.BETTER, scoring.WORSE)]
-    steps = []
+    steps: list[dict[str, str]] = []
     for item in [*report["critical_gaps"], *report["weakest"]]:
         if item.get("recommendation") and len(steps) < 3:
             steps.append({"short": item.get("short") or item["text"], "recommendation": item["recommendation"]})
@@ -280,7 +293,9 @@ def _summary(report: Mapping) -> dict:
     }
 
 
-def _heatmap_rows(history: Sequence[Mapping], items: Mapping[str, dict], crosswalk) -> tuple[list[str], list[dict]]:
+def _heatmap_rows(
+    history: Sequence[Mapping], items: Mapping[str, dict], crosswalk: Sequence[Mapping]
+) -> tuple[list[str], list[dict]]:
     item_frame = analysis.item_trend_frame(history, crosswalk)
     order = {key: info.get("order", (99, 99)) for key, info in items.items()}
     item_keys = sorted(item_frame.index, key=lambda key: (order.get(key, (99, 99)), key))
@@ -425,7 +440,7 @@ def cycle_report(
             chart_labels,
         ),
     }
-    if change and change["comparable"]:
+    if change and change["comparable"] and previous is not None:
         rows = [row for row in change["rows"] if row["previous"] is not None and row["current"] is not None]
         figures["change"] = charts.change_figure(rows, [cycle["label"], previous["label"]], chart_labels)
     if report["perception_gap"] and report["perception_gap"]["dimensions"]:

@@ -65,7 +65,7 @@ def same_year_records(cycle: Cycle) -> dict[str, dict]:
     found = {cycle.mode: cycle}
     same_year = (
         Cycle.objects.filter(organization=cycle.organization, status=Cycle.Status.CLOSED, results__reportable=True)
-        .filter(closed_on__year=cycle.closed_on.year)
+        .filter(closed_on__year=_year(cycle))
         .exclude(mode=cycle.mode)
         .select_related("questionnaire")
         .order_by("closed_on", "opens_on", "created_at")
@@ -128,15 +128,15 @@ def marked_if_english_only(item: Item, version: int) -> Item:
 def catalog(questionnaire_ids: list[str]) -> Catalog:
     """Return dimension names and item details in the active language; the newest version's
     wording wins for shared keys."""
-    dimensions = Dimension.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
+    dimension_rows = Dimension.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
         "questionnaire__version", "order"
     )
-    items = (
+    item_rows = (
         Item.objects.filter(questionnaire_id__in=questionnaire_ids)
         .select_related("dimension", "questionnaire")
         .order_by("questionnaire__version", "order")
     )
-    dimensions, items = in_language(dimensions), in_language(items)
+    dimensions, items = in_language(dimension_rows), in_language(item_rows)
     for item in items:
         item.dimension.in_language()
         marked_if_english_only(item, item.questionnaire.version)
@@ -213,18 +213,25 @@ def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: s
         history = [
             str(c.id) for c in reportable if c.mode == cycle.mode and _reportable_order(c) <= _reportable_order(cycle)
         ]
-        views = {cycle.mode: {"id": cycle.id}}
+        views: dict[str, dict] = {cycle.mode: {"id": cycle.id}}
         for other in reportable:
-            if other.mode != cycle.mode and other.closed_on.year == cycle.closed_on.year:
+            if other.mode != cycle.mode and _year(other) == _year(cycle):
                 views[other.mode] = {"id": other.id}
         row = stored.get(cycle.id)
-        current = (
+        if (
             row is not None
             and row.payload.get("format") == report.REPORT_FORMAT
             and row.basis == report_basis(history, same_year_ids(views))
-        )
-        found[cycle.id] = row.payload if current else None
+        ):
+            found[cycle.id] = row.payload
+        else:
+            found[cycle.id] = None
     return found
+
+
+def _year(cycle: Cycle) -> int:
+    assert cycle.closed_on is not None  # a reportable cycle is closed
+    return cycle.closed_on.year
 
 
 def practice_wording(actions: list[Action]) -> list[Action]:
@@ -236,9 +243,11 @@ def practice_wording(actions: list[Action]) -> list[Action]:
     language = get_language() or settings.LANGUAGE_CODE
     if language == "en" or not actions:
         return actions
+    # An action whose audit was deleted keeps the wording saved with it.
+    planned = [(action, action.source_cycle) for action in actions if action.source_cycle is not None]
     items = Item.objects.filter(
-        questionnaire_id__in={a.source_cycle.questionnaire_id for a in actions},
-        key__in={a.practice for a in actions},
+        questionnaire_id__in={source.questionnaire_id for _, source in planned},
+        key__in={a.practice for a, _ in planned},
     ).only("questionnaire_id", "key", "translations", *Item.WORDED)
     wording = {
         (item.questionnaire_id, item.key): item.in_language(language).text
@@ -246,12 +255,12 @@ def practice_wording(actions: list[Action]) -> list[Action]:
         if item.translations.get(language, {}).get("text")
     }
     versions = dict(
-        Cycle.objects.filter(id__in={a.source_cycle_id for a in actions}).values_list("id", "questionnaire__version")
+        Cycle.objects.filter(id__in={source.pk for _, source in planned}).values_list("id", "questionnaire__version")
     )
-    for action in actions:
-        shown = wording.get((action.source_cycle.questionnaire_id, action.practice))
+    for action, source in planned:
+        shown = wording.get((source.questionnaire_id, action.practice))
         if shown is None:
-            shown = _(ENGLISH_ONLY) % {"version": versions[action.source_cycle_id], "practice": action.practice_text}
+            shown = _(ENGLISH_ONLY) % {"version": versions[source.pk], "practice": action.practice_text}
         action.practice_shown = shown
     return actions
 
@@ -280,7 +289,8 @@ def report_actions(cycle: Cycle) -> list[dict]:
     rows = []
     for action in practice_wording(list(actions)):
         source = action.source_cycle
-        key = action.practice
+        assert source is not None  # chosen by its audit above
+        key: str | None = action.practice
         if source.questionnaire.version != version:
             key = analysis.crosswalk_keys(crosswalk(), source.questionnaire.version, version).get(action.practice)
         result = analysis.action_result(

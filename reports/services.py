@@ -1,19 +1,22 @@
 """Writes for reports: storing a closed cycle's computed report."""
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit
 from assessment.models import Cycle, Response
 from reports import report, selectors, wording
 from reports.models import Action, CycleReport
 
 
-def cycle_report_payload(*, cycle: Cycle) -> dict:
+def cycle_report_payload(*, cycle: Cycle) -> report.Report:
     """Return the cycle's report in the active language, computing and storing it the first time.
 
     A stored report is served as is while the cycles it was built from are unchanged: the same
@@ -54,19 +57,29 @@ ACTION_OWNER_MESSAGE = _("The owner must be a member of the organization.")
 ACTION_PRACTICE_MESSAGE = _("Choose a practice from the audit's questionnaire.")
 
 
-def _check_owner(organization, owner) -> None:
+def _check_owner(organization: Organization, owner: User | None) -> None:
     if owner is not None and not organization.memberships.filter(user=owner).exists():
         raise ValidationError(ACTION_OWNER_MESSAGE)
 
 
 def _practice_named(action: Action) -> dict:
-    """The audit log's facts naming an action's practice: its key and its questionnaire."""
-    return {"practice": action.practice, "questionnaire": str(action.source_cycle.questionnaire_id)}
+    """The audit log's facts naming an action's practice: its key and its questionnaire (None once
+    the audit it came from is deleted)."""
+    cycle = action.source_cycle
+    return {"practice": action.practice, "questionnaire": str(cycle.questionnaire_id) if cycle else None}
 
 
 @transaction.atomic
 def action_create(
-    *, organization, by, source_cycle: Cycle, practice: str, what: str, owner=None, due_on=None, notes: str = ""
+    *,
+    organization: Organization,
+    by: User,
+    source_cycle: Cycle,
+    practice: str,
+    what: str,
+    owner: User | None = None,
+    due_on: datetime.date | None = None,
+    notes: str = "",
 ) -> Action:
     """Plan an action on one practice of a closed audit's report."""
     item = source_cycle.questionnaire.items.filter(key=practice).first()
@@ -93,7 +106,7 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, action: Action, by, **fields) -> Action:
+def action_update(*, action: Action, by: User, **fields: Any) -> Action:
     """Change an action's plan, owner, due date, status or notes."""
     _check_owner(action.organization, fields.get("owner", action.owner))
     changed = [name for name, value in fields.items() if getattr(action, name) != value]

@@ -1,7 +1,9 @@
 """Writes for audit cycles: creating, opening, closing (writing staff answers out once) and deleting."""
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks.backends.immediate import ImmediateBackend
 
-from accounts.models import AuditEvent, Organization
+from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit
 from assessment import aggregation, scoring
 from assessment.models import COMMUNITY_MIN_RESPONSES, MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
@@ -45,7 +47,7 @@ STAFF_SURVEY_GAP_MESSAGE = _(
 def cycle_create(
     *,
     organization: Organization,
-    by,
+    by: User,
     questionnaire: Questionnaire | None,
     label: str,
     mode: str,
@@ -96,7 +98,7 @@ def feedback_code_new() -> str:
     return "".join(secrets.choice(FEEDBACK_CODE_ALPHABET) for _ in range(FEEDBACK_CODE_LENGTH))
 
 
-def staff_survey_refusal(*, organization_id, today: date) -> str | None:
+def staff_survey_refusal(*, organization_id: UUID, today: date) -> str | None:
     """Return why a staff survey of the organization cannot open on ``today``, or None when it can.
 
     Two staff surveys whose respondents differ by one person give that person's answers by
@@ -117,7 +119,7 @@ def staff_survey_refusal(*, organization_id, today: date) -> str | None:
 
 
 @transaction.atomic
-def cycle_open(*, cycle: Cycle, by, today: date | None = None) -> Cycle:
+def cycle_open(*, cycle: Cycle, by: User | None, today: date | None = None) -> Cycle:
     """Open a cycle for answers. Its minimum number of responses is locked from now on.
 
     A staff survey opens only when no other is open and the last one closed long enough before
@@ -166,7 +168,7 @@ def cycles_open_scheduled(*, today: date) -> int:
 
 
 @transaction.atomic
-def cycle_close(*, cycle: Cycle, by, on: date | None = None) -> Cycle:
+def cycle_close(*, cycle: Cycle, by: User | None, on: date | None = None) -> Cycle:
     """Close a cycle and store its aggregates.
 
     A staff survey's sealed submissions are opened; if at least the minimum were submitted,
@@ -209,7 +211,7 @@ CLOSE_FAILED_MESSAGE = _(
 
 
 @transaction.atomic
-def cycle_close_request(*, cycle: Cycle, by) -> None:
+def cycle_close_request(*, cycle: Cycle, by: User) -> None:
     """Ask for a cycle to be closed on the task queue; its leads watch the request (``CycleClosing``).
 
     Asking again while a request waits changes nothing; asking after a failed attempt tries again.
@@ -266,7 +268,7 @@ def cycle_close_requested(*, cycle_id: str) -> str:
     return "closed"
 
 
-def _sealed_results_write_out(cycle: Cycle) -> dict:
+def _sealed_results_write_out(cycle: Cycle) -> aggregation.CycleResults:
     """Open the survey's submissions, compute its results in memory, and write the answers out once.
 
     Community feedback has no role groups and no ways of coming: it keeps neither.
@@ -301,7 +303,7 @@ def _sealed_results_write_out(cycle: Cycle) -> dict:
     return results
 
 
-def results_means(results: dict | None) -> dict | None:
+def results_means(results: Mapping | None) -> dict[str, float | None] | None:
     """Return the dimension and overall means of reportable results, or None."""
     if not results or not results.get("reportable"):
         return None
@@ -311,13 +313,14 @@ def results_means(results: dict | None) -> dict | None:
     }
 
 
-def _compute_results(cycle: Cycle) -> dict:
+def _compute_results(cycle: Cycle) -> aggregation.CycleResults:
     rows = cycle_answer_sets(cycle=cycle)
     n = len(rows)
     reportable = n >= cycle.min_responses if cycle.is_sealed else n == 1
     instrument = questionnaire_instrument(cycle.questionnaire)
-    answer_sets = [answers for _, answers in rows]
-    notes, unevidenced = {}, {}
+    answer_sets: list[aggregation.Answers] = [answers for _, answers in rows]
+    notes: dict[str, str] = {}
+    unevidenced: dict[str, int] = {}
     if reportable and cycle.mode == Cycle.Mode.TEAM:
         notes = {a.item.key: a.note for a in rows[0][0].answers.select_related("item") if a.note}
         if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
@@ -333,7 +336,7 @@ def _compute_results(cycle: Cycle) -> dict:
 
 
 @transaction.atomic
-def cycle_delete(*, cycle: Cycle, by) -> None:
+def cycle_delete(*, cycle: Cycle, by: User) -> None:
     """Delete a cycle and every answer in it.
 
     The audit entry keeps when a staff survey with results closed: its results may have been
@@ -365,11 +368,12 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     few to report) keeps its count.
     """
     cycle = Cycle.objects.select_for_update().select_related("organization", "questionnaire").get(pk=cycle.pk)
-    if not cycle.is_closed or not (cycle.results or {}).get("reportable"):
+    stored = cycle.results
+    if not cycle.is_closed or not stored or not stored.get("reportable"):
         return False
     instrument = questionnaire_instrument(cycle.questionnaire)
     rows = cycle_answer_sets(cycle=cycle)
-    if len(rows) != cycle.results.get("n"):
+    if len(rows) != stored.get("n"):
         return False  # its answers were deleted after their keeping time; the results stand as stored
     changed_responses = []
     for response, answers in rows:
@@ -383,9 +387,9 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
     if cycle.is_staff_survey:
         # Counted in memory at close from the seals, which are gone: kept as stored.
         for kept in ("role_groups", "channels"):
-            if kept in cycle.results:
-                results[kept] = cycle.results[kept]
-    if results == cycle.results and not changed_responses:
+            if kept in stored:
+                results[kept] = stored[kept]
+    if results == stored and not changed_responses:
         return False
     cycle.results = results
     cycle.means = results_means(results)

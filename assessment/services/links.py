@@ -12,14 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import render_email
-from accounts.models import AuditEvent, Invitation, Membership, User
+from accounts.models import AuditEvent, Invitation, Membership, Organization, User
 from accounts.services import audit
 from accounts.tokens import hash_token, new_token
 from assessment.models import Cycle, InvitedAddress, MemberReminder, RespondentLink
@@ -80,7 +80,7 @@ def parse_addresses(raw: str) -> list[str]:
     return [line.strip().strip("<>") for line in raw.split("\n") if line.strip()]
 
 
-def _member_addresses(organization) -> set[str]:
+def _member_addresses(organization: Organization) -> set[str]:
     """Return every address, lower-cased, of the organization's members' accounts."""
     users = User.objects.filter(memberships__organization=organization)
     addresses = set(users.values_list("email", flat=True))
@@ -88,7 +88,7 @@ def _member_addresses(organization) -> set[str]:
     return {address.lower() for address in addresses}
 
 
-def _joining_addresses(organization) -> set[str]:
+def _joining_addresses(organization: Organization) -> set[str]:
     """Return the lower-cased addresses with a pending invitation to join the organization."""
     pending = Invitation.objects.filter(
         organization=organization, accepted_at__isnull=True, expires_at__gt=timezone.now()
@@ -96,9 +96,10 @@ def _joining_addresses(organization) -> set[str]:
     return {address.lower() for address in pending.values_list("email", flat=True)}
 
 
-def _address_problems(cycle: Cycle, addresses: list[str], by) -> list[AddressProblem]:
+def _address_problems(cycle: Cycle, addresses: list[str], by: User | None) -> list[AddressProblem]:
     # A member answers signed in; an emailed link as well would give one person two answers.
-    problems, seen = [], set()
+    problems: list[AddressProblem] = []
+    seen: set[str] = set()
     invited = set(cycle.invited_addresses.values_list("address_hash", flat=True))
     members, joining = _member_addresses(cycle.organization), _joining_addresses(cycle.organization)
     for address in addresses:
@@ -128,7 +129,7 @@ class Invited:
 
 
 @transaction.atomic
-def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -> Invited:
+def invitations_send(*, cycle: Cycle, by: User, addresses: list[str], site_url: str) -> Invited:
     """Email one single-use link to each address, or, where the organization has two or more
     admins, hold the list for an admin other than ``by`` to approve; return how many and which.
 
@@ -185,7 +186,7 @@ def invitations_send(*, cycle: Cycle, by, addresses: list[str], site_url: str) -
     return Invited(len(addresses), awaiting_approval=False)
 
 
-def _links_create(cycle: Cycle, addresses: list[str], delivery: str, **awaiting) -> None:
+def _links_create(cycle: Cycle, addresses: list[str], delivery: str, **awaiting: object) -> None:
     RespondentLink.objects.bulk_create(
         RespondentLink(
             cycle=cycle,
@@ -210,7 +211,7 @@ def _deliver_on_commit(cycle: Cycle, kind: str, message: str, site_url: str, lan
     )
 
 
-def _approvers_tell(cycle: Cycle, list_id, requester, count: int, site_url: str) -> None:
+def _approvers_tell(cycle: Cycle, list_id: uuid.UUID, requester: User, count: int, site_url: str) -> None:
     """Email every admin but the requester that a list of invitations waits for their approval."""
     admins = cycle.organization.memberships.filter(role=Membership.Role.ADMIN).exclude(user=requester)
     url = site_url + reverse("assessment:invitations_review", args=[cycle.organization.slug, cycle.pk, list_id])
@@ -226,13 +227,13 @@ def _approvers_tell(cycle: Cycle, list_id, requester, count: int, site_url: str)
         logger.exception("Telling the admins of organization %s about invitations failed", cycle.organization.pk)
 
 
-def _awaiting_links(cycle: Cycle, list_id):
+def _awaiting_links(cycle: Cycle, list_id: uuid.UUID) -> QuerySet[RespondentLink]:
     links = cycle.links.filter(delivery=RespondentLink.Delivery.AWAITING, approval_list=list_id)
     return links.select_for_update(of=("self",))
 
 
 @transaction.atomic
-def invitations_approve(*, cycle: Cycle, list_id, by, site_url: str) -> int:
+def invitations_approve(*, cycle: Cycle, list_id: uuid.UUID, by: User, site_url: str) -> int:
     """Send a list of invitations that waits for approval, approved by an admin other than the
     person who asked; return how many go out.
 
@@ -272,7 +273,7 @@ def invitations_approve(*, cycle: Cycle, list_id, by, site_url: str) -> int:
 
 
 @transaction.atomic
-def invitations_refuse(*, cycle: Cycle, list_id, by) -> int:
+def invitations_refuse(*, cycle: Cycle, list_id: uuid.UUID, by: User) -> int:
     """Delete a list of invitations that waits for approval, refused by an admin or withdrawn by
     the person who asked; return how many addresses it held. Nothing was sent."""
     cycle = Cycle.objects.select_for_update().select_related("organization").get(pk=cycle.pk)
@@ -305,7 +306,7 @@ def invitation_email(cycle: Cycle, address: str, url: str) -> EmailMessage:
 
 
 @transaction.atomic
-def shared_link_create(*, cycle: Cycle, by) -> str:
+def shared_link_create(*, cycle: Cycle, by: User) -> str:
     """Make the survey's shared link (ending any earlier one) and return its token, shown once."""
     if not cycle.is_staff_survey:
         raise ValidationError(LINKS_ONLY_FOR_STAFF_MESSAGE)
@@ -363,7 +364,7 @@ REMINDER_GAP = timedelta(days=1)
 
 
 @transaction.atomic
-def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[SteppedCount, SteppedCount]:
+def reminders_send(*, cycle: Cycle, by: User, message: str, site_url: str) -> tuple[SteppedCount, SteppedCount]:
     """Remind, at most twice each, invitees who have not started and members who have not started.
 
     Each unstarted single-use link gets a fresh token in its reminder (the old one stops; the
@@ -380,29 +381,29 @@ def reminders_send(*, cycle: Cycle, by, message: str, site_url: str) -> tuple[St
         raise ValidationError(REMINDER_TOO_SOON_MESSAGE)
     message = "".join(ch for ch in (message or "").strip()[:1000] if ch >= " " or ch in "\n\t")
     # Lists awaiting approval were never sent: there is nothing to remind them of.
-    invitees = (
+    reminded = (
         cycle.links.filter(kind=RespondentLink.Kind.SINGLE, is_revoked=False, reminders_sent__lt=MAX_REMINDERS)
         .exclude(delivery=RespondentLink.Delivery.AWAITING)
         .update(reminders_sent=F("reminders_sent") + 1, reminder_due=True)
     )
     started = set(cycle.participations.values_list("user_id", flat=True))
     counts = dict(cycle.member_reminders.values_list("user_id", "count"))
-    members = [
+    unstarted = [
         m.user_id
         for m in cycle.organization.memberships.all()
         if m.user_id not in started and counts.get(m.user_id, 0) < MAX_REMINDERS
     ]
     # The cycle row is locked above, so counting in two statements cannot race.
     MemberReminder.objects.bulk_create(
-        MemberReminder(cycle=cycle, user_id=user, count=1, is_due=True) for user in members if user not in counts
+        MemberReminder(cycle=cycle, user_id=user, count=1, is_due=True) for user in unstarted if user not in counts
     )
-    cycle.member_reminders.filter(user__in=[u for u in members if u in counts]).update(
+    cycle.member_reminders.filter(user__in=[u for u in unstarted if u in counts]).update(
         count=F("count") + 1, is_due=True
     )
     cycle.last_reminded_at = now
     cycle.save(update_fields=["last_reminded_at"])
     # Nobody left is not said apart from a few left: that would be an exact count too.
-    invitees, members = stepped_count(invitees, cycle.min_responses), stepped_count(len(members), cycle.min_responses)
+    invitees, members = stepped_count(reminded, cycle.min_responses), stepped_count(len(unstarted), cycle.min_responses)
     audit(
         organization=cycle.organization,
         actor=by,

@@ -92,7 +92,8 @@ def pending_write_out(*, cycle: Cycle, submissions: list[Submission], scores: li
     """
     items = dict(Item.objects.filter(questionnaire_id=cycle.questionnaire_id).values_list("key", "pk"))
     rnd = random.SystemRandom()
-    responses, answers = [], []
+    responses: list[Response] = []
+    answers: list[Answer] = []
     for submission, score in zip(submissions, scores, strict=True):
         response = Response(id=uuid.uuid4(), cycle=cycle, status=Response.Status.SUBMITTED, scores=score)
         responses.append(response)

@@ -1,6 +1,7 @@
 """Writes for questionnaires: loading an instrument file, cloning and publishing versions."""
 
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from assessment.instrument_file import (
 from assessment.models import Dimension, Item, Questionnaire
 
 # The instrument files that come with the installation; a release may add a version here.
+Part = TypeVar("Part", Dimension, Item)
+
 SHIPPED_QUESTIONNAIRES = Path(settings.BASE_DIR) / "fixtures" / "questionnaires"
 
 PUBLISHED_IS_IMMUTABLE_MESSAGE = _(
@@ -126,20 +129,24 @@ def _update_translations(questionnaire: Questionnaire, data: dict) -> None:
     if questionnaire.translations != data.get("translations", {}):
         questionnaire.translations = data.get("translations", {})
         questionnaire.save(update_fields=["translations"])
-    for model, specs in [(Dimension, data["dimensions"]), (Item, data["items"])]:
-        wanted = {spec["key"]: spec.get("translations", {}) for spec in specs}
-        changed = []
-        for part in model.objects.filter(questionnaire=questionnaire):
-            if part.translations != wanted.get(part.key, {}):
-                part.translations = wanted.get(part.key, {})
-                changed.append(part)
-        model.objects.bulk_update(changed, ["translations"])
+    _update_part_translations(Dimension, questionnaire, data["dimensions"])
+    _update_part_translations(Item, questionnaire, data["items"])
+
+
+def _update_part_translations(model: type[Part], questionnaire: Questionnaire, specs: list[dict]) -> None:
+    wanted = {spec["key"]: spec.get("translations", {}) for spec in specs}
+    changed = []
+    for part in model.objects.filter(questionnaire=questionnaire):
+        if part.translations != wanted.get(part.key, {}):
+            part.translations = wanted.get(part.key, {})
+            changed.append(part)
+    model.objects.bulk_update(changed, ["translations"])
 
 
 @transaction.atomic
 def questionnaire_clone(*, questionnaire: Questionnaire) -> Questionnaire:
     """Copy a questionnaire into a new draft version with the same keys."""
-    latest = Questionnaire.objects.filter(slug=questionnaire.slug).order_by("-version").first()
+    latest = Questionnaire.objects.filter(slug=questionnaire.slug).latest("version")
     clone = Questionnaire.objects.create(
         slug=questionnaire.slug,
         version=latest.version + 1,

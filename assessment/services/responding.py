@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.services import audit
 from accounts.tokens import new_token
 from assessment import aggregation, scoring
@@ -105,7 +105,7 @@ def _spent_hash(cycle: Cycle, credential: str) -> str:
 
 
 @transaction.atomic
-def member_response_start(*, cycle: Cycle, user) -> StaffDraft:
+def member_response_start(*, cycle: Cycle, user: User) -> StaffDraft:
     """Record that a member takes part and return their empty draft, with its credential."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_staff_survey:
@@ -126,7 +126,7 @@ def member_response_start(*, cycle: Cycle, user) -> StaffDraft:
 def _parse_answers(items: dict[str, Item], raw: dict[str, str]) -> dict[str, tuple[int | None, str]]:
     if set(raw) - set(items):
         raise ValidationError(UNKNOWN_ITEM_MESSAGE)
-    parsed = {}
+    parsed: dict[str, tuple[int | None, str]] = {}
     for key, value in raw.items():
         item = items[key]
         value = (value or "").strip()
@@ -166,7 +166,12 @@ def _check_usable(cycle: Cycle, draft: StaffDraft) -> str:
 
 
 def staff_draft_save(
-    *, cycle: Cycle, draft: StaffDraft, answers: dict[str, str], role_group: str | None = None, notes=None
+    *,
+    cycle: Cycle,
+    draft: StaffDraft,
+    answers: dict[str, str],
+    role_group: str | None = None,
+    notes: dict[str, str] | None = None,
 ) -> StaffDraft:
     """Check some answers of a staff draft and return the draft with them; nothing is stored here.
 
@@ -257,14 +262,14 @@ def community_answers_submit(*, cycle: Cycle, credential: str, answers: dict[str
 
 def _locked(response: Response) -> Response:
     """Return the team draft locked for writing, or raise if it can no longer take answers."""
-    response = Response.objects.select_for_update().select_related("cycle__organization").filter(pk=response.pk).first()
-    if response is None:
+    locked = Response.objects.select_for_update().select_related("cycle__organization").filter(pk=response.pk).first()
+    if locked is None:
         raise ValidationError(DRAFT_GONE_MESSAGE)
-    if response.is_submitted:
+    if locked.is_submitted:
         raise ValidationError(ALREADY_SUBMITTED_MESSAGE)
-    if not response.cycle.is_open:
-        raise ValidationError(cycle_not_open_message(response.cycle))
-    return response
+    if not locked.cycle.is_open:
+        raise ValidationError(cycle_not_open_message(locked.cycle))
+    return locked
 
 
 def _clean_notes(notes: dict[str, str] | None, items: dict[str, Item]) -> dict[str, str]:
@@ -277,7 +282,9 @@ def _clean_notes(notes: dict[str, str] | None, items: dict[str, Item]) -> dict[s
 
 
 @transaction.atomic
-def response_save_answers(*, response: Response, answers: dict[str, str], notes=None, by=None) -> Response:
+def response_save_answers(
+    *, response: Response, answers: dict[str, str], notes: dict[str, str] | None = None, by: User | None = None
+) -> Response:
     """Save some answers of the leadership self-audit. Every value is checked first; on any error nothing is written."""
     response = _locked(response)
     if response.cycle.is_staff_survey:
@@ -318,7 +325,7 @@ def missing_items(response: Response) -> list[Item]:
 
 
 @transaction.atomic
-def response_submit(*, response: Response, user=None) -> Response:
+def response_submit(*, response: Response, user: User | None = None) -> Response:
     """Submit the leadership self-audit, score it, and close its cycle so the report appears."""
     response = _locked(response)
     cycle = response.cycle
@@ -327,7 +334,7 @@ def response_submit(*, response: Response, user=None) -> Response:
     if missing_items(response):
         raise ValidationError(INCOMPLETE_MESSAGE)
     given = list(response.answers.select_related("item"))
-    answers = {a.item.key: a.scoring_value for a in given}
+    answers: aggregation.Answers = {a.item.key: a.scoring_value for a in given}
     instrument = questionnaire_instrument(cycle.questionnaire)
     if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
         answers, _claimed = aggregation.evidenced_answers(instrument, answers, {a.item.key: a.note for a in given})

@@ -2,6 +2,7 @@
 so, and opening next year's audit in one step."""
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dates import MONTHS
 
 from accounts.emails import render_email
-from accounts.models import AuditEvent, Membership
+from accounts.models import AuditEvent, Membership, Organization, User
 from accounts.services import audit
 from assessment.models import AuditSchedule, Cycle, ScheduleNotice
 from assessment.selectors import questionnaire_for_mode
@@ -18,7 +19,7 @@ from assessment.services.cycles import cycle_create, staff_survey_refusal
 
 logger = logging.getLogger(__name__)
 Kind = ScheduleNotice.Kind
-LABELS = {Cycle.Mode.STAFF: "{year} staff survey", Cycle.Mode.TEAM: "{year} leadership self-audit"}
+LABELS: dict[str, str] = {Cycle.Mode.STAFF: "{year} staff survey", Cycle.Mode.TEAM: "{year} leadership self-audit"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ScheduleState:
 
 
 @transaction.atomic
-def schedule_set(*, organization, by, mode: str, month: int, weeks: int) -> AuditSchedule:
+def schedule_set(*, organization: Organization, by: User, mode: str, month: int, weeks: int) -> AuditSchedule:
     """Set the month and usual length of the organization's yearly audit of one kind."""
     schedule, _created = AuditSchedule.objects.update_or_create(
         organization=organization, mode=mode, defaults={"month": month, "weeks": weeks}
@@ -58,7 +59,7 @@ def schedule_set(*, organization, by, mode: str, month: int, weeks: int) -> Audi
     return schedule
 
 
-def schedule_states(organization, *, today: date) -> list[ScheduleState]:
+def schedule_states(organization: Organization, *, today: date) -> list[ScheduleState]:
     """Return, per schedule, this year's due date and whether the audit is open, done, due, overdue or upcoming."""
     schedules = list(AuditSchedule.objects.filter(organization=organization).order_by("mode"))
     this_year = Cycle.objects.filter(organization=organization, opens_on__year=today.year)
@@ -75,7 +76,7 @@ def schedule_states(organization, *, today: date) -> list[ScheduleState]:
     ]
 
 
-def _state(schedule, today, opened, open_modes) -> ScheduleState:
+def _state(schedule: AuditSchedule, today: date, opened: Mapping[str, str], open_modes: set[str]) -> ScheduleState:
     due = date(today.year, schedule.month, 1)
     ends = due + timedelta(weeks=schedule.weeks)
     days = (due - today).days
@@ -93,7 +94,7 @@ def _state(schedule, today, opened, open_modes) -> ScheduleState:
 
 
 @transaction.atomic
-def cycle_open_next(*, organization, by, mode: str, today: date) -> Cycle:
+def cycle_open_next(*, organization: Organization, by: User, mode: str, today: date) -> Cycle:
     """Open this year's audit of one kind with last time's settings: one step for a lead."""
     last = Cycle.objects.filter(organization=organization, mode=mode).order_by("-opens_on", "-created_at").first()
     schedule = AuditSchedule.objects.filter(organization=organization, mode=mode).first()

@@ -7,11 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEvent
 from assessment import scoring
 from assessment.models import Cycle
 from reports.models import Action
+from reports.selectors import organization_actions
 from reports.services import ACTION_OWNER_MESSAGE, action_create, action_update
 from tests.conftest import login
 
@@ -74,6 +76,28 @@ def test_the_owner_must_be_a_member(lead, outsider, organization, two_years):
         )
     assert error.value.messages == [str(ACTION_OWNER_MESSAGE)]
     assert not Action.objects.exists()
+
+
+def test_an_action_whose_audit_was_deleted_can_still_be_updated(lead, organization, two_years):
+    action = action_create(
+        organization=organization, by=lead.user, source_cycle=two_years[0], practice=PRACTICE, what="x"
+    )
+    two_years[0].delete()
+    action.refresh_from_db()
+    action_update(action=action, by=lead.user, status="done")
+    action.refresh_from_db()
+    event = AuditEvent.objects.get(action="action_updated")
+    assert action.status == "done" and event.data["practice"] == PRACTICE and event.data["questionnaire"] is None
+
+
+def test_an_action_whose_audit_was_deleted_keeps_its_wording_in_another_language(lead, organization, two_years):
+    action = action_create(
+        organization=organization, by=lead.user, source_cycle=two_years[0], practice=PRACTICE, what="x"
+    )
+    two_years[0].delete()
+    with translation.override("fr"):
+        shown = organization_actions(organization)
+    assert [a.practice_shown for a in shown] == [action.practice_text]
 
 
 def test_another_organizations_cycle_or_an_unknown_practice_is_404(
