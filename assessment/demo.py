@@ -4,8 +4,9 @@
 change and 2024→2025 lays side by side only the items the crosswalk pairs. The answers come from
 a latent-trait model (organization, person, dimension and item levels, and noise), with the
 cases a director meets: a survey at exactly its minimum, one below it, one with a low response
-rate, two organizations whose staff saw critical rules broken, a rosy self-audit, and a level
-claimed without the evidence it needs.
+rate, two organizations whose staff saw critical rules broken, a rosy self-audit, a level
+claimed without the evidence it needs, and one organization whose people served answered two
+years of community feedback, seeing two practices less well than its staff do.
 """
 
 import random
@@ -21,6 +22,8 @@ from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.links import link_redeem, shared_link_create
 from assessment.services.questionnaires import SHIPPED_QUESTIONNAIRES, questionnaire_load, questionnaires_load_shipped
 from assessment.services.responding import (
+    community_answers_submit,
+    credential_new,
     response_save_answers,
     response_submit,
     staff_draft_save,
@@ -51,6 +54,15 @@ AT_MINIMUM = (5, 2025)
 BELOW_MINIMUM = (6, 2025)
 LOW_RATE = (3, 2026)
 LOW_RATE_INVITED, LOW_RATE_ANSWERED = 30, 9
+
+# The organization whose people served answer community feedback, the years they did, and the
+# practices they see less well than its staff do, by how much (on the 0 to 1 scale of a level):
+# being told what is written and who sees it, and being served without saying their status or work.
+COMMUNITY_ORGANIZATION = 1
+COMMUNITY_YEARS = (2025, 2026)
+SERVED_SEE_LESS = {"P9": 0.4, "P10": 0.45}
+SERVED_LIFT = 0.3  # elsewhere they see it well: staff answer the rules as breaks, rarely seen
+SERVED_NOT_APPLICABLE = 0.3  # the share for whom a contact or a disclosure never arose
 
 # A latent-trait model, so that demo reports are as noisy, and as coherent, as real ones: each
 # organization has a level that improves year by year, each person differs from it, each person
@@ -159,6 +171,41 @@ def _team_answers(questionnaire, level, rnd, *, broken=(), staff_level=None, une
         if item.scale == Item.Scale.MATURITY and value >= 2:
             notes[item.key] = _EVIDENCE[item.order % len(_EVIDENCE)]
     return answers, notes
+
+
+def _community_answers(questionnaire, level, rnd) -> dict[str, str]:
+    """Draw one served person's answers, lower on the practices of ``SERVED_SEE_LESS``; some skip a question."""
+    person = level + SERVED_LIFT + rnd.gauss(0.0, PERSON_SD)
+    answers: dict[str, str] = {}
+    for item in _items(questionnaire):
+        roll = rnd.random()
+        if roll < 0.04:
+            continue
+        if roll < 0.08:
+            answers[item.key] = "dk"
+            continue
+        if item.allow_na and rnd.random() < SERVED_NOT_APPLICABLE:
+            answers[item.key] = "na"
+            continue
+        less = max((SERVED_SEE_LESS.get(practice, 0.0) for practice in item.practices), default=0.0)
+        good = person - (less + SERVED_LIFT if less else 0.0) - _difficulty(item) + rnd.gauss(0.0, ANSWER_SD)
+        answers[item.key] = str(round(min(1.0, max(0.0, good)) * item.max_value))
+    return answers
+
+
+def _community_feedback(organization, admin, questionnaire, year, level, rnd) -> None:
+    cycle = cycle_create(
+        organization=organization,
+        by=admin,
+        questionnaire=questionnaire,
+        label=f"{year} community feedback",
+        mode=Cycle.Mode.COMMUNITY,
+        opens_on=date(year, 4, 15),
+    )
+    for _ in range(rnd.randint(14, 24)):
+        answers = _community_answers(questionnaire, level, rnd)
+        community_answers_submit(cycle=cycle, credential=credential_new(cycle), answers=answers)
+    cycle_close(cycle=cycle, by=admin, on=date(year, 5, 31))
 
 
 def _staff_answers_one(item, level, rnd) -> str:
@@ -288,6 +335,9 @@ def build_demo_audits(organizations: list[Organization]) -> str | None:
             _self_audit(
                 organization, admin, team_form, year, self_level + 0.02 * year_index, rnd, index, staff_level=level
             )
+            if index == COMMUNITY_ORGANIZATION and year in COMMUNITY_YEARS:
+                community = loaded[("community-feedback", 1)]
+                _community_feedback(organization, admin, community, year, level, rnd)
         if index == 0:
             staff_3 = forms[3][0]
             cycle = cycle_create(

@@ -104,8 +104,19 @@ def _view_cell(summary: Mapping | None) -> dict | None:
 
 
 def _lower(served: Mapping | None, staff: Mapping | None) -> bool:
-    """Whether the people served score a practice clearly below staff: their intervals do not meet."""
-    if not served or not staff or None in (served["ci_high"], staff["ci_low"]):
+    """Whether the people served score a practice clearly below staff: their intervals do not meet.
+
+    A side whose answers were all alike has an interval of no width, which tells nothing of
+    where its score likely lies: as with change over time, it is not compared.
+
+    >>> _lower({"ci_low": 20.0, "ci_high": 40.0}, {"ci_low": 50.0, "ci_high": 70.0})
+    True
+    >>> _lower({"ci_low": 20.0, "ci_high": 40.0}, {"ci_low": 100.0, "ci_high": 100.0})
+    False
+    """
+    if served is None or staff is None:
+        return False
+    if any(side["ci_low"] is None or side["ci_high"] <= side["ci_low"] for side in (served, staff)):
         return False
     return bool(served["ci_high"] < staff["ci_low"])
 
@@ -132,7 +143,7 @@ def three_views(
     ``views`` holds, by kind of audit, the reportable cycle of that kind closed in the report's
     year (the report's own among them). Each cell carries n and the 95% interval where there is
     one (a self-audit is one set of answers: none). ``served_lower`` marks a practice the people
-    served rate clearly below staff: their interval lies wholly under the staff's.
+    served rate clearly below staff: their interval lies wholly under the staff's (``_lower``).
     """
     if "community" not in views or len(views) < 2:
         return None

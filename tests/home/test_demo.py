@@ -58,9 +58,26 @@ def test_demo_years_are_on_version_2_then_3(demo_audits):
 
     versions = {
         (cycle.label[:4], cycle.questionnaire.version)
-        for cycle in Cycle.objects.filter(status="closed").select_related("questionnaire")
+        for cycle in Cycle.objects.filter(status="closed").exclude(mode="community").select_related("questionnaire")
     }
     assert versions == {("2024", 2), ("2025", 3), ("2026", 3)}
+
+
+def test_demo_people_served_see_two_practices_less_well_than_staff(demo_audits):
+    from assessment.demo import COMMUNITY_ORGANIZATION, COMMUNITY_YEARS, SERVED_SEE_LESS
+    from assessment.models import Cycle
+    from reports.services import cycle_report_payload
+
+    organization = demo_audits[COMMUNITY_ORGANIZATION]
+    feedback = Cycle.objects.filter(organization=organization, mode="community")
+    assert sorted(cycle.closed_on.year for cycle in feedback if cycle.is_reportable) == list(COMMUNITY_YEARS)
+    assert not Cycle.objects.filter(mode="community").exclude(organization=organization).exists()
+    for mode in ("staff", "team"):
+        cycle = Cycle.objects.get(organization=organization, mode=mode, closed_on__year=2026)
+        views = cycle_report_payload(cycle=cycle)["three_views"]
+        assert [column["mode"] for column in views["columns"]] == ["team", "staff", "community"]
+        lower = {row["practice"] for row in views["practices"] if row["served_lower"]}
+        assert lower == set(SERVED_SEE_LESS), lower
 
 
 def test_demo_critical_rules_kept_by_most_broken_by_two_and_shown_as_counts(demo_audits):
