@@ -15,6 +15,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -33,6 +34,11 @@ from assessment.selectors import questionnaire_instrument, questionnaire_pages
 from assessment.services.cycles import cycle_close
 from assessment.services.pending import pending_add
 from config.dates import long_date
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    StrOrPromise = str | _StrPromise
 
 Action = AuditEvent.Action
 
@@ -183,7 +189,7 @@ def staff_draft_save(
     items = {i.key: i for i in cycle.questionnaire.items.all()}
     parsed = _parse_answers(items, answers)
     _check_role_group(role_group)
-    merged = {**draft.answers, **{key: str(special or value) for key, (value, special) in parsed.items()}}
+    merged = {**draft.answers, **_as_stored(parsed)}
     return replace(draft, answers=merged, role_group=draft.role_group if role_group is None else role_group)
 
 
@@ -195,6 +201,20 @@ def staff_draft_missing(cycle: Cycle, draft: StaffDraft) -> list[Item]:
         for item in page.items
         if item.key not in draft.answers
     ]
+
+
+def _spend(cycle: Cycle, spent: str, *, gone: "StrOrPromise") -> None:
+    """Record a credential as spent; raise ``gone`` if it was spent already, at the same moment."""
+    try:
+        with transaction.atomic():
+            SpentCredential.objects.create(cycle=cycle, value_hash=spent)
+    except IntegrityError as error:
+        raise ValidationError(gone) from error
+
+
+def _as_stored(parsed: dict[str, tuple[int | None, str]]) -> dict[str, str]:
+    """Return parsed answers as they are sealed: "0"–"4", "dk" or "na"."""
+    return {key: str(special or value) for key, (value, special) in parsed.items()}
 
 
 @transaction.atomic
@@ -211,14 +231,10 @@ def staff_draft_submit(*, cycle: Cycle, draft: StaffDraft) -> None:
     _check_role_group(draft.role_group)
     if set(items) - set(parsed):
         raise ValidationError(INCOMPLETE_MESSAGE)
-    try:
-        with transaction.atomic():
-            SpentCredential.objects.create(cycle=cycle, value_hash=spent)
-    except IntegrityError as error:
-        raise ValidationError(DRAFT_GONE_MESSAGE) from error
+    _spend(cycle, spent, gone=DRAFT_GONE_MESSAGE)
     pending_add(
         cycle=cycle,
-        answers={key: str(special or value) for key, (value, special) in parsed.items()},
+        answers=_as_stored(parsed),
         role_group=draft.role_group,
         channel=draft.channel or ("member" if draft.member_id else ""),
     )
@@ -247,14 +263,8 @@ def community_answers_submit(*, cycle: Cycle, credential: str, answers: dict[str
     parsed = _parse_answers(items, answers)
     if not parsed:
         raise ValidationError(FEEDBACK_EMPTY_MESSAGE)
-    try:
-        with transaction.atomic():
-            SpentCredential.objects.create(cycle=cycle, value_hash=spent)
-    except IntegrityError as error:
-        raise ValidationError(FEEDBACK_SENT_MESSAGE) from error
-    pending_add(
-        cycle=cycle, answers={key: str(special or value) for key, (value, special) in parsed.items()}, role_group=""
-    )
+    _spend(cycle, spent, gone=FEEDBACK_SENT_MESSAGE)
+    pending_add(cycle=cycle, answers=_as_stored(parsed), role_group="")
 
 
 # Leadership self-audits
