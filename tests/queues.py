@@ -2,8 +2,9 @@
 
 A test takes the ``task_queue`` fixture and runs once on each: on the database queue with
 `manage.py db_worker`, and on Redis with `manage.py rqworker` (django-tasks-rq), at
-``ALLY_TEST_REDIS_URL`` (``redis://127.0.0.1:6379/15`` by default; the test empties that database).
-Without Redis the RQ run is skipped on a developer machine and fails in CI.
+``ALLY_TEST_REDIS_URL`` (``redis://127.0.0.1:6379/15`` by default, one database below it for each
+parallel worker; the test empties that database). Without Redis the RQ run is skipped on a
+developer machine and fails in CI.
 """
 
 import json
@@ -14,7 +15,19 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-REDIS_URL = os.environ.get("ALLY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _redis_url() -> str:
+    """Return the Redis database the tests may empty: each parallel worker of ``pytest -n``
+    (pytest-xdist's ``gw0``, ``gw1``…) takes its own, counting down from the one configured."""
+    url = os.environ.get("ALLY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, database = url.rpartition("/")
+    return f"{base}/{int(database) - int(worker.removeprefix('gw'))}"
+
+
+REDIS_URL = _redis_url()
 
 
 class DatabaseQueue:

@@ -16,8 +16,7 @@ import pytest
 
 from home import load
 from tests.conftest import PASSWORD
-
-REDIS_URL = os.environ.get("ALLY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.queues import REDIS_URL
 
 SEED = """
 from datetime import date
