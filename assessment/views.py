@@ -30,6 +30,7 @@ from assessment.forms import (
 from assessment.models import Cycle, CycleClosing, Participation, RespondentLink
 from assessment.services import cycles, links, responding, schedules
 from assessment.services.responding import StaffDraft
+from config import reviews
 from config.dates import long_date
 
 Role = Membership.Role
@@ -151,6 +152,7 @@ def _cycle_context(request, membership, cycle) -> dict:
         ],
         "closing": CycleClosing.objects.filter(cycle=cycle, failure="").first() if cycle.is_open else None,
         "feedback_url": feedback_link(request, cycle) if cycle.is_community_feedback else "",
+        "form_in_review": reviews.awaits_review(cycle.questionnaire.slug, cycle.questionnaire.version),
         "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
         if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
         else None,

@@ -113,12 +113,13 @@ def review_records() -> dict:
 def is_reviewed(language: str, questionnaire: tuple[str, int] | None = None) -> bool:
     """Return whether a language of the interface, or of one questionnaire version (its slug and version), is reviewed.
 
-    English is the source. A language or questionnaire without a record is a draft; so is a
+    English is the source, reviewed unless a questionnaire's record says its English itself awaits
+    review (``awaits_review``). A language or questionnaire without a record is a draft; so is a
     "reviewed" mark without a complete record, which the system check refuses anyway.
     """
-    if language == "en":
-        return True
     data = review_records()
+    if language == "en" and (questionnaire is None or awaits_review(*questionnaire) is False):
+        return True
     if questionnaire is None:
         entry = data.get("interface", {}).get(language)
         kind = "interface"
@@ -130,6 +131,20 @@ def is_reviewed(language: str, questionnaire: tuple[str, int] | None = None) -> 
     return entry.get("status") == "reviewed" and not _record_problems("", entry, kind, datetime.date.today())
 
 
+def awaits_review(slug: str, version: int) -> bool:
+    """Return whether a questionnaire version's own English wording is a draft awaiting review.
+
+    Only a form written for people the project has not yet heard from has such a record (its
+    "en" entry in ``locale/reviews.json``, with what review it awaits); its results are a trial
+    until the record is marked reviewed.
+    """
+    entry = review_records().get("questionnaires", {}).get(questionnaire_key(slug, version), {}).get("en")
+    if not entry:
+        return False
+    problems = _record_problems("", entry, "questionnaire", datetime.date.today())
+    return not (entry.get("status") == "reviewed" and not problems)
+
+
 def draft_interface_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES if not is_reviewed(code)]
 
@@ -138,7 +153,7 @@ def draft_questionnaire_languages(questionnaire) -> list[str]:
     """Return the languages a questionnaire is worded in that no review record backs yet."""
     return [
         language
-        for language in sorted(questionnaire.translations)
+        for language in ["en", *sorted(questionnaire.translations)]
         if not is_reviewed(language, (questionnaire.slug, questionnaire.version))
     ]
 

@@ -13,7 +13,7 @@ from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 10
+REPORT_FORMAT = 11
 
 
 class ScoreRow(TypedDict):
@@ -73,6 +73,9 @@ class Report(TypedDict):
     n: int
     is_staff: bool  # many people's answers: a staff survey or community feedback
     is_community: bool
+    # The form's own wording awaits review with the people it asks (config.reviews.awaits_review):
+    # its results are a trial.
+    form_in_review: bool
     scores: list[ScoreRow]
     change: dict | None
     critical_gaps: list[ItemRow]
@@ -170,7 +173,12 @@ def three_views(
                 "served_lower": _lower(found.get("community"), found.get("staff")),
             }
         )
-    return {"columns": columns, "dimensions": dimensions, "practices": practices}
+    return {
+        "columns": columns,
+        "dimensions": dimensions,
+        "practices": practices,
+        "served_in_review": bool(views["community"].get("in_review")),
+    }
 
 
 def _item_row(key: str, results: Mapping, items: Mapping[str, dict]) -> ItemRow:
@@ -377,6 +385,7 @@ def cycle_report(
         "n": results["n"],
         "is_staff": is_staff,
         "is_community": is_community,
+        "form_in_review": bool(cycle.get("in_review")),
         "scores": scores,
         "change": change,
         "critical_gaps": gaps,

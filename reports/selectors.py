@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from assessment.instrument_file import read_crosswalk
 from assessment.models import Cycle, Dimension, Item, in_language
+from config import reviews
 from reports import analysis, report
 from reports.models import Action, CycleReport
 
@@ -82,6 +83,10 @@ def counterpart(cycle: Cycle, views: dict[str, dict]) -> dict | None:
     return views.get(other) if other else None
 
 
+def _in_review(cycle: Cycle) -> bool:
+    return reviews.awaits_review(cycle.questionnaire.slug, cycle.questionnaire.version)
+
+
 def _record(cycle: Cycle, label: str) -> dict:
     return {
         "id": str(cycle.id),
@@ -93,6 +98,8 @@ def _record(cycle: Cycle, label: str) -> dict:
         "questionnaire_id": str(cycle.questionnaire_id),
         "min_responses": cycle.min_responses,
         "invited_count": cycle.invited_count,
+        # A form whose own wording awaits review with the people it asks: its results are a trial.
+        "in_review": _in_review(cycle),
         "results": cycle.results,
     }
 
@@ -183,13 +190,19 @@ def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
 
 def report_basis(history: list[str], same_year: list[str]) -> list[str]:
     """Return what the cycle's report is built from: its history of the same kind, and the other
-    kinds' audits of the same year (ids, in the order of ``VIEW_MODES``); a stored report with
-    another basis is out of date."""
+    kinds' audits of the same year (ids, in the order of ``VIEW_MODES``, each marked if its form
+    awaits review); a stored report with another basis is out of date."""
     return [*history, *(f"with:{other}" for other in same_year)]
 
 
 def same_year_ids(views: dict) -> list[str]:
-    return [str(views[mode]["id"]) for mode in report.VIEW_MODES if mode in views]
+    """Return the same year's audits by id, marked while their form awaits review, so that a
+    report stored then is rebuilt once the form is reviewed."""
+    return [
+        f"{views[mode]['id']}{' in review' if views[mode]['in_review'] else ''}"
+        for mode in report.VIEW_MODES
+        if mode in views
+    ]
 
 
 def _reportable_order(cycle: Cycle) -> tuple:
@@ -200,7 +213,7 @@ def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: s
     """Return, for each of the ``wanted`` cycles, its stored report in ``language`` as its report
     page would serve it, or None while it is missing or out of date (the report page then builds
     it again). ``cycles`` holds every cycle of the organization, so the basis is worked out from
-    them and the reports are read in one query."""
+    them (with their questionnaires) and the reports are read in one query."""
     reportable = sorted((cycle for cycle in cycles if cycle.is_reportable), key=_reportable_order)
     stored = {
         report_row.cycle_id: report_row
@@ -213,10 +226,10 @@ def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: s
         history = [
             str(c.id) for c in reportable if c.mode == cycle.mode and _reportable_order(c) <= _reportable_order(cycle)
         ]
-        views: dict[str, dict] = {cycle.mode: {"id": cycle.id}}
+        views: dict[str, dict] = {cycle.mode: {"id": cycle.id, "in_review": _in_review(cycle)}}
         for other in reportable:
             if other.mode != cycle.mode and _year(other) == _year(cycle):
-                views[other.mode] = {"id": other.id}
+                views[other.mode] = {"id": other.id, "in_review": _in_review(other)}
         row = stored.get(cycle.id)
         if (
             row is not None

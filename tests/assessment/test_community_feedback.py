@@ -230,3 +230,47 @@ def test_the_card_and_poster_carry_a_qr_code_of_the_short_link(client, lead, sta
     assert [code.text for code in decoded] == [link]
     for language in ("en", "fr", "zh-hans"):
         assert f'lang="{language}"' in html
+
+
+def test_a_lead_reads_the_form_as_a_trial_until_it_is_reviewed(client, lead, feedback, monkeypatch):
+    """The form's own English awaits review with sex worker groups: the lead is told so where they
+    run it, choose it and read its results, and a stored report drops the note once it is reviewed."""
+    from config import reviews
+    from reports.services import cycle_report_payload
+
+    login(client, lead.user)
+    detail = client.get(feedback.get_absolute_url()).content.decode()
+    assert 'id="form-in-review"' in detail
+    choose = client.get(reverse("assessment:cycle_create", args=[feedback.organization.slug])).content.decode()
+    assert "wording is a draft, not yet reviewed with sex worker groups" in choose
+    for number in range(COMMUNITY_MIN_RESPONSES):
+        _send(client, feedback, _answers(feedback, number))
+    closed = cycle_close(cycle=feedback, by=lead.user)
+    report_url = reverse("reports:cycle_report", args=[feedback.organization.slug, feedback.id])
+    page = client.get(report_url).content.decode()
+    assert 'id="community-caveat"' in page and "read its results as a trial" in page
+    assert cycle_report_payload(cycle=closed)["form_in_review"] is True
+
+    records = reviews.review_records()
+    reviewed = {
+        "status": "reviewed",
+        "drafted_by": "the project's developers",
+        "reviews": [
+            {
+                "reviewer": "A reviewer",
+                "organization": "A sex worker group",
+                "works_with_sex_workers": True,
+                "date": "2026-06-01",
+                "scope": list(reviews.REQUIRED_SCOPE["questionnaire"]),
+                "notes": "",
+            }
+        ],
+    }
+    key = reviews.questionnaire_key(feedback.questionnaire.slug, feedback.questionnaire.version)
+    changed = {
+        **records,
+        "questionnaires": {**records["questionnaires"], key: {**records["questionnaires"][key], "en": reviewed}},
+    }
+    monkeypatch.setattr(reviews, "review_records", lambda: changed)
+    page = client.get(report_url).content.decode()
+    assert 'id="community-caveat"' in page and "read its results as a trial" not in page
