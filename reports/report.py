@@ -13,7 +13,7 @@ from assessment.aggregation import ResponseRate, practice_keys, response_rate
 from reports import analysis, charts
 
 # Bumped whenever the shape of a stored report changes, so older stored reports are rebuilt.
-REPORT_FORMAT = 11
+REPORT_FORMAT = 12
 
 
 class ScoreRow(TypedDict):
@@ -101,27 +101,32 @@ VIEW_MODES = ("team", "staff", "community")
 
 
 def _view_cell(summary: Mapping | None) -> dict | None:
+    """Return a score with its n and interval; ``alike`` when everyone answered alike, so that
+    the interval, of no width, is not shown as if it said where the score lies."""
     if not summary or summary.get("mean") is None:
         return None
-    return {key: summary.get(key) for key in ("n", "mean", "ci_low", "ci_high")}
+    cell = {key: summary.get(key) for key in ("n", "mean", "ci_low", "ci_high")}
+    cell["alike"] = cell["ci_low"] is not None and cell["ci_high"] <= cell["ci_low"]
+    return cell
 
 
-def _lower(served: Mapping | None, staff: Mapping | None) -> bool:
-    """Whether the people served score a practice clearly below staff: their intervals do not meet.
+def _served_verdict(served: Mapping | None, staff: Mapping | None) -> str | None:
+    """Whether the people served score a practice clearly below staff: "lower" when their
+    intervals do not meet, "alike" when a side's answers were all alike (an interval of no width
+    tells nothing of where its score lies: as with change over time, it is not compared), else None.
 
-    A side whose answers were all alike has an interval of no width, which tells nothing of
-    where its score likely lies: as with change over time, it is not compared.
-
-    >>> _lower({"ci_low": 20.0, "ci_high": 40.0}, {"ci_low": 50.0, "ci_high": 70.0})
+    >>> _served_verdict({"ci_low": 20.0, "ci_high": 40.0}, {"ci_low": 50.0, "ci_high": 70.0})
+    'lower'
+    >>> _served_verdict({"ci_low": 20.0, "ci_high": 40.0}, {"ci_low": 100.0, "ci_high": 100.0, "alike": True})
+    'alike'
+    >>> _served_verdict({"ci_low": 20.0, "ci_high": 60.0}, {"ci_low": 50.0, "ci_high": 70.0}) is None
     True
-    >>> _lower({"ci_low": 20.0, "ci_high": 40.0}, {"ci_low": 100.0, "ci_high": 100.0})
-    False
     """
-    if served is None or staff is None:
-        return False
-    if any(side["ci_low"] is None or side["ci_high"] <= side["ci_low"] for side in (served, staff)):
-        return False
-    return bool(served["ci_high"] < staff["ci_low"])
+    if served is None or staff is None or served["ci_low"] is None or staff["ci_low"] is None:
+        return None
+    if served.get("alike") or staff.get("alike"):
+        return "alike"
+    return "lower" if served["ci_high"] < staff["ci_low"] else None
 
 
 def practice_name(practice: str, items: Mapping[str, dict]) -> str:
@@ -145,8 +150,8 @@ def three_views(
 
     ``views`` holds, by kind of audit, the reportable cycle of that kind closed in the report's
     year (the report's own among them). Each cell carries n and the 95% interval where there is
-    one (a self-audit is one set of answers: none). ``served_lower`` marks a practice the people
-    served rate clearly below staff: their interval lies wholly under the staff's (``_lower``).
+    one (a self-audit is one set of answers: none). A practice's ``verdict`` says whether the
+    people served rate it clearly below staff (``_served_verdict``).
     """
     if "community" not in views or len(views) < 2:
         return None
@@ -170,7 +175,7 @@ def three_views(
                 "practice": practice,
                 "name": practice_name(practice, items),
                 "cells": [found[mode] for mode in modes],
-                "served_lower": _lower(found.get("community"), found.get("staff")),
+                "verdict": _served_verdict(found.get("community"), found.get("staff")),
             }
         )
     return {

@@ -76,7 +76,7 @@ def test_demo_people_served_see_two_practices_less_well_than_staff(demo_audits):
         cycle = Cycle.objects.get(organization=organization, mode=mode, closed_on__year=2026)
         views = cycle_report_payload(cycle=cycle)["three_views"]
         assert [column["mode"] for column in views["columns"]] == ["team", "staff", "community"]
-        lower = {row["practice"] for row in views["practices"] if row["served_lower"]}
+        lower = {row["practice"] for row in views["practices"] if row["verdict"] == "lower"}
         assert lower == set(SERVED_SEE_LESS), lower
 
 
