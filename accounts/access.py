@@ -1,5 +1,6 @@
 """The one place that decides who may see which organization (coalitions: ``coalitions.access``)."""
 
+from django.db.models import F
 from django.http import Http404, HttpRequest
 
 from accounts.models import Membership, User
@@ -37,6 +38,31 @@ def user_memberships(user) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(Membership.objects.select_related("organization").filter(user=user).order_by("organization__name"))
+
+
+MFA_RULE_SESSION_KEY = "ally_mfa_rule"
+
+
+def session_mfa_requirement(request) -> str | None:
+    """Return ``mfa_requirement`` for the signed-in person, decided once per session: the session
+    keeps it with the person's ``mfa_rule_version``, which every change it depends on raises
+    (``mfa_rule_changed``), so a request costs no query for it until something changes."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    kept = request.session.get(MFA_RULE_SESSION_KEY)
+    if isinstance(kept, list) and kept[:2] == [str(user.pk), user.mfa_rule_version]:
+        return kept[2]
+    requirement = mfa_requirement(user)
+    request.session[MFA_RULE_SESSION_KEY] = [str(user.pk), user.mfa_rule_version, requirement]
+    return requirement
+
+
+def mfa_rule_changed(users) -> None:
+    """Make every session of these people decide their two-factor requirement again.
+
+    ``users`` holds their ids: a list, or a queryset of one column."""
+    User.objects.filter(pk__in=users).update(mfa_rule_version=F("mfa_rule_version") + 1)
 
 
 def mfa_requirement(user) -> str | None:

@@ -35,3 +35,23 @@ class AccountsConfig(AppConfig):
                 request.session[MFA_ACTIVATED_SESSION_KEY] = str(user.pk)
 
         authenticator_added.connect(remember_activation, weak=False, dispatch_uid="ally-mfa-activated")
+
+        # What a person's two-factor requirement depends on: each change makes their sessions
+        # decide it again (accounts.access.session_mfa_requirement), however the change is made.
+        from allauth.mfa.models import Authenticator
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.access import mfa_rule_changed
+        from accounts.models import Membership, Organization
+
+        def membership_changed(sender, instance, **kwargs):
+            mfa_rule_changed([instance.user_id])
+
+        def organization_saved(sender, instance, created, **kwargs):
+            if not created:
+                mfa_rule_changed(instance.memberships.values("user_id"))
+
+        for signal in (post_save, post_delete):
+            signal.connect(membership_changed, sender=Membership, weak=False, dispatch_uid=f"ally-mfa-{signal}-m")
+            signal.connect(membership_changed, sender=Authenticator, weak=False, dispatch_uid=f"ally-mfa-{signal}-a")
+        post_save.connect(organization_saved, sender=Organization, weak=False, dispatch_uid="ally-mfa-organization")

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import mfa_requirement
+from accounts.access import session_mfa_requirement
 
 MFA_REQUIRED_MESSAGE = _("An organization you help lead requires two-factor authentication. Set it up to continue.")
 MFA_NOT_USED_MESSAGE = _(
@@ -25,7 +25,8 @@ class RequireMFAMiddleware:
     """Enforce an organization's two-factor rule for its admins and leads.
 
     Without an authenticator they are sent to set one up; with one, a session that did not pass
-    the second factor (a password-only login from anywhere) is ended and they log in again.
+    the second factor (a password-only login from anywhere) is ended and they log in again. The
+    requirement is decided once per session and again after any change to it, not per request.
     """
 
     exempt_prefixes = ("/accounts/", "/static/")
@@ -36,7 +37,7 @@ class RequireMFAMiddleware:
     def __call__(self, request):
         if request.path.startswith(self.exempt_prefixes):
             return self.get_response(request)
-        requirement = mfa_requirement(request.user)
+        requirement = session_mfa_requirement(request)
         if requirement == "set-up":
             messages.warning(request, MFA_REQUIRED_MESSAGE)
             return redirect(reverse("mfa_activate_totp"))

@@ -35,7 +35,8 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an email address. Nothing else about them is stored but the
-    language they chose, so that emails sent while they are away are written in it."""
+    language they chose, so that emails sent while they are away are written in it, and a count
+    of changes to what their organizations ask of their login (``mfa_rule_version``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("email address"), unique=True)
@@ -43,6 +44,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("site administrator"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Goes up whenever their two-factor requirement may have changed (a role, a membership, an
+    # organization's rule, an authenticator), so a session decides the requirement once and
+    # again only after a change, with no query of its own (accounts.access.session_mfa_requirement).
+    mfa_rule_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

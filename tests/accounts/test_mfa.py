@@ -183,3 +183,38 @@ def test_rotating_the_secret_key_keeps_two_factor_users(settings, user_factory):
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-brand-new-secret-key-" + "z" * 40
     assert get_adapter().decrypt(Authenticator.objects.get(user=user).data["secret"]) == secret
+
+
+def test_the_requirement_is_decided_once_per_session_and_again_after_each_change(
+    client, member_factory, org_factory, user_factory
+):
+    """A session asks nothing of the database for the two-factor rule once it is decided, yet an
+    organization turning the rule on, a promotion and a new membership each apply at the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.services import membership_change_role, organization_update
+
+    clinic = org_factory("Lenient Clinic")
+    staff = member_factory(clinic, Role.STAFF)
+    login(client, staff.user)
+    dashboard = reverse("assessment:org_dashboard", args=[clinic.slug])
+    assert client.get(dashboard).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(dashboard).status_code == 200
+    assert not [q for q in queries.captured_queries if '("accounts_organization"."require_mfa"' in q["sql"]], (
+        "asked again on every request"
+    )
+
+    admin = member_factory(clinic, Role.ADMIN)
+    organization_update(organization=clinic, by=admin.user, changes={"require_mfa": True})
+    assert client.get(dashboard).status_code == 200, "staff are never asked"
+    membership_change_role(membership=staff, role=Role.LEAD, by=admin.user)
+    assert client.get(dashboard)["Location"] == reverse("mfa_activate_totp")
+
+    other = member_factory(org_factory("Second Clinic"), Role.ADMIN)
+    login(client, other.user)
+    second = reverse("assessment:org_dashboard", args=[other.organization.slug])
+    assert client.get(second).status_code == 200
+    Membership.objects.create(user=other.user, organization=clinic, role=Role.LEAD)
+    assert client.get(second)["Location"] == reverse("mfa_activate_totp"), "a new membership applies at once"
