@@ -1,5 +1,7 @@
 /* Draw every chart of the page from the JSON embedded next to it (no inline script), and keep a
-   picture of each at paper width for printing: plotly's live charts do not resize to the page. */
+   picture of each at paper width for printing: plotly's live charts do not resize to the page.
+   The chart library (data-plotly on this script's tag) loads only when a chart nears the screen
+   or the page is idle, and each chart is drawn as it scrolls into view, or then. */
 (function () {
   "use strict";
   var PRINT_WIDTH = 680;
@@ -115,41 +117,98 @@
       return clearLegend(element, tries + 1);
     });
   }
-  function draw() {
-    var pending = [];
-    document.querySelectorAll("[data-figure]").forEach(function (element) {
+  // The chart library is loaded only once a chart is near the screen, or once the page has
+  // loaded and the browser is idle: the words and tables come first, on a slow phone too.
+  var script = document.currentScript;
+  var PLOTLY = script && script.dataset.plotly;
+  var loading = null;
+  function loadPlotly() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        if (typeof Plotly !== "undefined") {
+          resolve();
+          return;
+        }
+        var tag = document.createElement("script");
+        tag.src = PLOTLY;
+        tag.onload = resolve;
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    return loading;
+  }
+  var drawn = new Map();
+  function drawOne(element) {
+    if (!drawn.has(element)) {
       var source = document.getElementById(element.dataset.figure);
-      if (!source || typeof Plotly === "undefined") {
-        return;
-      }
-      var figure = JSON.parse(source.textContent);
-      pending.push(
-        Plotly.newPlot(element, figure.data, figure.layout, {
+      drawn.set(element, loadPlotly().then(function () {
+        var figure = JSON.parse(source.textContent);
+        return Plotly.newPlot(element, figure.data, figure.layout, {
           displayModeBar: false,
           responsive: true,
           staticPlot: false,
-        }).then(function () {
-          return wrapTicks(element);
-        }).then(function () {
-          return clearLegend(element);
-        }).then(function () {
-          // A fresh copy: plotly keeps and changes the objects it was given.
-          return JSON.parse(source.textContent);
-        })
-      );
+        });
+      }).then(function () {
+        return wrapTicks(element);
+      }).then(function () {
+        return clearLegend(element);
+      }).then(function () {
+        // A fresh copy: plotly keeps and changes the objects it was given.
+        return printCopy(element, JSON.parse(source.textContent));
+      }));
+    }
+    return drawn.get(element);
+  }
+  function whenIdle(callback) {
+    if ("requestIdleCallback" in window) {
+      window.requestIdleCallback(callback, { timeout: 2000 });
+    } else {
+      window.setTimeout(callback, 200);
+    }
+  }
+  var ready = null;
+  function draw() {
+    var elements = Array.prototype.filter.call(document.querySelectorAll("[data-figure]"), function (element) {
+      return document.getElementById(element.dataset.figure);
     });
-    Promise.all(pending).then(function (figures) {
-      // When the charts are on screen: the browser tests read this to report drawing time.
-      performance.mark("charts-drawn");
-      var elements = document.querySelectorAll("[data-figure]");
-      return Promise.all(figures.map(function (figure, index) { return printCopy(elements[index], figure); }));
-    }).then(function () {
-      document.documentElement.setAttribute("data-charts-ready", "true");
-    });
+    if (elements.length && PLOTLY) {
+      if ("IntersectionObserver" in window) {
+        var observer = new IntersectionObserver(function (entries) {
+          entries.forEach(function (entry) {
+            if (entry.isIntersecting) {
+              observer.unobserve(entry.target);
+              drawOne(entry.target);
+            }
+          });
+        }, { rootMargin: "300px 0px" });
+        elements.forEach(function (element) { observer.observe(element); });
+      }
+      // The rest one after another once the page is idle, so that a printed page has every chart.
+      ready = new Promise(function (resolve) {
+        var start = function () {
+          whenIdle(function () {
+            elements.reduce(function (previous, element) {
+              return previous.then(function () { return drawOne(element); });
+            }, Promise.resolve()).then(resolve, resolve);
+          });
+        };
+        if (document.readyState === "complete") {
+          start();
+        } else {
+          window.addEventListener("load", start);
+        }
+      }).then(function () {
+        // Every chart is on screen and has its picture for print: the browser tests read these.
+        performance.mark("charts-drawn");
+        document.documentElement.setAttribute("data-charts-ready", "true");
+      });
+    }
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
-        window.print();
+        // Print once every chart has its picture for paper.
+        (ready || Promise.resolve()).then(function () { window.print(); });
       });
     });
   }

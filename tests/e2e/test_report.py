@@ -74,3 +74,34 @@ def test_first_report_on_version_3_sets_only_crosswalked_items_side_by_side(page
     shared = {row["key"] for row in payload["change"]["shared_items"]}
     assert shared and shared <= paired and page.locator("#shared-items-table").count() == 1
     assert page.get_by_text("Below, the practices both versions ask about with the same meaning").is_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_report_reads_before_any_chart_script(browser, live_server, demo, javascript):
+    """The words and tables need no script: without JavaScript the report reads whole, and with
+    it the chart library is fetched only after the first paint, and a chart far down the page
+    only once the reader comes near it (or the page is idle)."""
+    cycle = Cycle.objects.get(organization=demo, label="2026 staff survey")
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, f"lead@{demo.slug}.example", DEMO_PASSWORD)
+    page.goto(f"/o/{demo.slug}/cycles/{cycle.id}/report/")
+    payload = CycleReport.objects.get(cycle=cycle, language="en").payload
+    scores = _cells(page, "#scores-table")
+    assert [row[1] for row in scores] == [f"{row['mean']:.0f}" for row in payload["scores"]]
+    assert page.locator("#summary-score").is_visible() and page.locator("#trend-table").count() == 1
+    if not javascript:
+        assert page.locator("svg.main-svg").count() == 0
+        context.close()
+        return
+    page.locator("html[data-charts-ready='true']").wait_for()
+    timing = page.evaluate(
+        """() => ({
+            paint: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+            plotly: performance.getEntriesByType('resource').find(e => e.name.includes('plotly')).startTime,
+        })"""
+    )
+    assert timing["plotly"] > timing["paint"], f"the chart library was fetched before the first paint: {timing}"
+    assert page.locator("[data-figure] svg.main-svg").count() >= 5
+    context.close()
