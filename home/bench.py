@@ -21,6 +21,7 @@ from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH, load_instrument
 from assessment.models import Answer, Cycle, Response
 from assessment.selectors import questionnaire_instrument
 from assessment.services.cycles import cycle_close, cycle_create, results_means
+from assessment.services.links import shared_link_create
 from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
 from coalitions.services import CONSENT_VERSION, snapshot_eligible_years, snapshot_publish
@@ -250,12 +251,25 @@ def measure(handles: dict, runs: int, progress: Callable[[str], None]) -> dict:
         row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
     results.update(_actions(handles, runs, floor))
     lead_client = measured[FLOOR][0]
-    handles["load"] = {  # for --load: the lead's session, and the two pages it fetches
+    handles["load"] = {  # for --load and --browser: the lead's session, and the pages they open
         "cookie": f"{settings.SESSION_COOKIE_NAME}={lead_client.cookies[settings.SESSION_COOKIE_NAME].value}",
         "floor": measured[FLOOR][1],
         "report": measured["report"][1],
+        "dashboard": measured["dashboard"][1],
+        "survey": survey_link(handles),
     }
     return results
+
+
+def survey_link(handles: dict) -> str:
+    """Open a staff survey at another organization (the measured one has just closed its own) and
+    return the path of its shared link: the page a staff member opens on their phone."""
+    organization = Organization.objects.exclude(pk=handles["organization"].pk).order_by("name").first()
+    if organization is None:
+        return ""
+    cycle = open_survey(organization, handles["staff_form"])
+    lead = Membership.objects.filter(organization=organization, role=Membership.Role.LEAD).earliest("pk").user
+    return reverse("assessment:link_landing", args=[shared_link_create(cycle=cycle, by=lead)])
 
 
 def _summary(values, count) -> dict:

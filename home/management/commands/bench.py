@@ -31,11 +31,18 @@ class Command(BaseCommand):
             help="Then serve the dataset with gunicorn (2 workers, 127.0.0.1) and load the trivial and report "
             "pages from 4 clients for this many seconds each.",
         )
+        parser.add_argument(
+            "--browser",
+            action="store_true",
+            help="Then serve the dataset with gunicorn and open the report, the dashboard and a survey page "
+            "in Chromium (/usr/bin/chromium, Playwright from requirements-dev.txt) at phone size with the CPU "
+            "slowed 4x: first contentful paint, the time the last chart is drawn, bytes transferred.",
+        )
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
-    def handle(self, *args, scale, db, json_path, runs, load, inner, **options):
+    def handle(self, *args, scale, db, json_path, runs, load, browser, inner, **options):
         if not inner:
-            return self._outer(scale, db, json_path, runs, load)
+            return self._outer(scale, db, json_path, runs, load, browser)
         from home import bench
 
         started = time.perf_counter()
@@ -47,7 +54,7 @@ class Command(BaseCommand):
         output = {"scale": scale, "build_seconds": round(built, 1), "results": results, "targets": handles["load"]}
         self.stdout.write(json.dumps(output))
 
-    def _outer(self, scale, db, json_path, runs, load):
+    def _outer(self, scale, db, json_path, runs, load, browser):
         folder = None
         if not db:
             folder = tempfile.mkdtemp(prefix="ally-bench-")
@@ -61,9 +68,25 @@ class Command(BaseCommand):
         targets = output.pop("targets")
         if load:
             output["load"] = self._load(env, targets, load)
+        if browser:
+            output["browser"] = self._browser(env, targets)
         if json_path:
             Path(json_path).write_text(json.dumps(output) + "\n")
         self.stdout.write(json.dumps(output, indent=1))
+
+    def _browser(self, env, targets) -> dict:
+        from home import browser, load
+
+        port = load.free_port()
+        server = load.serve(env, port)
+        try:
+            self.stderr.write("opening the report, the dashboard and a survey page in Chromium")
+            pages = {name: targets[name] for name in ("report", "dashboard", "survey") if targets.get(name)}
+            figures = browser.page_timings(f"http://127.0.0.1:{port}", pages, targets["cookie"])
+            return {"cpu_slowdown": browser.CPU_SLOWDOWN, "viewport": browser.PHONE, "pages": figures}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
     def _load(self, env, targets, seconds) -> dict:
         from home import load
