@@ -174,27 +174,6 @@ class SnapshotPublishing(models.Model):
         return f"publishing {self.coalition_id} {self.period}"
 
 
-class PositionChart(models.Model):
-    """A closed cycle's scores drawn against one published snapshot in one language, drawn once and kept.
-
-    Both the snapshot and the closed cycle never change, so the chart never does either.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    snapshot = models.ForeignKey(BenchmarkSnapshot, on_delete=models.CASCADE, related_name="+")
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
-    language = models.CharField(max_length=10, default="en")
-    figure = models.TextField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["snapshot", "cycle", "language"], name="one_position_chart_per_language")
-        ]
-
-    def __str__(self):
-        return f"{self.cycle} against {self.snapshot}"
-
-
 class CoalitionEvent(models.Model):
     """A coalition's own audit log: creation, joins, confirmations, withdrawals, published years, new join codes.
 

@@ -4,11 +4,9 @@ withdrawal and yearly published figures."""
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tasks.backends.immediate import ImmediateBackend
 
@@ -24,10 +22,8 @@ from coalitions.models import (
     Coalition,
     CoalitionEvent,
     CoalitionMembership,
-    PositionChart,
     SnapshotPublishing,
 )
-from reports import charts, wording
 
 Action = AuditEvent.Action
 
@@ -161,38 +157,6 @@ def coalition_withdraw(*, coalition: Coalition, organization: Organization, by: 
     )
     _log(coalition, by, CoalitionEvent.Action.WITHDRAWN, {"organization": organization.name})
     return membership
-
-
-def position_charts(*, cycle: Cycle, positions: list[dict]) -> dict[str, str]:
-    """Return the position chart of each coalition snapshot for this cycle in the active language,
-    drawing each once.
-
-    Both the snapshot and the closed cycle never change, so a drawn chart is stored and reused.
-    """
-    language = get_language() or settings.LANGUAGE_CODE
-    snapshot_ids = [position["snapshot"].id for position in positions]
-    known = {
-        str(snapshot_id): figure
-        for snapshot_id, figure in PositionChart.objects.filter(
-            cycle=cycle, snapshot_id__in=snapshot_ids, language=language
-        ).values_list("snapshot_id", "figure")
-    }
-    missing = [p for p in positions if str(p["snapshot"].id) not in known]
-    labels = wording.chart_labels()
-    for position in missing:
-        figure = charts.coalition_position_figure(position["rows"], labels)
-        known[str(position["snapshot"].id)] = charts.script_json(figure)
-    if missing:
-        PositionChart.objects.bulk_create(
-            [
-                PositionChart(
-                    cycle=cycle, snapshot=p["snapshot"], language=language, figure=known[str(p["snapshot"].id)]
-                )
-                for p in missing
-            ],
-            ignore_conflicts=True,
-        )
-    return known
 
 
 SNAPSHOT_EXISTS_MESSAGE = _("Figures for %(period)s are already published. A published snapshot never changes.")

@@ -326,51 +326,60 @@ def coalition_position_figure(rows: Sequence[Mapping], labels: Mapping[str, str]
     """Return, per dimension, the coalition's published middle half and median with the organization's own score.
 
     ``rows``: [{"name": "Consent", "own": 72.0, "q1": 55.0, "median": 65.0, "q3": 80.0}, …]; suppressed
-    rows (no quartiles) are left out.
+    rows (no quartiles) are left out. Written as plain data, not through plotly.py's validating
+    figure: a report page draws it on each view from the published figures, in well under a
+    millisecond, so nothing is stored while a page is read (tests/reports/test_charts.py checks
+    plotly.py accepts it as it stands).
     """
     shown = [row for row in rows if row.get("median") is not None]
-    names = [row["name"] for row in shown]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            y=names,
-            x=[row["q3"] - row["q1"] for row in shown],
-            base=[row["q1"] for row in shown],
-            orientation="h",
-            marker_color="#d9dee3",
-            marker_line={"color": "#4a5560", "width": 1},
-            name=labels["middle_half"],
-            customdata=[row["q3"] for row in shown],
-            hovertemplate="%{y}: %{base:.0f}–%{customdata:.0f}<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            y=names,
-            x=[row["median"] for row in shown],
-            mode="markers",
-            marker={"symbol": "line-ns-open", "size": 26, "color": "#000000", "line": {"width": 4, "color": "#000000"}},
-            name=labels["median"],
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            y=names,
-            x=[row["own"] for row in shown],
-            mode="markers",
-            marker={"symbol": "diamond", "size": 14, "color": PALETTE[5], "line": {"width": 1, "color": "#000000"}},
-            name=labels["own"],
-        )
-    )
-    figure.update_layout(
-        _layout(
+    names = [as_text(row["name"]) for row in shown]
+    return {
+        "data": [
+            {
+                "base": [row["q1"] for row in shown],
+                "customdata": [row["q3"] for row in shown],
+                "hovertemplate": "%{y}: %{base:.0f}–%{customdata:.0f}<extra></extra>",
+                "marker": {"color": "#d9dee3", "line": {"color": "#4a5560", "width": 1}},
+                "name": as_text(labels["middle_half"]),
+                "orientation": "h",
+                "x": [row["q3"] - row["q1"] for row in shown],
+                "y": names,
+                "type": "bar",
+            },
+            {
+                "marker": {
+                    "color": "#000000",
+                    "line": {"color": "#000000", "width": 4},
+                    "size": 26,
+                    "symbol": "line-ns-open",
+                },
+                "mode": "markers",
+                "name": as_text(labels["median"]),
+                "x": [row["median"] for row in shown],
+                "y": names,
+                "type": "scatter",
+            },
+            {
+                "marker": {
+                    "color": PALETTE[5],
+                    "line": {"color": "#000000", "width": 1},
+                    "size": 14,
+                    "symbol": "diamond",
+                },
+                "mode": "markers",
+                "name": as_text(labels["own"]),
+                "x": [row["own"] for row in shown],
+                "y": names,
+                "type": "scatter",
+            },
+        ],
+        "layout": _layout(
             xaxis=_score_axis(labels),
             yaxis={"autorange": "reversed", "automargin": True},
             height=max(260, 70 * len(shown) + 120),
             barmode="overlay",
-        )
-    )
-    return _plain(figure)
+        ),
+    }
 
 
 def perception_figure(rows: Sequence[Mapping], labels: Mapping[str, str]) -> dict:

@@ -31,7 +31,8 @@ RELEASE_0_2_0 = [
 # What the upgrade changes on purpose, and the test checks on its own: an open survey's written-out
 # answers go back under seal (0.3.0 writes a survey's answers once, at close), and seals are remade.
 RESEALED = {"assessment_response", "assessment_answer", "assessment_pendingresponse"}
-DROPPED = {"assessment_draftticket"}  # rights to submit are signed now, not stored
+# Rights to submit are signed now, not stored; coalition position charts are drawn on each view.
+DROPPED = {"assessment_draftticket", "coalitions_positionchart"}
 # Columns that go, their values kept elsewhere: an audit event's English text moves into its data.
 MOVED = {"accounts_auditevent": {"detail", "data"}}
 

@@ -4,8 +4,9 @@ import this app."""
 
 from django import template
 
-from coalitions import selectors, services
+from coalitions import selectors
 from coalitions.benchmarks import benchmark_rows
+from reports import charts, wording
 
 register = template.Library()
 
@@ -34,9 +35,9 @@ def cycle_coalition_positions(cycle, payload: dict) -> list[dict]:
             others.append({"snapshot": snapshot, "published": published})
             continue
         positions.append({"snapshot": snapshot, "stats": stats, "rows": benchmark_rows(stats, names, own)})
-    drawn = services.position_charts(cycle=cycle, positions=positions)
-    for position in positions:
-        position["chart"] = drawn[str(position["snapshot"].id)]
+    labels = wording.chart_labels()
+    for position in positions:  # drawn from the published figures as the table is: nothing is stored
+        position["chart"] = charts.script_json(charts.coalition_position_figure(position["rows"], labels))
     return [*positions, *others]
 
 

@@ -1,5 +1,7 @@
 import json
 
+import plotly.graph_objects as go
+
 from reports import charts
 
 # Every word a chart shows comes from its caller: here, a numbered marker per key shows where each lands.
@@ -127,6 +129,16 @@ def test_coalition_position_leaves_out_suppressed_rows():
     band, median, own = figure["data"]
     assert band["y"] == ["Consent"] and band["base"] == [55.0] and band["x"] == [25.0]
     assert median["x"] == [65.0] and own["x"] == [72.0]
+
+
+def test_the_position_chart_written_as_plain_data_is_a_valid_plotly_figure():
+    """Plotly.py validates every property: the plain data must pass unchanged, names kept as text."""
+    rows = [{"name": "<b>Consent</b>", "own": 72.0, "q1": 55.0, "median": 65.0, "q3": 80.0}]
+    figure = charts.coalition_position_figure(rows, LABELS)
+    checked = json.loads(go.Figure(figure).to_json())
+    checked["layout"].pop("template")
+    assert checked == json.loads(json.dumps(figure))
+    assert figure["data"][0]["y"] == [charts.as_text("<b>Consent</b>")]
 
 
 def test_script_json_cannot_close_its_script_element():

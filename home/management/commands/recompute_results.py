@@ -4,7 +4,6 @@ from django.utils import translation
 
 from assessment.models import Cycle
 from assessment.services.cycles import cycle_results_recompute
-from coalitions.models import PositionChart
 from reports.models import CycleReport
 from reports.services import cycle_report_payload
 
@@ -22,7 +21,6 @@ class Command(BaseCommand):
         # A report reads every earlier audit of its organization and the other kind's of the same
         # year, so a rescored audit makes all of its organization's stored reports stale.
         CycleReport.objects.filter(cycle__organization_id__in=changed).delete()
-        PositionChart.objects.filter(cycle__organization_id__in=changed).delete()
         built = 0
         for cycle in cycles.select_related("organization", "questionnaire"):
             if not cycle.is_reportable:
