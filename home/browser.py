@@ -7,11 +7,15 @@ sets once every chart and its paper picture are ready) and the bytes transferred
 sent, for the page and everything it loaded.
 """
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # Playwright comes with requirements-dev.txt; only --browser needs it
+    from playwright.sync_api import ViewportSize
 
 CHROMIUM = "/usr/bin/chromium"
 CPU_SLOWDOWN = 4
-PHONE = {"width": 390, "height": 844}
+PHONE: "ViewportSize" = {"width": 390, "height": 844}
 
 MEASURE = """() => {
     const paint = performance.getEntriesByName('first-contentful-paint')[0];

@@ -53,6 +53,16 @@ def cycle_report_payload(*, cycle: Cycle) -> report.Report:
     return payload
 
 
+def report_exported(*, cycle: Cycle, by: User, fmt: str) -> None:
+    """Record in the organization's audit log that someone took a copy of the report away."""
+    audit(
+        organization=cycle.organization,
+        actor=by,
+        action=AuditEvent.Action.EXPORTED,
+        data={"cycle": str(cycle.pk), "format": fmt},
+    )
+
+
 ACTION_OWNER_MESSAGE = _("The owner must be a member of the organization.")
 ACTION_PRACTICE_MESSAGE = _("Choose a practice from the audit's questionnaire.")
 

@@ -13,8 +13,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.access import AuthenticatedHttpRequest, get_membership
-from accounts.models import AuditEvent, Membership
-from accounts.services import audit
+from accounts.models import Membership
 from assessment.models import Cycle
 from reports import exports, selectors, services
 from reports.charts import CHART_CSP
@@ -161,12 +160,7 @@ def cycle_report_export(
             content, extension = exports.to_xlsx(tables), "xlsx"
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
-    audit(
-        organization=membership.organization,
-        actor=request.user,
-        action=AuditEvent.Action.EXPORTED,
-        data={"cycle": str(cycle.pk), "format": fmt},
-    )
+    services.report_exported(cycle=cycle, by=request.user, fmt=fmt)
     return response
 
 
