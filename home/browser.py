@@ -3,8 +3,8 @@
 Chromium (Debian's, through Playwright from requirements-dev.txt) opens each page once, cold,
 with the CPU slowed 4× through DevTools (``Emulation.setCPUThrottlingRate``), and reports the
 first contentful paint, when the last chart is drawn (the ``charts-drawn`` mark static/js/charts.js
-sets once every chart and its paper picture are ready) and the bytes transferred, compressed as
-sent, for the page and everything it loaded.
+sets once every chart is on screen; their pictures for paper follow) and the bytes transferred,
+as sent, for the page and everything it loaded.
 """
 
 from typing import TYPE_CHECKING
