@@ -6,7 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        from assessment.signals import cycle_closed
-        from reports.tasks import enqueue_build_report
+        from assessment.signals import cycle_closed, cycle_deleted
+        from reports.tasks import enqueue_build_reports
 
-        cycle_closed.connect(enqueue_build_report, dispatch_uid="reports-build-on-close")
+        cycle_closed.connect(enqueue_build_reports, dispatch_uid="reports-build-on-close")
+        cycle_deleted.connect(enqueue_build_reports, dispatch_uid="reports-build-on-delete")

@@ -11,9 +11,9 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from assessment.instrument_file import read_crosswalk
-from assessment.models import Cycle, Dimension, Item, in_language
+from assessment.models import Cycle, Dimension, Item, Response, in_language
 from config import reviews
-from reports import analysis, report
+from reports import analysis, report, wording
 from reports.models import Action, CycleReport
 
 
@@ -186,6 +186,63 @@ def crosswalk() -> tuple[dict, ...]:
 
 def stored_report(cycle: Cycle, language: str) -> CycleReport | None:
     return CycleReport.objects.filter(cycle=cycle, language=language).first()
+
+
+@dataclass
+class ReportInputs:
+    """What a cycle's report is built from now: its history, the same year's audits, and the basis
+    (``report_basis``) a stored report must carry to be current."""
+
+    history_ids: list[str]
+    views: dict[str, dict]
+    basis: list[str]
+
+
+def report_inputs(cycle: Cycle) -> ReportInputs:
+    history = history_ids(cycle)
+    views = same_year_records(cycle)
+    return ReportInputs(history, views, report_basis(history, same_year_ids(views)))
+
+
+def current_stored_report(cycle: Cycle, inputs: ReportInputs, language: str) -> report.Report | None:
+    """Return the report stored for the cycle in ``language`` if it is current, else None."""
+    stored = stored_report(cycle, language)
+    if stored is not None and stored.basis == inputs.basis and stored.payload.get("format") == report.REPORT_FORMAT:
+        return stored.payload
+    return None
+
+
+def computed_report(cycle: Cycle, inputs: ReportInputs) -> report.Report:
+    """Compute the cycle's report in the active language from its inputs, storing nothing."""
+    records = cycle_records(cycle.organization, cycle.mode)
+    history = [record for record in records if record["id"] in inputs.history_ids]
+    questionnaire_ids = {record["questionnaire_id"] for record in [*history, *inputs.views.values()]}
+    found = catalog(sorted(questionnaire_ids))
+    role_names = {key: str(name) for key, name in Response.role_group_names().items()}
+    return report.cycle_report(
+        history,
+        wording.with_overall(found.dimension_names),
+        found.items,
+        counterpart(cycle, inputs.views),
+        role_names,
+        chart_labels=wording.chart_labels(),
+        crosswalk=crosswalk(),
+        views=inputs.views,
+    )
+
+
+def cycle_report(cycle: Cycle) -> report.Report:
+    """Return the closed cycle's report in the active language, as stored when it closed.
+
+    Reading writes nothing: the report is built and stored by the task that runs after a close
+    (``reports.tasks.build_reports``), for the audits around it too, and by ``manage.py
+    recompute_results`` on upgrade. Where no current one is stored yet (the task has not run yet,
+    or an upgrade changed the report's shape and the command has not), it is computed here for
+    this reader and not kept.
+    """
+    inputs = report_inputs(cycle)
+    stored = current_stored_report(cycle, inputs, get_language() or settings.LANGUAGE_CODE)
+    return stored if stored is not None else computed_report(cycle, inputs)
 
 
 def report_basis(history: list[str], same_year: list[str]) -> list[str]:

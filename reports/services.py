@@ -1,4 +1,4 @@
-"""Writes for reports: storing a closed cycle's computed report."""
+"""Writes for reports: storing closed cycles' computed reports, action plans, the record of exports."""
 
 import datetime
 from typing import Any
@@ -6,51 +6,52 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit
-from assessment.models import Cycle, Response
-from reports import report, selectors, wording
+from assessment.models import Cycle
+from reports import report, selectors
 from reports.models import Action, CycleReport
 
 
-def cycle_report_payload(*, cycle: Cycle) -> report.Report:
-    """Return the cycle's report in the active language, computing and storing it the first time.
+def cycle_report_build(*, cycle: Cycle) -> report.Report:
+    """Compute and store the cycle's report in the active language, unless a current one is stored.
 
-    A stored report is served as is while the cycles it was built from are unchanged: the same
-    earlier cycles of its kind, and the same cycle of the other kind closed that year (for the
-    perception gap).
+    A stored report stays current while the cycles it was built from are unchanged: the same
+    earlier cycles of its kind, and the same audits of the other kinds closed that year.
     """
     language = get_language() or settings.LANGUAGE_CODE
-    history_ids = selectors.history_ids(cycle)
-    views = selectors.same_year_records(cycle)
-    counterpart = selectors.counterpart(cycle, views)
-    basis = selectors.report_basis(history_ids, selectors.same_year_ids(views))
-    stored = selectors.stored_report(cycle, language)
-    if stored is not None and stored.basis == basis and stored.payload.get("format") == report.REPORT_FORMAT:
-        return stored.payload
-    records = selectors.cycle_records(cycle.organization, cycle.mode)
-    history = [record for record in records if record["id"] in history_ids]
-    questionnaire_ids = {record["questionnaire_id"] for record in [*history, *views.values()]}
-    catalog = selectors.catalog(sorted(questionnaire_ids))
-    role_names = {key: str(name) for key, name in Response.role_group_names().items()}
-    payload = report.cycle_report(
-        history,
-        wording.with_overall(catalog.dimension_names),
-        catalog.items,
-        counterpart,
-        role_names,
-        chart_labels=wording.chart_labels(),
-        crosswalk=selectors.crosswalk(),
-        views=views,
-    )
+    inputs = selectors.report_inputs(cycle)
+    stored = selectors.current_stored_report(cycle, inputs, language)
+    if stored is not None:
+        return stored
+    payload = selectors.computed_report(cycle, inputs)
     with transaction.atomic():
         CycleReport.objects.update_or_create(
-            cycle=cycle, language=language, defaults={"basis": basis, "payload": payload}
+            cycle=cycle, language=language, defaults={"basis": inputs.basis, "payload": payload}
         )
     return payload
+
+
+def organization_reports_build(*, organization_id) -> int:
+    """Bring every stored report of the organization up to date, in every language; return how
+    many audits have reports. A close or a deletion changes the reports of the audits around it:
+    the later ones of its kind and the other kinds' of its year."""
+    cycles = Cycle.objects.filter(organization_id=organization_id, status=Cycle.Status.CLOSED).select_related(
+        "organization", "questionnaire"
+    )
+    built = 0
+    for cycle in cycles.order_by("closed_on", "created_at"):
+        if not cycle.is_reportable:
+            continue
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                cycle_report_build(cycle=cycle)
+        built += 1
+    return built
 
 
 def report_exported(*, cycle: Cycle, by: User, fmt: str) -> None:

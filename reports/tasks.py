@@ -1,24 +1,27 @@
-"""Background work of the reports app: building a closed cycle's report once, right after close."""
+"""Background work of the reports app: building closed audits' reports once, right after a close
+or a deletion, so that reading a report never computes or writes it."""
 
-from django.conf import settings
-from django.utils import translation
 from django_tasks import task
 
 from assessment.models import Cycle
-from reports.services import cycle_report_payload
+from reports.services import organization_reports_build
+
+
+@task()
+def build_reports(organization_id: str) -> int:
+    """Bring the organization's stored reports up to date in every language; return how many audits have one."""
+    return organization_reports_build(organization_id=organization_id)
 
 
 @task()
 def build_report(cycle_id: str) -> bool:
-    """Compute and store a closed cycle's report in every language, so its first reader does not wait for it."""
-    cycle = Cycle.objects.select_related("organization", "questionnaire").filter(pk=cycle_id).first()
-    if cycle is None or not cycle.is_reportable:
+    """What an earlier release queued after a close: build the reports of the cycle's organization."""
+    organization_id = Cycle.objects.filter(pk=cycle_id).values_list("organization_id", flat=True).first()
+    if organization_id is None:
         return False
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            cycle_report_payload(cycle=cycle)
+    organization_reports_build(organization_id=organization_id)
     return True
 
 
-def enqueue_build_report(sender, cycle_id: str, **kwargs) -> None:
-    build_report.enqueue(cycle_id=cycle_id)
+def enqueue_build_reports(sender, organization_id: str, **kwargs) -> None:
+    build_reports.enqueue(organization_id=str(organization_id))

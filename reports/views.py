@@ -19,7 +19,6 @@ from reports import exports, selectors, services
 from reports.charts import CHART_CSP
 from reports.forms import ActionForm
 from reports.models import Action
-from reports.services import cycle_report_payload
 
 Role = Membership.Role
 
@@ -36,7 +35,7 @@ def _reportable_cycle(membership, cycle_id) -> Cycle:
 def cycle_report(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug)
     cycle = _reportable_cycle(membership, cycle_id)
-    payload = cycle_report_payload(cycle=cycle)
+    payload = selectors.cycle_report(cycle)
     context = {
         "membership": membership,
         "organization": membership.organization,
@@ -123,7 +122,7 @@ def board_summary(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uu
         "membership": membership,
         "organization": membership.organization,
         "cycle": cycle,
-        "report": cycle_report_payload(cycle=cycle),
+        "report": selectors.cycle_report(cycle),
         "plan": [a for a in selectors.organization_actions(membership.organization) if a.is_open],
     }
     return render(request, "reports/board_summary.html", context)
@@ -135,7 +134,7 @@ def cycle_report_export(
 ) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _reportable_cycle(membership, cycle_id)
-    payload = cycle_report_payload(cycle=cycle)
+    payload = selectors.cycle_report(cycle)
     stem = f"{membership.organization.slug}-{slugify(cycle.label) or 'audit'}"
     content: str | bytes
     if fmt == "json":
@@ -175,7 +174,7 @@ def trend(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
         latest = selectors.latest_reportable_cycle(membership.organization, mode)
         if latest is not None:
             # The latest report's trend already covers every earlier cycle of its kind.
-            payload = cycle_report_payload(cycle=latest)
+            payload = selectors.cycle_report(latest)
             sections.append(
                 {"mode": mode, "title": title, "trend": payload["trend"], "chart": payload["charts"]["trend"]}
             )

@@ -192,8 +192,9 @@ def questionnaire(db):
 
 
 @pytest.fixture
-def closed_cycles(questionnaire, admin, lead, staff):
-    """Build closed staff surveys, one per year, each answered through single-use links."""
+def closed_cycles(questionnaire, admin, lead, staff, django_capture_on_commit_callbacks):
+    """Build closed staff surveys, one per year, each answered through single-use links, with
+    their reports built as the task after each close builds them."""
 
     def build(organization, years=(2024, 2025), responses=4, values=("1", "2", "3", "4"), min_responses=3):
         cycles = []
@@ -212,7 +213,8 @@ def closed_cycles(questionnaire, admin, lead, staff):
                 value = values[(number + index) % len(values)]
                 group = ["frontline", "leadership", "volunteer", ""][number % 4]
                 submit_through_link(token, full_answers(questionnaire, value), group)
-            cycles.append(cycle_close(cycle=cycle, by=admin.user, on=f"{year}-04-01"))
+            with django_capture_on_commit_callbacks(execute=True):
+                cycles.append(cycle_close(cycle=cycle, by=admin.user, on=f"{year}-04-01"))
         return cycles
 
     return build

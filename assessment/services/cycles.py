@@ -18,7 +18,7 @@ from assessment import aggregation, scoring
 from assessment.models import COMMUNITY_MIN_RESPONSES, MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
 from assessment.services.pending import pending_open, pending_write_out
-from assessment.signals import cycle_closed
+from assessment.signals import cycle_closed, cycle_deleted
 from config import sealing
 from config.dates import long_date
 
@@ -198,8 +198,10 @@ def cycle_close(*, cycle: Cycle, by: User | None, on: date | None = None) -> Cyc
         action=Action.CYCLE_CLOSED,
         data={"cycle": str(cycle.pk), "mode": cycle.mode},
     )
-    cycle_id = str(cycle.pk)
-    transaction.on_commit(lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id), robust=True)
+    cycle_id, organization_id = str(cycle.pk), str(cycle.organization_id)
+    transaction.on_commit(
+        lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id, organization_id=organization_id), robust=True
+    )
     return cycle
 
 
@@ -356,7 +358,9 @@ def cycle_delete(*, cycle: Cycle, by: User) -> None:
             "closed_on": str(cycle.closed_on) if cycle.closed_on else None,
         },
     )
+    organization_id = str(cycle.organization_id)
     cycle.delete()
+    transaction.on_commit(lambda: cycle_deleted.send(sender=Cycle, organization_id=organization_id), robust=True)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from assessment.models import Cycle
 from assessment.selectors import team_response
 from assessment.services.cycles import cycle_create
 from assessment.services.responding import response_save_answers, response_submit
-from reports.services import cycle_report_payload
+from reports.services import cycle_report_build
 from tests.conftest import full_answers, login
 
 
@@ -60,7 +60,7 @@ def test_a_self_audit_report_counts_one_set_of_answers(client, lead, organizatio
     response_save_answers(response=response, answers=full_answers(questionnaire, "3"), by=lead.user)
     response_submit(response=response, user=lead.user)
     cycle.refresh_from_db()
-    cycle_report_payload(cycle=cycle)
+    cycle_report_build(cycle=cycle)
     login(client, lead.user)
     page = client.get(reverse("reports:cycle_report", args=[organization.slug, cycle.id])).content.decode()
     assert "from 1 set of answers." in page and "1 sets" not in page and "1 answer sets" not in page

@@ -236,7 +236,7 @@ def test_a_lead_reads_the_form_as_a_trial_until_it_is_reviewed(client, lead, fee
     """The form's own English awaits review with sex worker groups: the lead is told so where they
     run it, choose it and read its results, and a stored report drops the note once it is reviewed."""
     from config import reviews
-    from reports.services import cycle_report_payload
+    from reports.services import cycle_report_build
 
     login(client, lead.user)
     detail = client.get(feedback.get_absolute_url()).content.decode()
@@ -249,7 +249,7 @@ def test_a_lead_reads_the_form_as_a_trial_until_it_is_reviewed(client, lead, fee
     report_url = reverse("reports:cycle_report", args=[feedback.organization.slug, feedback.id])
     page = client.get(report_url).content.decode()
     assert 'id="community-caveat"' in page and "read its results as a trial" in page
-    assert cycle_report_payload(cycle=closed)["form_in_review"] is True
+    assert cycle_report_build(cycle=closed)["form_in_review"] is True
 
     records = reviews.review_records()
     reviewed = {

@@ -66,7 +66,7 @@ def test_demo_years_are_on_version_2_then_3(demo_audits):
 def test_demo_people_served_see_two_practices_less_well_than_staff(demo_audits):
     from assessment.demo import COMMUNITY_ORGANIZATION, COMMUNITY_YEARS, SERVED_SEE_LESS
     from assessment.models import Cycle
-    from reports.services import cycle_report_payload
+    from reports.services import cycle_report_build
 
     organization = demo_audits[COMMUNITY_ORGANIZATION]
     feedback = Cycle.objects.filter(organization=organization, mode="community")
@@ -74,7 +74,7 @@ def test_demo_people_served_see_two_practices_less_well_than_staff(demo_audits):
     assert not Cycle.objects.filter(mode="community").exclude(organization=organization).exists()
     for mode in ("staff", "team"):
         cycle = Cycle.objects.get(organization=organization, mode=mode, closed_on__year=2026)
-        views = cycle_report_payload(cycle=cycle)["three_views"]
+        views = cycle_report_build(cycle=cycle)["three_views"]
         assert [column["mode"] for column in views["columns"]] == ["team", "staff", "community"]
         lower = {row["practice"] for row in views["practices"] if row["verdict"] == "lower"}
         assert lower == set(SERVED_SEE_LESS), lower
@@ -83,11 +83,11 @@ def test_demo_people_served_see_two_practices_less_well_than_staff(demo_audits):
 def test_demo_critical_rules_kept_by_most_broken_by_two_and_shown_as_counts(demo_audits):
     from assessment.demo import BREAKS_RULE
     from assessment.models import Cycle, Item
-    from reports.services import cycle_report_payload
+    from reports.services import cycle_report_build
 
     for index, organization in enumerate(demo_audits):
         staff = Cycle.objects.get(organization=organization, mode="staff", label="2026 staff survey")
-        report = cycle_report_payload(cycle=staff)
+        report = cycle_report_build(cycle=staff)
         gaps = report["critical_gaps"]
         if index in BREAKS_RULE:
             rules = Item.objects.filter(questionnaire=staff.questionnaire, scale=Item.Scale.BREAKS, critical=True)
@@ -125,10 +125,10 @@ def test_demo_level_claimed_without_evidence_counts_as_level_1_and_says_so(demo_
 def test_demo_rosy_perception_gap_is_clear_on_the_paired_items(demo_audits):
     from assessment.demo import ROSY
     from assessment.models import Cycle
-    from reports.services import cycle_report_payload
+    from reports.services import cycle_report_build
 
     staff = Cycle.objects.get(organization=demo_audits[ROSY], label="2026 staff survey")
-    gap = cycle_report_payload(cycle=staff)["perception_gap"]
+    gap = cycle_report_build(cycle=staff)["perception_gap"]
     assert gap["practices"] and all(row["key"] in staff.results["item_stats"] for row in gap["practices"])
     assert all(row["clear"] and row["self"] > row["staff"] for row in gap["dimensions"])
     assert len(gap["dimensions"]) == 3
@@ -137,7 +137,7 @@ def test_demo_rosy_perception_gap_is_clear_on_the_paired_items(demo_audits):
 def test_demo_edge_cases_a_director_meets(demo_audits):
     from assessment.demo import AT_MINIMUM, BELOW_MINIMUM, LOW_RATE, LOW_RATE_INVITED
     from assessment.models import Cycle
-    from reports.services import cycle_report_payload
+    from reports.services import cycle_report_build
 
     def survey(case):
         index, year = case
@@ -148,7 +148,7 @@ def test_demo_edge_cases_a_director_meets(demo_audits):
     below = survey(BELOW_MINIMUM)
     assert not below.results["reportable"]
     low = survey(LOW_RATE)
-    rate = cycle_report_payload(cycle=low)["response_rate"]
+    rate = cycle_report_build(cycle=low)["response_rate"]
     assert rate["invited"] == LOW_RATE_INVITED and rate["low"]
 
 

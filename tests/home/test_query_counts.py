@@ -14,7 +14,7 @@ from tests.conftest import count_queries
 def _counts(handles) -> dict:
     counts = {}
     for name, (client, url) in bench.pages(handles).items():
-        count_queries(client, url)  # the first view may build and store a report
+        count_queries(client, url)  # the session's first request decides its two-factor rule
         counts[name] = count_queries(client, url)
     return counts
 

@@ -10,7 +10,7 @@ from assessment.services.cycles import cycle_create
 from assessment.services.questionnaires import questionnaire_load
 from assessment.services.responding import response_save_answers, response_submit
 from reports.exports import report_tables
-from reports.services import cycle_report_payload
+from reports.services import cycle_report_build
 from reports.views import EXPORT_LABELS
 from tests.conftest import login
 
@@ -59,7 +59,7 @@ def test_a_level_3_without_evidence_scores_as_level_1_and_the_report_says_so(cli
     assert cycle.results["dimensions"]["confidentiality"]["mean"] == pytest.approx(100.0)
     response.refresh_from_db()
     assert response.scores["consent"] == pytest.approx(100 / 3)
-    payload = cycle_report_payload(cycle=cycle)
+    payload = cycle_report_build(cycle=cycle)
     assert [(row["key"], row["claimed"]) for row in payload["unevidenced"]] == [("ask-first", 3)]
     page = render_to_string("reports/_claimed.html", {"item": payload["unevidenced"][0]})
     assert page == "Level 3 claimed, no evidence named"

@@ -18,6 +18,7 @@ from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.links import shared_link_create
 from coalitions.benchmarks import benchmark_rows
 from reports import analysis, report
+from reports.services import organization_reports_build
 from tests.conftest import invite, login, submit_through_link
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,7 @@ def _text(html: str) -> str:
 
 def test_one_verdict_everywhere_on_the_page_the_board_summary_and_the_exports(client, lead, organization, lakeshore):
     _, second = lakeshore
+    organization_reports_build(organization_id=organization.pk)  # as the task after each close does
     login(client, lead.user)
     page = client.get(reverse("reports:cycle_report", args=[organization.slug, second.id])).content.decode()
     stored = second.stored_reports.get(language="en").payload

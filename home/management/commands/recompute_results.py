@@ -5,7 +5,7 @@ from django.utils import translation
 from assessment.models import Cycle
 from assessment.services.cycles import cycle_results_recompute
 from reports.models import CycleReport
-from reports.services import cycle_report_payload
+from reports.services import cycle_report_build
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 continue
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
-                    cycle_report_payload(cycle=cycle)
+                    cycle_report_build(cycle=cycle)
                 built += 1
         self.stdout.write(
             f"{len(changed)} of {cycles.count()} closed audits rescored; {built} stored reports checked or rebuilt."
