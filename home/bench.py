@@ -26,6 +26,7 @@ from assessment.services.responding import member_response_start, staff_draft_sa
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
 from coalitions.services import CONSENT_VERSION, snapshot_eligible_years, snapshot_publish
 from reports.models import Action
+from reports.services import organization_reports_build
 
 SCALES = {"S": 10, "M": 200, "L": 1000}
 YEARS = (2024, 2025, 2026)
@@ -79,6 +80,8 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
     for year in snapshot_eligible_years(coalition=coalition, periods=YEARS[:-1]):
         snapshot_publish(coalition=coalition, period=year, by=steward)
     progress("snapshots published")
+    # The measured organization's reports, as the task after each close stores them.
+    organization_reports_build(organization_id=built[0].pk)
     lead = Membership.objects.get(organization=built[0], role=Membership.Role.LEAD).user
     return {
         "organization": built[0],

@@ -2,6 +2,7 @@
 
 import datetime
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,40 +18,48 @@ from reports import report, selectors
 from reports.models import Action, CycleReport
 
 
-def cycle_report_build(*, cycle: Cycle) -> report.Report:
-    """Compute and store the cycle's report in the active language, unless a current one is stored.
+def cycle_report_build(*, cycle: Cycle, languages: list[str] | None = None) -> report.Report:
+    """Compute and store the cycle's report in each of ``languages`` (the active language by
+    default) where no current one is stored; return it in the last of them.
 
     A stored report stays current while the cycles it was built from are unchanged: the same
     earlier cycles of its kind, and the same audits of the other kinds closed that year.
     """
-    language = get_language() or settings.LANGUAGE_CODE
+    languages = languages or [get_language() or settings.LANGUAGE_CODE]
     inputs = selectors.report_inputs(cycle)
-    stored = selectors.current_stored_report(cycle, inputs, language)
-    if stored is not None:
-        return stored
-    payload = selectors.computed_report(cycle, inputs)
-    with transaction.atomic():
-        CycleReport.objects.update_or_create(
-            cycle=cycle, language=language, defaults={"basis": inputs.basis, "payload": payload}
-        )
+    stored = {row.language: row for row in CycleReport.objects.filter(cycle=cycle, language__in=languages)}
+    payload: report.Report | None = None
+    for language in languages:
+        row = stored.get(language)
+        if row is not None and row.basis == inputs.basis and row.payload.get("format") == report.REPORT_FORMAT:
+            payload = row.payload
+            continue
+        with translation.override(language):
+            payload = selectors.computed_report(cycle, inputs)
+        with transaction.atomic():
+            CycleReport.objects.update_or_create(
+                cycle=cycle, language=language, defaults={"basis": inputs.basis, "payload": payload}
+            )
+    assert payload is not None
     return payload
 
 
-def organization_reports_build(*, organization_id) -> int:
-    """Bring every stored report of the organization up to date, in every language; return how
-    many audits have reports. A close or a deletion changes the reports of the audits around it:
-    the later ones of its kind and the other kinds' of its year."""
-    cycles = Cycle.objects.filter(organization_id=organization_id, status=Cycle.Status.CLOSED).select_related(
-        "organization", "questionnaire"
-    )
+def organization_reports_build(*, organization_id: UUID | str, from_year: int | None = None) -> int:
+    """Bring the organization's stored reports up to date in every language, those of audits
+    closed in ``from_year`` or later (all by default); return how many audits have one.
+
+    A close or a deletion changes the reports of the audits around it: the other kinds' of its
+    year, and the later ones of its kind.
+    """
+    cycles = Cycle.objects.filter(organization_id=organization_id, status=Cycle.Status.CLOSED)
+    if from_year is not None:
+        cycles = cycles.filter(closed_on__year__gte=from_year)
+    languages = [code for code, _name in settings.LANGUAGES]
     built = 0
-    for cycle in cycles.order_by("closed_on", "created_at"):
-        if not cycle.is_reportable:
-            continue
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                cycle_report_build(cycle=cycle)
-        built += 1
+    for cycle in cycles.select_related("organization", "questionnaire").order_by("closed_on", "created_at"):
+        if cycle.is_reportable:
+            cycle_report_build(cycle=cycle, languages=languages)
+            built += 1
     return built
 
 

@@ -8,9 +8,10 @@ from reports.services import organization_reports_build
 
 
 @task()
-def build_reports(organization_id: str) -> int:
-    """Bring the organization's stored reports up to date in every language; return how many audits have one."""
-    return organization_reports_build(organization_id=organization_id)
+def build_reports(organization_id: str, year: int | None = None) -> int:
+    """Bring the organization's stored reports of ``year`` and later up to date in every language;
+    return how many audits have one."""
+    return organization_reports_build(organization_id=organization_id, from_year=year)
 
 
 @task()
@@ -23,5 +24,5 @@ def build_report(cycle_id: str) -> bool:
     return True
 
 
-def enqueue_build_reports(sender, organization_id: str, **kwargs) -> None:
-    build_reports.enqueue(organization_id=str(organization_id))
+def enqueue_build_reports(sender, organization_id: str, year: int, **kwargs) -> None:
+    build_reports.enqueue(organization_id=str(organization_id), year=year)

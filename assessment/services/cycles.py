@@ -199,8 +199,10 @@ def cycle_close(*, cycle: Cycle, by: User | None, on: date | None = None) -> Cyc
         data={"cycle": str(cycle.pk), "mode": cycle.mode},
     )
     cycle_id, organization_id = str(cycle.pk), str(cycle.organization_id)
+    year = date.fromisoformat(str(cycle.closed_on)).year  # ``on`` may be given as text
     transaction.on_commit(
-        lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id, organization_id=organization_id), robust=True
+        lambda: cycle_closed.send(sender=Cycle, cycle_id=cycle_id, organization_id=organization_id, year=year),
+        robust=True,
     )
     return cycle
 
@@ -358,9 +360,12 @@ def cycle_delete(*, cycle: Cycle, by: User) -> None:
             "closed_on": str(cycle.closed_on) if cycle.closed_on else None,
         },
     )
-    organization_id = str(cycle.organization_id)
+    organization_id, closed_on = str(cycle.organization_id), cycle.closed_on
     cycle.delete()
-    transaction.on_commit(lambda: cycle_deleted.send(sender=Cycle, organization_id=organization_id), robust=True)
+    if closed_on is not None:
+        transaction.on_commit(
+            lambda: cycle_deleted.send(sender=Cycle, organization_id=organization_id, year=closed_on.year), robust=True
+        )
 
 
 @transaction.atomic
