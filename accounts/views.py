@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from accounts.access import get_membership
 from accounts.audit import audit_entries
 from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership
+from accounts.refusals import refusal_shown
 
 Role = Membership.Role
 
@@ -64,7 +64,7 @@ def invitation_create(request, org_slug):
     if not form.is_valid():
         messages.error(request, _("Enter a valid email address and role."))
         return redirect("accounts:org_members", org_slug=org_slug)
-    try:
+    with refusal_shown(request) as refused:
         services.invitation_create(
             organization=membership.organization,
             by=request.user,
@@ -73,9 +73,7 @@ def invitation_create(request, org_slug):
             ),
             **form.cleaned_data,
         )
-    except ValidationError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("accounts:org_members", org_slug=org_slug)
 
@@ -97,11 +95,9 @@ def member_change_role(request, org_slug, membership_id):
     if not form.is_valid():
         messages.error(request, _("Choose admin, lead or staff."))
         return redirect("accounts:org_members", org_slug=org_slug)
-    try:
+    with refusal_shown(request) as refused:
         services.membership_change_role(membership=target, role=form.cleaned_data["role"], by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(request, _("Role updated for %(email)s.") % {"email": target.user.email})
     return redirect("accounts:org_members", org_slug=org_slug)
 
@@ -121,10 +117,9 @@ def member_remove(request, org_slug, membership_id):
             "cancel_url": reverse("accounts:org_members", args=[org_slug]),
         }
         return render(request, "accounts/member_remove.html", context)
-    try:
+    with refusal_shown(request) as refused:
         services.membership_remove(membership=target, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.message)
+    if refused:
         return redirect("accounts:org_members", org_slug=org_slug)
     messages.success(request, _("%(email)s was removed.") % {"email": target.user.email})
     if target.user_id == request.user.id:
@@ -154,11 +149,9 @@ def org_settings(request, org_slug):
 def invitation_accept(request, token):
     invitation = services.invitation_for_token(token)
     if request.method == "POST" and request.user.is_authenticated:
-        try:
+        with refusal_shown(request) as refused:
             membership = services.invitation_accept(token=token, user=request.user)
-        except ValidationError as error:
-            messages.error(request, error.message)
-        else:
+        if not refused:
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organization.name})
             return redirect(membership.organization)
     status = 200 if invitation else 404
@@ -190,11 +183,9 @@ def account_delete(request):
         if request.POST.get("confirm") != "delete":
             messages.error(request, _("Tick the box to confirm that you want to delete your account."))
         else:
-            try:
+            with refusal_shown(request) as refused:
                 services.user_delete(user=request.user)
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-            else:
+            if not refused:
                 logout(request)
                 messages.success(request, _("Your account is deleted."))
                 return redirect("landing")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import throttle
 from accounts.access import AuthenticatedHttpRequest, get_membership
 from accounts.models import Membership
+from accounts.refusals import refusal_shown
 from assessment import drafts, selectors
 from assessment.feedback_views import feedback_link
 from assessment.forms import (
@@ -89,16 +90,14 @@ def cycle_create(request: AuthenticatedHttpRequest, org_slug: str) -> HttpRespon
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request) as refused:
             cycle = cycles.cycle_create(
                 organization=membership.organization,
                 by=request.user,
                 questionnaire=selectors.questionnaire_for_mode(form.cleaned_data["mode"]),
                 **form.cleaned_data,
             )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
+        if not refused:
             if cycle.is_open:
                 messages.success(request, _("“%(label)s” is open.") % {"label": cycle.label})
             else:
@@ -163,10 +162,8 @@ def _cycle_context(request, membership, cycle) -> dict:
 def cycle_open(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
-    try:
+    with refusal_shown(request):
         cycles.cycle_open(cycle=cycle, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
     return redirect(cycle)
 
 
@@ -181,10 +178,9 @@ def cycle_close(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid
         if closing is not None and not closing.failure:
             return redirect("assessment:cycle_closing", org_slug, cycle.id)
         return render(request, "assessment/cycle_close.html", _cycle_context(request, membership, cycle))
-    try:
+    with refusal_shown(request) as refused:
         cycles.cycle_close_request(cycle=cycle, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    if refused:
         return redirect(cycle)
     return redirect("assessment:cycle_closing", org_slug, cycle.id)
 
@@ -306,12 +302,11 @@ def invitations_approve(
     membership = get_membership(request.user, org_slug, min_role=Role.ADMIN)
     cycle = _cycle_for(membership, cycle_id)
     _awaiting_list_for(cycle, list_id)
-    try:
+    with refusal_shown(request) as refused:
         sent = links.invitations_approve(
             cycle=cycle, list_id=list_id, by=request.user, site_url=request.build_absolute_uri("/").rstrip("/")
         )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    if refused:
         return redirect("assessment:invitations_review", org_slug, cycle.id, list_id)
     messages.success(request, _sent_text(sent) % {"n": sent})
     return redirect(cycle)
@@ -326,11 +321,9 @@ def invitations_refuse(
     awaiting = _awaiting_list_for(cycle, list_id)
     if not membership.is_admin and awaiting.requested_by_id != request.user.pk:
         raise Http404
-    try:
+    with refusal_shown(request) as refused:
         count = links.invitations_refuse(cycle=cycle, list_id=list_id, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
+    if not refused:
         messages.success(
             request,
             ngettext(
@@ -349,13 +342,11 @@ def reminders_create(request: AuthenticatedHttpRequest, org_slug: str, cycle_id:
     cycle = _cycle_for(membership, cycle_id)
     form = RemindersForm(request.POST)
     message = form.data.get("message", "")
-    try:
+    with refusal_shown(request) as refused:
         invitees, members = links.reminders_send(
             cycle=cycle, by=request.user, message=message, site_url=request.build_absolute_uri("/").rstrip("/")
         )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
+    if not refused:
         # In steps of the minimum, like the count of answers: exact numbers of who has not
         # started would tell how many have.
         invited, reminded_members = (
@@ -411,12 +402,11 @@ def cycle_open_next(request: AuthenticatedHttpRequest, org_slug: str) -> HttpRes
     mode = request.POST.get("mode", "")
     if mode not in Cycle.Mode.values:
         raise Http404
-    try:
+    with refusal_shown(request) as refused:
         cycle = schedules.cycle_open_next(
             organization=membership.organization, by=request.user, mode=mode, today=timezone.localdate()
         )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    if refused:
         return redirect(membership.organization)
     messages.success(request, _("“%(label)s” is open, with last time's settings.") % {"label": cycle.label})
     return redirect(cycle)
@@ -427,10 +417,9 @@ def cycle_open_next(request: AuthenticatedHttpRequest, org_slug: str) -> HttpRes
 def links_create(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _cycle_for(membership, cycle_id)
-    try:
+    with refusal_shown(request) as refused:
         token = links.shared_link_create(cycle=cycle, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    if refused:
         return redirect(cycle)
     url = request.build_absolute_uri(reverse("assessment:link_landing", args=[token]))
     context = {"membership": membership, "organization": membership.organization, "cycle": cycle, "url": url}
@@ -606,15 +595,14 @@ def _answer_page(request, cycle, store, *, base_url, extra=None):
         # Every way off the page (the next and previous buttons, a step of the page list, the
         # language choice) posts the page's answers, so leaving never loses what was typed.
         action = "goto" if "goto" in request.POST else request.POST.get("action", "next")
-        try:
+        with refusal_shown(request) as refusal:
             if not form.is_valid():
                 raise ValidationError(form.first_error)
             store.save(answers=form.answers, notes=form.notes, role_group=form.role_group)
             if action == "submit":
                 store.submit()
                 return None
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
+        if refusal:
             refused = True
         else:
             if action == "language":
@@ -677,10 +665,9 @@ def respond_start(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uu
     cycle = _cycle_for(membership, cycle_id)
     if drafts.read(request, cycle) is not None:
         return redirect("assessment:respond", org_slug, cycle.id)
-    try:
+    with refusal_shown(request) as refused:
         draft = responding.member_response_start(cycle=cycle, user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    if refused:
         return redirect(membership.organization)
     return drafts.write(redirect("assessment:respond", org_slug, cycle.id), cycle, draft)
 
@@ -697,11 +684,9 @@ def link_landing(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if throttle.is_limited(request, "link-start", scope=token):
             return render(request, "assessment/throttled.html", status=429)
-        try:
+        with refusal_shown(request) as refused:
             cycle, draft = links.link_redeem(token=token)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
+        if not refused:
             return drafts.write(redirect("assessment:link_continue"), cycle, draft)
     status = 200 if link else 404
     context = {"link": link, "cycle": link and link.cycle}

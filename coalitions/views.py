@@ -2,7 +2,6 @@ import logging
 
 from csp.decorators import csp_update
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import throttle
 from accounts.access import user_memberships
+from accounts.refusals import refusal_shown
 from assessment.models import Cycle
 from assessment.selectors import dimension_names_for
 from coalitions import selectors, services
@@ -32,11 +32,9 @@ MEMBERS_PER_PAGE = 50
 def coalition_create(request):
     form = CoalitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request) as refused:
             coalition, code = services.coalition_create(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
+        if not refused:
             return render(request, "coalitions/join_code.html", {"coalition": coalition, "code": code, "created": True})
     return render(request, "coalitions/coalition_create.html", {"form": form})
 
@@ -156,7 +154,7 @@ def coalition_join(request, coalition_slug):
     form = JoinCoalitionForm(request.POST if "consent_step" in request.POST else None, organizations=admin_of)
     if form.is_bound and form.is_valid():
         organization = form.cleaned_data["organization"]
-        try:
+        with refusal_shown(request) as refused:
             services.coalition_join(
                 coalition=coalition,
                 organization=organization,
@@ -164,9 +162,7 @@ def coalition_join(request, coalition_slug):
                 join_code=join_code,
                 consent=form.cleaned_data["consent"],
             )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
+        if not refused:
             messages.success(
                 request,
                 _("%(org)s is now a member of %(coalition)s.")
@@ -204,10 +200,9 @@ def coalition_withdraw(request, coalition_slug):
             "cancel_url": reverse("accounts:org_settings", args=[organization.slug]),
         }
         return render(request, "coalitions/withdraw.html", context)
-    try:
+    with refusal_shown(request) as refused:
         services.coalition_withdraw(coalition=coalition, organization=organization, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    if refused:
         return redirect(organization)
     messages.success(
         request,
@@ -235,12 +230,11 @@ def snapshot_publish(request, coalition_slug):
     coalition = get_coalition_for_steward(request.user, coalition_slug)
     if request.method == "POST":
         period = _period(request.POST.get("period", "")) or 0
-        try:
+        with refusal_shown(request) as refused:
             services.snapshot_publish_request(
                 coalition=coalition, period=period, by=request.user, confirmed=request.POST.get("confirm") == "yes"
             )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
+        if refused:
             url = reverse("coalitions:snapshot_publish", args=[coalition.slug])
             return redirect(f"{url}?period={period}" if period else url)
         return redirect("coalitions:snapshot_publishing", coalition_slug=coalition.slug, year=period)

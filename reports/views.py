@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from csp.decorators import csp_update
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import AuthenticatedHttpRequest, get_membership
 from accounts.models import Membership
+from accounts.refusals import refusal_shown
 from assessment.models import Cycle
 from reports import exports, selectors, services
 from reports.charts import CHART_CSP
@@ -210,7 +210,7 @@ def action_create(request: AuthenticatedHttpRequest, org_slug: str) -> HttpRespo
     selectors.marked_if_english_only(item, source.questionnaire.version)
     form = ActionForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request) as refused:
             services.action_create(
                 organization=organization,
                 by=request.user,
@@ -218,9 +218,7 @@ def action_create(request: AuthenticatedHttpRequest, org_slug: str) -> HttpRespo
                 practice=practice,
                 **{k: form.cleaned_data[k] for k in ("what", "owner", "due_on", "notes")},
             )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
+        if not refused:
             messages.success(request, _("The action is in the plan."))
             return redirect("reports:actions", org_slug=organization.slug)
     context = {"membership": membership, "organization": organization, "form": form, "cycle": source, "item": item}
@@ -253,11 +251,9 @@ def action_edit(request: AuthenticatedHttpRequest, org_slug: str, action_id: uui
     selectors.practice_wording([action])
     form = ActionForm(request.POST or None, instance=Action.objects.get(pk=action.pk), organization=organization)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request) as refused:
             services.action_update(action=action, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
+        if not refused:
             messages.success(request, _("The action is saved."))
             return redirect("reports:actions", org_slug=organization.slug)
     context = {"membership": membership, "organization": organization, "form": form, "action": action}
