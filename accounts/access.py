@@ -33,6 +33,12 @@ def get_membership(user, org_slug: str, min_role: Role = Role.STAFF) -> Membersh
     return membership
 
 
+def organization_context(membership: Membership, **extra) -> dict:
+    """Return a page's context within one organization: the reader's membership, the
+    organization (which the site's header and menus read), and what else the page shows."""
+    return {"membership": membership, "organization": membership.organization, **extra}
+
+
 def user_memberships(user) -> list[Membership]:
     """Return the user's memberships, organizations loaded, by organization name."""
     if not user.is_authenticated:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts import services
-from accounts.access import get_membership
+from accounts.access import get_membership, organization_context
 from accounts.audit import audit_entries
 from accounts.forms import InvitationForm, OrganizationForm, OrganizationSettingsForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership
@@ -109,13 +109,12 @@ def member_remove(request, org_slug, membership_id):
         Membership.objects.select_related("user"), id=membership_id, organization=membership.organization
     )
     if request.method != "POST":
-        context = {
-            "membership": membership,
-            "organization": membership.organization,
-            "target": target,
-            "is_self": target.user_id == request.user.id,
-            "cancel_url": reverse("accounts:org_members", args=[org_slug]),
-        }
+        context = organization_context(
+            membership,
+            target=target,
+            is_self=target.user_id == request.user.id,
+            cancel_url=reverse("accounts:org_members", args=[org_slug]),
+        )
         return render(request, "accounts/member_remove.html", context)
     with refusal_shown(request) as refused:
         services.membership_remove(membership=target, by=request.user)
@@ -138,11 +137,7 @@ def org_settings(request, org_slug):
         )
         messages.success(request, _("Settings saved."))
         return redirect("accounts:org_settings", org_slug=org_slug)
-    return render(
-        request,
-        "accounts/org_settings.html",
-        {"membership": membership, "organization": membership.organization, "form": form},
-    )
+    return render(request, "accounts/org_settings.html", organization_context(membership, form=form))
 
 
 @login_not_required

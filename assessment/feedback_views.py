@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import throttle
-from accounts.access import get_membership
+from accounts.access import get_membership, organization_context
 from accounts.models import Membership
 from assessment import selectors
 from assessment.forms import PageAnswersForm
@@ -137,13 +137,12 @@ def feedback_sheet(request: HttpRequest, org_slug: str, cycle_id, sheet: str) ->
     if sheet not in SHEETS or cycle.is_closed:
         raise Http404
     url = feedback_link(request, cycle)
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "sheet": sheet,
-        "url": url,
-        "qr": qr_svg(url),
-        "languages": _languages(cycle),
-    }
+    context = organization_context(
+        membership,
+        cycle=cycle,
+        sheet=sheet,
+        url=url,
+        qr=qr_svg(url),
+        languages=_languages(cycle),
+    )
     return render(request, "assessment/feedback/sheet.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import throttle
-from accounts.access import AuthenticatedHttpRequest, get_membership
+from accounts.access import AuthenticatedHttpRequest, get_membership, organization_context
 from accounts.models import Membership
 from accounts.refusals import refusal_shown
 from assessment import drafts, selectors
@@ -105,12 +105,11 @@ def cycle_create(request: AuthenticatedHttpRequest, org_slug: str) -> HttpRespon
                 messages.success(request, text % {"label": cycle.label, "date": long_date(cycle.opens_on)})
             return redirect(cycle)
     questionnaires = [(label, selectors.questionnaire_for_mode(mode)) for mode, label in Cycle.Mode.choices]
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "form": form,
-        "questionnaires": [(label, questionnaire) for label, questionnaire in questionnaires if questionnaire],
-    }
+    context = organization_context(
+        membership,
+        form=form,
+        questionnaires=[(label, questionnaire) for label, questionnaire in questionnaires if questionnaire],
+    )
     return render(request, "assessment/cycle_create.html", context)
 
 
@@ -131,31 +130,30 @@ def cycle_detail(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uui
 
 def _cycle_context(request, membership, cycle) -> dict:
     count = selectors.stepped_count(selectors.submitted_count(cycle), cycle.min_responses)
-    return {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "count": count,
-        "rate": selectors.response_rate(cycle, count),
-        "failed_deliveries": cycle.links.filter(delivery=RespondentLink.Delivery.FAILED).count(),
-        "reminders_form": RemindersForm(),
-        "invitations_form": InvitationsForm(),
-        "has_shared_link": selectors.has_shared_link(cycle),
-        "score_rows": selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
-        "oversight": selectors.invitation_oversight(membership.organization),
+    return organization_context(
+        membership,
+        cycle=cycle,
+        count=count,
+        rate=selectors.response_rate(cycle, count),
+        failed_deliveries=cycle.links.filter(delivery=RespondentLink.Delivery.FAILED).count(),
+        reminders_form=RemindersForm(),
+        invitations_form=InvitationsForm(),
+        has_shared_link=selectors.has_shared_link(cycle),
+        score_rows=selectors.cycle_score_rows(cycle) if cycle.is_reportable else [],
+        oversight=selectors.invitation_oversight(membership.organization),
         # Admins see every list waiting for approval; a lead sees their own.
-        "awaiting_lists": [
+        awaiting_lists=[
             awaiting
             for awaiting in selectors.awaiting_invitation_lists(membership.organization, cycle=cycle)
             if membership.is_admin or awaiting.requested_by_id == membership.user_id
         ],
-        "closing": CycleClosing.objects.filter(cycle=cycle, failure="").first() if cycle.is_open else None,
-        "feedback_url": feedback_link(request, cycle) if cycle.is_community_feedback else "",
-        "form_in_review": reviews.awaits_review(cycle.questionnaire.slug, cycle.questionnaire.version),
-        "open_refusal": cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
+        closing=CycleClosing.objects.filter(cycle=cycle, failure="").first() if cycle.is_open else None,
+        feedback_url=feedback_link(request, cycle) if cycle.is_community_feedback else "",
+        form_in_review=reviews.awaits_review(cycle.questionnaire.slug, cycle.questionnaire.version),
+        open_refusal=cycles.staff_survey_refusal(organization_id=cycle.organization_id, today=timezone.localdate())
         if cycle.status == Cycle.Status.DRAFT and cycle.is_staff_survey
         else None,
-    }
+    )
 
 
 @require_POST
@@ -199,18 +197,17 @@ def cycle_closing(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uu
         state = "failed"
     else:
         state = "running" if closing.started_at else "waiting"
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "state": state,
-        "is_final": state in ("done", "failed", "none"),
-        "failure": (
+    context = organization_context(
+        membership,
+        cycle=cycle,
+        state=state,
+        is_final=state in ("done", "failed", "none"),
+        failure=(
             cycles.SEALS_UNREADABLE_MESSAGE
             if closing and closing.failure == CycleClosing.UNREADABLE
             else cycles.CLOSE_FAILED_MESSAGE
         ),
-    }
+    )
     return render(request, "assessment/cycle_closing.html", context)
 
 
@@ -224,12 +221,11 @@ def cycle_delete(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uui
             messages.success(request, _("The audit and all its answers were deleted."))
             return redirect(membership.organization)
         messages.error(request, _("Type the audit's label exactly to confirm deleting it."))
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "cancel_url": cycle.get_absolute_url(),
-    }
+    context = organization_context(
+        membership,
+        cycle=cycle,
+        cancel_url=cycle.get_absolute_url(),
+    )
     return render(request, "assessment/cycle_delete.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -284,14 +280,13 @@ def invitations_review(
     cycle = _cycle_for(membership, cycle_id)
     awaiting = _awaiting_list_for(cycle, list_id)
     # The addresses and who asked, nothing else: no count of answers, nothing of who started.
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "awaiting": awaiting,
-        "addresses": selectors.awaiting_invitation_addresses(cycle, list_id),
-        "is_own": awaiting.requested_by_id == request.user.pk,
-    }
+    context = organization_context(
+        membership,
+        cycle=cycle,
+        awaiting=awaiting,
+        addresses=selectors.awaiting_invitation_addresses(cycle, list_id),
+        is_own=awaiting.requested_by_id == request.user.pk,
+    )
     return render(request, "assessment/invitations_review.html", context)
 
 
@@ -422,7 +417,7 @@ def links_create(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uui
     if refused:
         return redirect(cycle)
     url = request.build_absolute_uri(reverse("assessment:link_landing", args=[token]))
-    context = {"membership": membership, "organization": membership.organization, "cycle": cycle, "url": url}
+    context = organization_context(membership, cycle=cycle, url=url)
     return render(request, "assessment/shared_link.html", context)
 
 
@@ -630,7 +625,7 @@ def respond(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUI
     membership = get_membership(request.user, org_slug)
     cycle = _cycle_for(membership, cycle_id)
     base_url = reverse("assessment:respond", args=[org_slug, cycle.id])
-    extra = {"membership": membership, "organization": membership.organization}
+    extra = organization_context(membership)
     if cycle.is_community_feedback:
         raise Http404  # answered by the people served, through its public link
     if cycle.is_staff_survey:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
-from accounts.access import AuthenticatedHttpRequest, get_membership
+from accounts.access import AuthenticatedHttpRequest, get_membership, organization_context
 from accounts.models import Membership
 from accounts.refusals import refusal_shown
 from assessment.models import Cycle
@@ -36,13 +36,12 @@ def cycle_report(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uui
     membership = get_membership(request.user, org_slug)
     cycle = _reportable_cycle(membership, cycle_id)
     payload = selectors.cycle_report(cycle)
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "report": payload,
-        "actions": selectors.report_actions(cycle),
-    }
+    context = organization_context(
+        membership,
+        cycle=cycle,
+        report=payload,
+        actions=selectors.report_actions(cycle),
+    )
     return render(request, "reports/cycle_report.html", context)
 
 
@@ -118,13 +117,12 @@ CONTENT_TYPES = {
 def board_summary(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(request.user, org_slug)
     cycle = _reportable_cycle(membership, cycle_id)
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "cycle": cycle,
-        "report": selectors.cycle_report(cycle),
-        "plan": [a for a in selectors.organization_actions(membership.organization) if a.is_open],
-    }
+    context = organization_context(
+        membership,
+        cycle=cycle,
+        report=selectors.cycle_report(cycle),
+        plan=[a for a in selectors.organization_actions(membership.organization) if a.is_open],
+    )
     return render(request, "reports/board_summary.html", context)
 
 
@@ -178,7 +176,7 @@ def trend(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
             sections.append(
                 {"mode": mode, "title": title, "trend": payload["trend"], "chart": payload["charts"]["trend"]}
             )
-    context = {"membership": membership, "organization": membership.organization, "sections": sections}
+    context = organization_context(membership, sections=sections)
     return render(request, "reports/trend.html", context)
 
 
@@ -188,11 +186,10 @@ def _lead(request, org_slug):
 
 def actions(request: AuthenticatedHttpRequest, org_slug: str) -> HttpResponse:
     membership = _lead(request, org_slug)
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "actions": selectors.organization_actions(membership.organization),
-    }
+    context = organization_context(
+        membership,
+        actions=selectors.organization_actions(membership.organization),
+    )
     return render(request, "reports/actions.html", context)
 
 
