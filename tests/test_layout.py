@@ -1,6 +1,7 @@
 """The apps depend on each other in one direction only, as docs/ARCHITECTURE.md draws it."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,11 @@ def test_the_check_sees_upward_and_relative_imports(tmp_path):
         "coalitions/bad.py imports reports.selectors",
         "coalitions/bad.py imports reports.views",
     ]
+
+
+def test_the_architecture_doc_names_every_pure_module():
+    """docs/ARCHITECTURE.md quotes the list this test enforces, so the two cannot drift apart."""
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    paragraph = text[text.index("- **Pure cores.**") :].split("\n- ", 1)[0]
+    named = set(re.findall(r"`([a-z_/]+\.py)`", paragraph)) - {"tests/test_layout.py"}
+    assert named == set(PURE_MODULES)
