@@ -1,7 +1,8 @@
 /* Draw every chart of the page from the JSON embedded next to it (no inline script), and keep a
    picture of each at paper width for printing: plotly's live charts do not resize to the page.
-   The chart library (data-plotly on this script's tag) loads only when a chart nears the screen
-   or the page is idle, and each chart is drawn as it scrolls into view, or then. */
+   The chart library (data-plotly on this script's tag) loads only after the first words are on
+   screen, once a chart nears it or the page is idle; each chart is drawn as it scrolls into view,
+   or then. */
 (function () {
   "use strict";
   var PRINT_WIDTH = 680;
@@ -118,7 +119,8 @@
     });
   }
   // The chart library is loaded only once a chart is near the screen, or once the page has
-  // loaded and the browser is idle: the words and tables come first, on a slow phone too.
+  // loaded and the browser is idle, never before the first paint: the words and tables come
+  // first, on a slow phone too.
   var script = document.currentScript;
   var PLOTLY = script && script.dataset.plotly;
   var loading = null;
@@ -164,50 +166,31 @@
       window.setTimeout(callback, 200);
     }
   }
+  // Run once the page's first words are on screen, so the chart library never holds them up.
+  function afterFirstPaint(callback) {
+    var painted = function () {
+      return performance.getEntriesByName("first-contentful-paint").length > 0;
+    };
+    if (painted() || !("PerformanceObserver" in window)) {
+      window.requestAnimationFrame(function () { window.setTimeout(callback, 0); });
+      return;
+    }
+    var observer = new PerformanceObserver(function () {
+      if (painted()) {
+        observer.disconnect();
+        callback();
+      }
+    });
+    observer.observe({ type: "paint", buffered: true });
+  }
   var ready = null;
   function draw() {
     var elements = Array.prototype.filter.call(document.querySelectorAll("[data-figure]"), function (element) {
       return document.getElementById(element.dataset.figure);
     });
     if (elements.length && PLOTLY) {
-      if ("IntersectionObserver" in window) {
-        var observer = new IntersectionObserver(function (entries) {
-          entries.forEach(function (entry) {
-            if (entry.isIntersecting) {
-              observer.unobserve(entry.target);
-              drawOne(entry.target);
-            }
-          });
-        }, { rootMargin: "300px 0px" });
-        elements.forEach(function (element) { observer.observe(element); });
-      }
-      // The rest one after another once the page is idle, so that a printed page has every chart.
-      ready = new Promise(function (resolve) {
-        var start = function () {
-          whenIdle(function () {
-            elements.reduce(function (previous, element) {
-              return previous.then(function () { return drawOne(element); });
-            }, Promise.resolve()).then(function () {
-              // Every chart is on screen: the browser tests and the benchmark read this mark.
-              performance.mark("charts-drawn");
-              // Then each one's picture at paper width, one after another.
-              return elements.reduce(function (previous, element) {
-                return previous.then(function () {
-                  // A fresh copy: plotly keeps and changes the objects it was given.
-                  return printCopy(element, JSON.parse(document.getElementById(element.dataset.figure).textContent));
-                });
-              }, Promise.resolve());
-            }).then(resolve, resolve);
-          });
-        };
-        if (document.readyState === "complete") {
-          start();
-        } else {
-          window.addEventListener("load", start);
-        }
-      }).then(function () {
-        // Every chart has its picture for print too.
-        document.documentElement.setAttribute("data-charts-ready", "true");
+      ready = new Promise(function (resolve) { afterFirstPaint(resolve); }).then(function () {
+        return drawAll(elements);
       });
     }
     document.querySelectorAll("[data-print]").forEach(function (button) {
@@ -216,6 +199,47 @@
         // Print once every chart has its picture for paper.
         (ready || Promise.resolve()).then(function () { window.print(); });
       });
+    });
+  }
+  // Draw each chart as it nears the screen, and the rest one after another once the page is idle
+  // (so that a printed page has every chart); then each one's picture for paper.
+  function drawAll(elements) {
+    if ("IntersectionObserver" in window) {
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            drawOne(entry.target);
+          }
+        });
+      }, { rootMargin: "300px 0px" });
+      elements.forEach(function (element) { observer.observe(element); });
+    }
+    return new Promise(function (resolve) {
+      var start = function () {
+        whenIdle(function () {
+          elements.reduce(function (previous, element) {
+            return previous.then(function () { return drawOne(element); });
+          }, Promise.resolve()).then(function () {
+            // Every chart is on screen: the browser tests and the benchmark read this mark.
+            performance.mark("charts-drawn");
+            return elements.reduce(function (previous, element) {
+              return previous.then(function () {
+                // A fresh copy: plotly keeps and changes the objects it was given.
+                return printCopy(element, JSON.parse(document.getElementById(element.dataset.figure).textContent));
+              });
+            }, Promise.resolve());
+          }).then(resolve, resolve);
+        });
+      };
+      if (document.readyState === "complete") {
+        start();
+      } else {
+        window.addEventListener("load", start);
+      }
+    }).then(function () {
+      // Every chart has its picture for print too.
+      document.documentElement.setAttribute("data-charts-ready", "true");
     });
   }
   if (document.readyState === "loading") {
