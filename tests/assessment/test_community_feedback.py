@@ -274,3 +274,34 @@ def test_a_lead_reads_the_form_as_a_trial_until_it_is_reviewed(client, lead, fee
     monkeypatch.setattr(reviews, "review_records", lambda: changed)
     page = client.get(report_url).content.decode()
     assert 'id="community-caveat"' in page and "read its results as a trial" not in page
+
+
+def test_opening_the_form_writes_nothing_and_sending_writes_only_the_sealed_answers(client, feedback):
+    """As for a staff survey: a row the request writes beside the sealed answers (a session, an
+    audit entry, a count) would carry the moment they arrived next to something else, and a
+    form page that wrote anything would leave a start for the write-ahead log to join to it.
+    The rate limit's counters live in the shared cache (in this table only without Redis): a
+    count under a keyed hash of the address and of the link, with an expiry, nothing of the
+    answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def written(queries):
+        tables = set()
+        for query in queries.captured_queries:
+            verb = query["sql"].lstrip().split(" ", 1)[0].upper()
+            if verb in {"INSERT", "UPDATE", "DELETE"}:
+                tables.add(query["sql"].split('"')[1])
+        return tables
+
+    with CaptureQueriesContext(connection) as opening:
+        page = client.get(_url(feedback, "zh-hans"))
+    assert page.status_code == 200 and written(opening) == set()
+    credential = page.context["credential"]
+    with CaptureQueriesContext(connection) as sending:
+        sent = client.post(
+            _url(feedback, None),
+            {"credential": credential, "lang": "zh-hans", "action": "send", **_answers(feedback, 1)},
+        )
+    assert sent.status_code == 200
+    assert written(sending) - {"ally_cache"} == {PendingResponse._meta.db_table, SpentCredential._meta.db_table}
