@@ -246,10 +246,37 @@ def read_instrument_file(path: str | Path) -> dict:
 
 
 def check_instrument(data: dict) -> dict:
-    """Return the data with ``max_value`` set per item, or raise InstrumentFileError."""
-    problems = []
+    """Return the data with ``max_value`` set per item, or raise InstrumentFileError.
+
+    In three passes, each only once the one before found nothing: the top-level fields' kinds,
+    every field's kind and name (``_field_problems``), then the values, all problems at once.
+    """
     if not isinstance(data, dict):
         raise InstrumentFileError("The file must hold one JSON object.")
+    problems = _kind_problems(data)
+    if problems:
+        raise InstrumentFileError(" ".join(problems))
+    problems = _field_problems(data)
+    if problems:
+        raise InstrumentFileError("\n".join(problems))
+    problems = [*_split_languages(data), *_head_problems(data)]
+    dimension_problems, dimension_keys = _dimension_problems(data["dimensions"])
+    problems += dimension_problems
+    item_keys = []
+    for index, item in enumerate(data["items"]):
+        item_problems, key = _item_problems(item, index, dimension_keys, data["version"])
+        problems += item_problems
+        item_keys.append(key)
+    if len(set(item_keys)) != len(item_keys):
+        problems.append("item keys must be unique.")
+    used = {item.get("dimension") for item in data["items"] if isinstance(item.get("dimension"), str)}
+    problems += [f"dimension {key} has no items." for key in dimension_keys if key not in used]
+    if problems:
+        raise InstrumentFileError("\n".join(problems))
+    return data
+
+
+def _kind_problems(data: dict) -> list[str]:
     kinds: list[tuple[str, type | UnionType]] = [
         ("slug", str),
         ("version", int),
@@ -257,17 +284,15 @@ def check_instrument(data: dict) -> dict:
         ("dimensions", list),
         ("items", list),
     ]
-    for field, kind in kinds:
-        if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool):
-            problems.append(
-                f"'{field}' is missing or not {'text' if isinstance(kind, UnionType) else 'a ' + kind.__name__}."
-            )
-    if problems:
-        raise InstrumentFileError(" ".join(problems))
-    problems = _field_problems(data)
-    if problems:
-        raise InstrumentFileError("\n".join(problems))
-    problems += _split_languages(data)
+    return [
+        f"'{field}' is missing or not {'text' if isinstance(kind, UnionType) else 'a ' + kind.__name__}."
+        for field, kind in kinds
+        if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool)
+    ]
+
+
+def _head_problems(data: dict) -> list[str]:
+    problems = []
     if not 1 <= data["version"] <= MAX_VERSION:
         problems.append(f"'version' must be between 1 and {MAX_VERSION}.")
     if not KEY_PATTERN.match(data["slug"]) or len(data["slug"]) > MAX_LENGTHS["slug"]:
@@ -277,8 +302,13 @@ def check_instrument(data: dict) -> dict:
     problems += [f"{where}: control characters are not allowed." for where in _control_characters(data)]
     if data.get("form", "staff") not in FORMS:
         problems.append(f"'form' must be one of {', '.join(FORMS)}.")
-    dimension_keys = []
-    for index, dimension in enumerate(data["dimensions"]):
+    return problems
+
+
+def _dimension_problems(dimensions: list[dict]) -> tuple[list[str], list[str]]:
+    """Return the dimensions' problems and their keys (``#n`` where a key is unusable)."""
+    problems, keys = [], []
+    for index, dimension in enumerate(dimensions):
         key = dimension.get("key", "")
         if not isinstance(key, str) or not KEY_PATTERN.match(key) or len(key) > MAX_LENGTHS["dimension key"]:
             problems.append(f"dimension {index + 1}: key must be at most 40 lower-case letters, digits, - or _.")
@@ -288,69 +318,80 @@ def check_instrument(data: dict) -> dict:
             problems.append(f"dimension {key}: a name of at most {MAX_LENGTHS['name']} characters is required.")
         if not _positive(dimension.get("weight", 1.0)):
             problems.append(f"dimension {key}: weight must be a positive number.")
-        dimension_keys.append(key)
-    if not dimension_keys:
+        keys.append(key)
+    if not keys:
         problems.append("at least one dimension is required.")
-    if len(set(dimension_keys)) != len(dimension_keys):
+    if len(set(keys)) != len(keys):
         problems.append("dimension keys must be unique.")
-    item_keys = []
-    for index, item in enumerate(data["items"]):
-        key = item.get("key", "")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key) or len(key) > MAX_LENGTHS["item key"]:
-            problems.append(f"item {index + 1}: key must be at most 60 lower-case letters, digits, - or _.")
-            key = f"#{index + 1}"
-        label = f"item {key}"
-        if not isinstance(item.get("dimension"), str) or item["dimension"] not in dimension_keys:
-            problems.append(f"{label}: its dimension is not one defined in the file.")
-        if item.get("scale") not in SCALES:
-            problems.append(f"{label}: scale must be one of {', '.join(SCALES)}.")
-        else:
-            item["max_value"] = SCALES[item["scale"]]
-        for field in ("text", "recommendation"):
-            if not isinstance(item.get(field), str) or not item[field].strip():
-                problems.append(f"{label}: '{field}' is required.")
-        if isinstance(item.get("text"), str) and len(item["text"]) > MAX_LENGTHS["text"]:
-            problems.append(f"{label}: 'text' must be at most {MAX_LENGTHS['text']} characters.")
-        short = item.get("short", "")
-        if not isinstance(short, str) or len(short) > SHORT_MAX or (data["version"] >= 2 and not short.strip()):
-            problems.append(f"{label}: 'short' must be a title of at most {SHORT_MAX} characters.")
-        if item.get("scale") == "breaks" and item.get("reverse") is not True:
-            problems.append(f"{label}: a 'breaks' item counts seen breaks of a rule, so it must be reverse-scored.")
-        if item.get("scale") == "maturity":
-            levels = item.get("levels")
-            if not isinstance(levels, list) or len(levels) != 4 or not all(isinstance(v, str) and v for v in levels):
-                problems.append(f"{label}: a maturity entry needs 'levels', four descriptions from 0 to 3.")
-        if not isinstance(item.get("evidence_prompt", ""), str):
-            problems.append(f"{label}: 'evidence_prompt' must be text.")
-        sources = item.get("sources")
-        if (
-            not isinstance(sources, list)
-            or not sources
-            or not all(isinstance(s, str) and SOURCE_PATTERN.match(s) for s in sources)
-        ):
-            problems.append(f"{label}: 'sources' must list seed questions such as \"Q10\".")
-        practices = item.get("practices", [])
-        if not isinstance(practices, list) or not all(
-            isinstance(p, str) and PRACTICE_PATTERN.match(p) for p in practices
-        ):
-            problems.append(f"{label}: 'practices' must list practice ids such as \"P5\".")
-        if not _positive(item.get("weight", 1.0)):
-            problems.append(f"{label}: weight must be a positive number.")
-        for flag in ("reverse", "critical", "allow_na", "staff_view"):
-            if not isinstance(item.get(flag, False), bool):
-                problems.append(f"{label}: '{flag}' must be true or false.")
-        if item.get("staff_view") is True and item.get("critical") is True:
-            problems.append(f"{label}: leadership's view of a staff item is not scored, so it cannot be critical.")
-        item_keys.append(key)
-    if len(set(item_keys)) != len(item_keys):
-        problems.append("item keys must be unique.")
-    used = {item.get("dimension") for item in data["items"] if isinstance(item.get("dimension"), str)}
-    for key in dimension_keys:
-        if key not in used:
-            problems.append(f"dimension {key} has no items.")
-    if problems:
-        raise InstrumentFileError("\n".join(problems))
-    return data
+    return problems, keys
+
+
+def _item_problems(item: dict, index: int, dimension_keys: list[str], version: int) -> tuple[list[str], str]:
+    """Return one item's problems and its key (``#n`` where it is unusable); set its ``max_value``."""
+    problems = []
+    key = item.get("key", "")
+    if not isinstance(key, str) or not KEY_PATTERN.match(key) or len(key) > MAX_LENGTHS["item key"]:
+        problems.append(f"item {index + 1}: key must be at most 60 lower-case letters, digits, - or _.")
+        key = f"#{index + 1}"
+    label = f"item {key}"
+    if not isinstance(item.get("dimension"), str) or item["dimension"] not in dimension_keys:
+        problems.append(f"{label}: its dimension is not one defined in the file.")
+    if item.get("scale") not in SCALES:
+        problems.append(f"{label}: scale must be one of {', '.join(SCALES)}.")
+    else:
+        item["max_value"] = SCALES[item["scale"]]
+    problems += _wording_problems(item, label, version)
+    problems += _scale_problems(item, label)
+    problems += _reference_problems(item, label)
+    for flag in ("reverse", "critical", "allow_na", "staff_view"):
+        if not isinstance(item.get(flag, False), bool):
+            problems.append(f"{label}: '{flag}' must be true or false.")
+    if item.get("staff_view") is True and item.get("critical") is True:
+        problems.append(f"{label}: leadership's view of a staff item is not scored, so it cannot be critical.")
+    return problems, key
+
+
+def _wording_problems(item: dict, label: str, version: int) -> list[str]:
+    problems = []
+    for field in ("text", "recommendation"):
+        if not isinstance(item.get(field), str) or not item[field].strip():
+            problems.append(f"{label}: '{field}' is required.")
+    if isinstance(item.get("text"), str) and len(item["text"]) > MAX_LENGTHS["text"]:
+        problems.append(f"{label}: 'text' must be at most {MAX_LENGTHS['text']} characters.")
+    short = item.get("short", "")
+    if not isinstance(short, str) or len(short) > SHORT_MAX or (version >= 2 and not short.strip()):
+        problems.append(f"{label}: 'short' must be a title of at most {SHORT_MAX} characters.")
+    if not isinstance(item.get("evidence_prompt", ""), str):
+        problems.append(f"{label}: 'evidence_prompt' must be text.")
+    return problems
+
+
+def _scale_problems(item: dict, label: str) -> list[str]:
+    problems = []
+    if item.get("scale") == "breaks" and item.get("reverse") is not True:
+        problems.append(f"{label}: a 'breaks' item counts seen breaks of a rule, so it must be reverse-scored.")
+    if item.get("scale") == "maturity":
+        levels = item.get("levels")
+        if not isinstance(levels, list) or len(levels) != 4 or not all(isinstance(v, str) and v for v in levels):
+            problems.append(f"{label}: a maturity entry needs 'levels', four descriptions from 0 to 3.")
+    if not _positive(item.get("weight", 1.0)):
+        problems.append(f"{label}: weight must be a positive number.")
+    return problems
+
+
+def _reference_problems(item: dict, label: str) -> list[str]:
+    problems = []
+    sources = item.get("sources")
+    if (
+        not isinstance(sources, list)
+        or not sources
+        or not all(isinstance(s, str) and SOURCE_PATTERN.match(s) for s in sources)
+    ):
+        problems.append(f"{label}: 'sources' must list seed questions such as \"Q10\".")
+    practices = item.get("practices", [])
+    if not isinstance(practices, list) or not all(isinstance(p, str) and PRACTICE_PATTERN.match(p) for p in practices):
+        problems.append(f"{label}: 'practices' must list practice ids such as \"P5\".")
+    return problems
 
 
 def content_hash(data: dict) -> str:
