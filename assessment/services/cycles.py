@@ -368,6 +368,16 @@ def cycle_delete(*, cycle: Cycle, by: User) -> None:
         )
 
 
+def response_scores(
+    cycle: Cycle, instrument: scoring.Instrument, answers: aggregation.Answers, notes: dict[str, str]
+) -> dict[str, float | None]:
+    """Return one response's scores by key, under the evidence rule where its questionnaire has
+    one (a level claimed without an evidence note scores as level 1), as its submission scored it."""
+    if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
+        answers, _claimed = aggregation.evidenced_answers(instrument, answers, notes)
+    return scoring.score_response(instrument, answers).by_key
+
+
 @transaction.atomic
 def cycle_results_recompute(*, cycle: Cycle) -> bool:
     """Score a closed cycle's stored answers again with the current rules; return whether anything changed.
@@ -386,8 +396,8 @@ def cycle_results_recompute(*, cycle: Cycle) -> bool:
         return False  # its answers were deleted after their keeping time; the results stand as stored
     changed_responses = []
     for response, answers in rows:
-        score = scoring.score_response(instrument, answers)
-        scores = score.by_key
+        notes = {answer.item.key: answer.note for answer in response.answers.all()}
+        scores = response_scores(cycle, instrument, answers, notes)
         if response.scores != scores:
             response.scores = scores
             changed_responses.append(response)

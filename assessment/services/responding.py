@@ -28,10 +28,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEvent, User
 from accounts.services import audit
 from accounts.tokens import new_token
-from assessment import aggregation, scoring
+from assessment import aggregation
 from assessment.models import Answer, Cycle, InvitedAddress, Item, Participation, Response, SpentCredential
 from assessment.selectors import questionnaire_instrument, questionnaire_pages
-from assessment.services.cycles import cycle_close
+from assessment.services.cycles import cycle_close, response_scores
 from assessment.services.pending import pending_add
 from config.dates import long_date
 
@@ -346,10 +346,7 @@ def response_submit(*, response: Response, user: User | None = None) -> Response
     given = list(response.answers.select_related("item"))
     answers: aggregation.Answers = {a.item.key: a.scoring_value for a in given}
     instrument = questionnaire_instrument(cycle.questionnaire)
-    if aggregation.needs_evidence(cycle.questionnaire.form, cycle.questionnaire.version):
-        answers, _claimed = aggregation.evidenced_answers(instrument, answers, {a.item.key: a.note for a in given})
-    score = scoring.score_response(instrument, answers)
-    response.scores = score.by_key
+    response.scores = response_scores(cycle, instrument, answers, {a.item.key: a.note for a in given})
     response.status = Response.Status.SUBMITTED
     response.save(update_fields=["scores", "status"])
     audit(

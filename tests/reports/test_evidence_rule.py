@@ -83,3 +83,17 @@ def test_before_version_3_a_level_needs_no_evidence(organization, lead):
     cycle, _ = _audit(organization, lead, _checklist(2), {})
     assert "unevidenced" not in cycle.results
     assert cycle.results["dimensions"]["consent"]["mean"] == pytest.approx(100.0)
+
+
+def test_rescoring_keeps_the_evidence_rule(organization, lead):
+    """`recompute_results` scored a self-audit's response again without its evidence notes, so a
+    level 3 claimed without evidence counted as 3 in the stored response scores."""
+    from assessment.services.cycles import cycle_results_recompute
+
+    cycle, response = _audit(organization, lead, _checklist(3), {"closed-door": "Policy 4, training log 2026"})
+    response.refresh_from_db()
+    scored = response.scores
+    assert scored["consent"] == pytest.approx(100 / 3)
+    assert cycle_results_recompute(cycle=cycle) is False
+    response.refresh_from_db()
+    assert response.scores == scored
