@@ -47,6 +47,9 @@ def test_a_served_person_answers_on_a_phone_in_chinese(browser, live_server, fee
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     if javascript:
         check_page(page, name="feedback-form-phone-zh")
+    # The other languages stay readable: a button styled as a link once took the buttons' white text.
+    for switch in page.locator(".feedback-switch button").all():
+        assert _contrast(page, switch) >= 4.5, f"{switch.inner_text()} is hard to read"
     questions = page.locator("fieldset.feedback-question")
     assert questions.count() == feedback.questionnaire.items.count()
     for index in range(questions.count()):
@@ -61,6 +64,28 @@ def test_a_served_person_answers_on_a_phone_in_chinese(browser, live_server, fee
     assert page.evaluate("window.localStorage.length + window.sessionStorage.length") == 0 if javascript else True
     assert PendingResponse.objects.filter(cycle=feedback).count() == 1
     context.close()
+
+
+def _contrast(page, element) -> float:
+    """Return the WCAG contrast ratio of an element's text against the page's background."""
+    return element.evaluate(
+        """(node) => {
+        const channels = (color) => color.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const luminance = (rgb) => {
+            const [r, g, b] = rgb.map((v) => {
+                v /= 255;
+                return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+            });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        let back = node;
+        while (back && getComputedStyle(back).backgroundColor.match(/[\\d.]+/g).length === 4
+               && Number(getComputedStyle(back).backgroundColor.match(/[\\d.]+/g)[3]) === 0) back = back.parentElement;
+        const [a, b] = [luminance(channels(getComputedStyle(node).color)),
+                        luminance(channels(back ? getComputedStyle(back).backgroundColor : 'rgb(255,255,255)'))];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }"""
+    )
 
 
 def _qr_pixels(page) -> numpy.ndarray:
