@@ -204,12 +204,15 @@ def report_inputs(cycle: Cycle) -> ReportInputs:
     return ReportInputs(history, views, report_basis(history, same_year_ids(views)))
 
 
+def is_current(row: CycleReport | None, basis: list[str]) -> bool:
+    """Return whether a stored report is built from ``basis`` in this release's report shape."""
+    return row is not None and row.basis == basis and row.payload.get("format") == report.REPORT_FORMAT
+
+
 def current_stored_report(cycle: Cycle, inputs: ReportInputs, language: str) -> report.Report | None:
     """Return the report stored for the cycle in ``language`` if it is current, else None."""
     stored = stored_report(cycle, language)
-    if stored is not None and stored.basis == inputs.basis and stored.payload.get("format") == report.REPORT_FORMAT:
-        return stored.payload
-    return None
+    return stored.payload if stored is not None and is_current(stored, inputs.basis) else None
 
 
 def computed_report(cycle: Cycle, inputs: ReportInputs) -> report.Report:
@@ -268,9 +271,10 @@ def _reportable_order(cycle: Cycle) -> tuple:
 
 def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: str) -> dict:
     """Return, for each of the ``wanted`` cycles, its stored report in ``language`` as its report
-    page would serve it, or None while it is missing or out of date (the report page then builds
-    it again). ``cycles`` holds every cycle of the organization, so the basis is worked out from
-    them (with their questionnaires) and the reports are read in one query."""
+    page would serve it, or None while it is missing or out of date (until the task after a close
+    stores it, the report page computes it for each reader). ``cycles`` holds every cycle of the
+    organization, so the basis is worked out from them (with their questionnaires) and the
+    reports are read in one query."""
     reportable = sorted((cycle for cycle in cycles if cycle.is_reportable), key=_reportable_order)
     stored = {
         report_row.cycle_id: report_row
@@ -288,14 +292,8 @@ def current_stored_reports(cycles: list[Cycle], wanted: list[Cycle], language: s
             if other.mode != cycle.mode and _year(other) == _year(cycle):
                 views[other.mode] = {"id": other.id, "in_review": _in_review(other)}
         row = stored.get(cycle.id)
-        if (
-            row is not None
-            and row.payload.get("format") == report.REPORT_FORMAT
-            and row.basis == report_basis(history, same_year_ids(views))
-        ):
-            found[cycle.id] = row.payload
-        else:
-            found[cycle.id] = None
+        basis = report_basis(history, same_year_ids(views))
+        found[cycle.id] = row.payload if row is not None and is_current(row, basis) else None
     return found
 
 

@@ -31,7 +31,7 @@ def cycle_report_build(*, cycle: Cycle, languages: list[str] | None = None) -> r
     payload: report.Report | None = None
     for language in languages:
         row = stored.get(language)
-        if row is not None and row.basis == inputs.basis and row.payload.get("format") == report.REPORT_FORMAT:
+        if row is not None and selectors.is_current(row, inputs.basis):
             payload = row.payload
             continue
         with translation.override(language):
