@@ -117,9 +117,9 @@ def is_reviewed(language: str, questionnaire: tuple[str, int] | None = None) -> 
     review (``awaits_review``). A language or questionnaire without a record is a draft; so is a
     "reviewed" mark without a complete record, which the system check refuses anyway.
     """
+    if language == "en":
+        return questionnaire is None or not awaits_review(*questionnaire)
     data = review_records()
-    if language == "en" and (questionnaire is None or awaits_review(*questionnaire) is False):
-        return True
     if questionnaire is None:
         entry = data.get("interface", {}).get(language)
         kind = "interface"
