@@ -182,6 +182,49 @@ INVITATION_ACTIONS = {
 CYCLE_ACTIONS = {Action.CYCLE_OPENED, Action.CYCLE_CLOSED, Action.TEAM_RESPONSE_EDITED, Action.TEAM_RESPONSE_SUBMITTED}
 
 
+REVIEW_ACTIONS = {
+    Action.REVIEW_INVITED,
+    Action.REVIEW_DECLINED,
+    Action.REVIEW_ACCEPTED,
+    Action.REVIEW_SAVED,
+    Action.REVIEW_SUBMITTED,
+    Action.REVIEW_ENDED,
+    Action.REVIEW_PAID,
+}
+
+
+def _review(action: str, data: dict, known: _Known) -> str:
+    """A step of a community review of a self-audit; the reviewer is named by id, as people are."""
+    label = known.cycle(data)
+    if action in (Action.REVIEW_SAVED, Action.REVIEW_SUBMITTED):
+        marked = data.get("marked", 0)
+        return ngettext(
+            "%(label)s: %(count)s answer marked (%(matches)s match, %(differs)s do not, %(cannot)s cannot say)",
+            "%(label)s: %(count)s answers marked (%(matches)s match, %(differs)s do not, %(cannot)s cannot say)",
+            marked,
+        ) % {
+            "label": label,
+            "count": marked,
+            "matches": data.get("matches", 0),
+            "differs": data.get("differs", 0),
+            "cannot": data.get("cannot_say", 0),
+        }
+    if action == Action.REVIEW_ACCEPTED:
+        return _("%(person)s, for %(label)s") % {"person": known.person(data), "label": label}
+    if action == Action.REVIEW_ENDED:
+        side = data.get("side")
+        if side == "reviewer":
+            return _("%(label)s, by the reviewer") % {"label": label}
+        if side == "organization":
+            return _("%(label)s, by the organization") % {"label": label}
+        return _("%(label)s: the invitation expired unanswered") % {"label": label}
+    if action == Action.REVIEW_PAID:
+        if data.get("paid"):
+            return _("%(label)s: the reviewer was paid") % {"label": label}
+        return _("%(label)s: the reviewer was not paid") % {"label": label}
+    return label
+
+
 def _sentence(event: AuditEvent, known: _Known) -> str:
     data, action = event.data, event.action
     if action == Action.ORG_CREATED:
@@ -237,6 +280,8 @@ def _sentence(event: AuditEvent, known: _Known) -> str:
             "practice": known.practice(data),
             "fields": _field_names(apps.get_model("reports", "Action"), data.get("changed", [])),
         }
+    if action in REVIEW_ACTIONS:
+        return _review(action, data, known)
     if action in (Action.COALITION_JOINED, Action.COALITION_WITHDRAWN):
         return known.coalitions.get(data.get("coalition")) or _("a deleted coalition")
     return ""

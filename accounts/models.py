@@ -206,6 +206,13 @@ class AuditEvent(models.Model):
         ACTION_UPDATED = "action_updated", _("Action updated")
         COALITION_JOINED = "coalition_joined", _("Joined a coalition (consent given)")
         COALITION_WITHDRAWN = "coalition_withdrawn", _("Withdrew from a coalition")
+        REVIEW_INVITED = "review_invited", _("Community review asked for")
+        REVIEW_DECLINED = "review_declined", _("Community review declined")
+        REVIEW_ACCEPTED = "review_accepted", _("Community review accepted")
+        REVIEW_SAVED = "review_saved", _("Community review saved")
+        REVIEW_SUBMITTED = "review_submitted", _("Community review submitted")
+        REVIEW_ENDED = "review_ended", _("Community review ended")
+        REVIEW_PAID = "review_paid", _("Community review payment recorded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -194,7 +194,8 @@ class Item(Worded):
         with the level's general name."""
         general = self.SCALE_LABELS[self.Scale(self.scale)]
         if self.levels:
-            return [f"{name}: {words}" for name, words in zip(general, self.levels, strict=True)]
+            separator = pgettext("between a name and what is said of it", ": ")
+            return [f"{name}{separator}{words}" for name, words in zip(general, self.levels, strict=True)]
         return general
 
     @property

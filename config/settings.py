@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "accounts",
     "assessment",
+    "community_review",
     "reports",
     "coalitions",
     "home",

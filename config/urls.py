@@ -14,6 +14,7 @@ urlpatterns = [
     path("language", language_set, name="set_language"),
     path("", include("accounts.urls")),
     path("", include("assessment.urls")),
+    path("", include("community_review.urls")),
     path("", include("reports.urls")),
     path("", include("coalitions.urls")),
     path("accounts/", include("allauth.urls")),

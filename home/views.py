@@ -10,11 +10,16 @@ from django.views.decorators.cache import never_cache
 import config
 from accounts.access import user_memberships
 from coalitions.access import user_coalitions
+from community_review.selectors import reviewer_reviews
 
 
 @login_not_required
 def landing(request):
-    context = {"memberships": user_memberships(request.user), "coalitions": user_coalitions(request.user)}
+    context = {
+        "memberships": user_memberships(request.user),
+        "coalitions": user_coalitions(request.user),
+        "reviews": reviewer_reviews(request.user),
+    }
     return render(request, "home/landing.html", context)
 
 

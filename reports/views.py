@@ -15,6 +15,7 @@ from accounts.access import AuthenticatedHttpRequest, get_membership, organizati
 from accounts.models import Membership
 from accounts.refusals import refusal_shown
 from assessment.models import Cycle
+from community_review.selectors import cycle_review
 from reports import exports, selectors, services
 from reports.charts import CHART_CSP
 from reports.forms import ActionForm
@@ -41,6 +42,8 @@ def cycle_report(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uui
         cycle=cycle,
         report=payload,
         actions=selectors.report_actions(cycle),
+        review=cycle_review(cycle) if cycle.mode == Cycle.Mode.TEAM else None,
+        show_review_notes=membership.can_manage_cycles,
     )
     return render(request, "reports/cycle_report.html", context)
 
@@ -122,6 +125,7 @@ def board_summary(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uu
         cycle=cycle,
         report=selectors.cycle_report(cycle),
         plan=[a for a in selectors.organization_actions(membership.organization) if a.is_open],
+        review=cycle_review(cycle) if cycle.mode == Cycle.Mode.TEAM else None,
     )
     return render(request, "reports/board_summary.html", context)
 

@@ -12,19 +12,21 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Membership, Organization, User
-from assessment.demo import COMMUNITY_PATH, INSTRUMENT_PATH
+from assessment.demo import CHECKLIST_3_PATH, COMMUNITY_PATH, INSTRUMENT_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Questionnaire, RespondentLink
 from assessment.services.cycles import cycle_close, cycle_create
 from assessment.services.links import invitations_send, shared_link_create
 from assessment.services.questionnaires import questionnaire_load
+from assessment.services.responding import response_save_answers, response_submit
 from coalitions import services as coalition_services
 from coalitions.models import BenchmarkSnapshot, Coalition
+from community_review.services import review_accept, review_invite
 from reports.services import action_create
 from tests.conftest import PASSWORD, full_answers, login, submit_through_link
 from tests.urlmatrix import named_urls
 
-PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin", "steward", "other_steward")
+PERSONAS = ("anonymous", "outsider", "staff", "lead", "admin", "steward", "other_steward", "reviewer")
 LOGIN = "login"  # a redirect to the login page
 ADMIN_LOGIN = "admin-login"  # a redirect to the Django admin's login, or the site's for anonymous visitors
 
@@ -37,11 +39,16 @@ class Row:
     data: dict | None = None
 
 
-def row(method, anonymous, outsider, staff, lead, admin, note="", *, steward=None, other_steward=None, data=None):
-    """Say what each persona gets. Stewards are outsiders to organizations unless told otherwise."""
+def row(  # one argument per persona
+    method, anonymous, outsider, staff, lead, admin, note="", *, steward=None, other_steward=None, reviewer=None,
+    data=None,
+):  # fmt: skip
+    """Say what each persona gets. Stewards, and the community reviewer of the organization's
+    self-audit, are outsiders to organizations unless told otherwise."""
     steward = outsider if steward is None else steward
     other_steward = outsider if other_steward is None else other_steward
-    values = (anonymous, outsider, staff, lead, admin, steward, other_steward)
+    reviewer = outsider if reviewer is None else reviewer
+    values = (anonymous, outsider, staff, lead, admin, steward, other_steward, reviewer)
     return Row(method, dict(zip(PERSONAS, values, strict=True)), note, data)
 
 
@@ -107,7 +114,16 @@ EXPECTED: dict[str, Row] = {
     "coalitions:coalition_detail": row(*ORG_MEMBER, steward=200, other_steward=404),
     "coalitions:benchmark": row(*ORG_MEMBER, steward=200, other_steward=404),
     "coalitions:coalition_join": row(
-        "get", LOGIN, 200, 404, 404, 200, note="admins of any organization", steward=404, other_steward=404
+        "get",
+        LOGIN,
+        200,
+        404,
+        404,
+        200,
+        note="admins of any organization",
+        steward=404,
+        other_steward=404,
+        reviewer=404,
     ),
     "coalitions:coalition_withdraw": row(
         *ORG_ADMIN_PAGE, note="GET asks to confirm; POST withdraws", data={"organization": "matrix-org"}
@@ -117,6 +133,18 @@ EXPECTED: dict[str, Row] = {
         "get", LOGIN, 404, 404, 404, 404, note="how publishing is going", steward=200, other_steward=404
     ),
     "coalitions:join_code_renew": row("post", LOGIN, 404, 404, 404, 404, steward=200, other_steward=404),
+    # Community review: the organization's admin asks, records payment and ends; the reviewer
+    # sees their review page and nothing else of the organization.
+    "community_review:review_invite": row(
+        *ORG_ADMIN_ACTION, note="refused with a message: a review is open", data={"email": "peer@example.org"}
+    ),
+    "community_review:review_end": row(*ORG_ADMIN_PAGE, note="GET asks to confirm; POST ends"),
+    "community_review:review_paid": row(*ORG_ADMIN_ACTION, data={"paid": "yes"}),
+    "community_review:invitation": row("get", 200, 200, 200, 200, 200, note="public: the token is the key"),
+    "community_review:review": row("get", LOGIN, 404, 404, 404, 404, reviewer=200),
+    "community_review:review_leave": row(
+        "get", LOGIN, 404, 404, 404, 404, note="GET asks to confirm; POST ends", reviewer=200
+    ),
     "accounts:org_members": row(*ORG_ADMIN_PAGE),
     "accounts:org_settings": row(*ORG_ADMIN_PAGE),
     "accounts:org_delete": row(*ORG_ADMIN_PAGE, note="GET asks to confirm; POST with the typed name deletes"),
@@ -182,6 +210,7 @@ def _build_world():
         ("outsider", other, "admin"),
         ("steward", None, None),
         ("other_steward", None, None),
+        ("reviewer", None, None),
     ]:
         user = User.objects.create_user(email=f"{persona}@matrix.example.org", password=PASSWORD)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
@@ -254,6 +283,7 @@ def _build_world():
     Membership.objects.create(user=second, organization=organization, role="admin")
     invitations_send(cycle=cycle, by=users["lead"], addresses=["awaiting@example.org"], site_url="")
     list_id = RespondentLink.objects.get(cycle=cycle, delivery="awaiting").approval_list
+    review, review_token = _reviews(organization, admin, users["reviewer"])
     params = {
         "org_slug": organization.slug,
         "cycle_id": cycle.id,
@@ -274,13 +304,38 @@ def _build_world():
         "list_id": list_id,
         "code": feedback.feedback_code,
         "sheet": "poster",
+        "review_id": review.id,
     }
     overrides = {
         "assessment:link_landing": {"token": link_token},
         "assessment:feedback_sheet": {"cycle_id": feedback.id},
+        "community_review:invitation": {"token": review_token},
+        "community_review:review_invite": {"cycle_id": review.cycle_id},
         **{name: {"cycle_id": closed.id} for name in EXPECTED if name.startswith("reports:")},
     }
     return params, overrides, users
+
+
+def _reviews(organization, admin, reviewer):
+    """A closed self-audit under review by ``reviewer``, and another one's pending invitation."""
+    checklist, _ = questionnaire_load(data=read_instrument_file(CHECKLIST_3_PATH))
+    audits = []
+    for label in ("Self-audit", "Second self-audit"):
+        audit = cycle_create(
+            organization=organization, by=admin, questionnaire=checklist, label=label, mode="team",
+            opens_on="2026-02-01",
+        )  # fmt: skip
+        response = audit.responses.get()
+        response_save_answers(response=response, answers=full_answers(checklist, "1"), by=admin)
+        response_submit(response=response, user=admin)
+        audit.refresh_from_db()
+        audits.append(audit)
+    review, token = review_invite(cycle=audits[0], email=reviewer.email, language="en", by=admin, accept_url_for=str)
+    review_accept(token=token, user=reviewer)
+    _pending, pending_token = review_invite(
+        cycle=audits[1], email="pending@example.org", language="en", by=admin, accept_url_for=str
+    )
+    return review, pending_token
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,16 @@ FACTS = {
     Action.ACTION_UPDATED: {"action": PLAN, "practice": "police-contact", "changed": ["status", "due_on"]},
     Action.COALITION_JOINED: {"coalition": COALITION},
     Action.COALITION_WITHDRAWN: {"coalition": COALITION},
+    Action.REVIEW_INVITED: {"review": NOWHERE, "cycle": SURVEY},
+    Action.REVIEW_DECLINED: {"review": NOWHERE, "cycle": SURVEY},
+    Action.REVIEW_ACCEPTED: {"review": NOWHERE, "cycle": SURVEY, "user": SAM, "named": True},
+    Action.REVIEW_SAVED: {"review": NOWHERE, "cycle": SURVEY, "user": SAM, "marked": 2, "matches": 1, "differs": 1},
+    Action.REVIEW_SUBMITTED: {
+        **{"review": NOWHERE, "cycle": SURVEY, "user": SAM},
+        **{"marked": 20, "matches": 17, "differs": 2, "cannot_say": 1},
+    },
+    Action.REVIEW_ENDED: {"review": NOWHERE, "cycle": SURVEY, "side": "organization", "submitted": True},
+    Action.REVIEW_PAID: {"review": NOWHERE, "cycle": SURVEY, "paid": True},
 }
 # Events whose detail is only what people typed, the same in every language.
 TYPED = {
@@ -56,6 +66,8 @@ TYPED = {
     Action.COALITION_JOINED,
     Action.COALITION_WITHDRAWN,
     Action.ACTION_CREATED,
+    Action.REVIEW_INVITED,
+    Action.REVIEW_DECLINED,
 }
 
 
@@ -114,6 +126,9 @@ def test_each_event_is_worded_in_the_readers_language(org_factory, user_factory,
     assert english[Action.REMINDERS_SENT] == "Reminded for 2026 survey: 10 or more invitees and fewer than 5 members"
     assert english[Action.SCHEDULE_CHANGED] == "Anonymous staff survey: opens in March for 4 weeks"
     assert english[Action.EXPORTED] == "2026 survey (CSV)"
+    assert english[Action.REVIEW_SUBMITTED] == "2026 survey: 20 answers marked (17 match, 2 do not, 1 cannot say)"
+    assert english[Action.REVIEW_ACCEPTED] == "sam@example.org, for 2026 survey"
+    assert english[Action.REVIEW_ENDED] == "2026 survey, by the organization"
     for language in ("fr", "zh-hans"):
         for action, detail in worded[language].items():
             assert detail, (language, action)

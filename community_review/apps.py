@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CommunityReviewConfig(AppConfig):
+    name = "community_review"
+    verbose_name = "Community review"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        from community_review.services import reviewer_deleted
+
+        pre_delete.connect(reviewer_deleted, sender=get_user_model(), dispatch_uid="ally-reviewer-deleted")
