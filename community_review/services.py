@@ -34,8 +34,7 @@ WRONG_EMAIL_MESSAGE = _("This invitation was sent to another email address. Log 
 CLOSED_MESSAGE = _("This review has been submitted or has ended, so it can no longer be changed.")
 UNKNOWN_ENTRY_MESSAGE = _("One of the answers was not for this self-audit. Nothing was saved; please try again.")
 INCOMPLETE_MESSAGE = _(
-    "Mark every entry before you submit, with “cannot say” where you do not know. "
-    "Your marks so far were saved."
+    "Mark every entry before you submit, with “cannot say” where you do not know. Your marks so far were saved."
 )
 ENDED_MESSAGE = _("This review has already ended.")
 
