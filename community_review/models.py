@@ -2,11 +2,13 @@
 self-audit's checklist against what their community sees of the organization."""
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Cycle
@@ -97,8 +99,19 @@ class Mark(models.Model):
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     note = models.TextField(_("note"), blank=True, max_length=1000)
 
+    # The verdicts as the organization reads them in its report: the reviewer's "we" becomes "they".
+    REPORT_LABELS: ClassVar[dict[str, Promise]] = {
+        Verdict.MATCHES: _("Matches what they see"),
+        Verdict.DIFFERS: _("Does not match"),
+        Verdict.CANNOT_SAY: _("Cannot say"),
+    }
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "item_key"], name="one_mark_per_entry")]
 
     def __str__(self):
         return f"{self.item_key}: {self.verdict}"
+
+    @property
+    def report_label(self) -> Promise:
+        return self.REPORT_LABELS[self.verdict]

@@ -4,7 +4,7 @@ Every step is written to the organization's audit log, as facts under keys (``ac
 """
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,11 +39,11 @@ INCOMPLETE_MESSAGE = _(
 ENDED_MESSAGE = _("This review has already ended.")
 
 
-def _facts(review: Review, **more) -> dict:
+def _facts(review: Review, **more: str | int | bool) -> dict:
     return {"review": str(review.pk), "cycle": str(review.cycle_id), **more}
 
 
-def _audit(review: Review, by: User | None, action: str, **more) -> None:
+def _audit(review: Review, by: User | None, action: str, **more: str | int | bool) -> None:
     audit(organization=review.cycle.organization, actor=by, action=action, data=_facts(review, **more))
 
 
@@ -58,8 +58,19 @@ def review_invite(
     """Ask someone from outside the organization to review a closed self-audit; email them the link.
 
     ``accept_url_for`` turns the one-time token into an absolute URL; only its hash is stored.
-    An invitation left unanswered past its date ends here, so that someone else may be asked.
     """
+    review, token = review_invitation_create(cycle=cycle, email=email, language=language, by=by)
+    context = {"review": review, "organization": cycle.organization, "url": accept_url_for(token), "inviter": by}
+    message = render_email("community_review/email/invitation", review.email, context, language=language)
+    transaction.on_commit(message.send)
+    return review, token
+
+
+@transaction.atomic
+def review_invitation_create(*, cycle: Cycle, email: str, language: str, by: User) -> tuple[Review, str]:
+    """Create the invitation and return it with its one-time token, without emailing it (the
+    demo, which has no inboxes, stops here). An invitation left unanswered past its date ends
+    here, so that someone else may be asked."""
     if not is_reviewable(cycle):
         raise ValidationError(NOT_REVIEWABLE_MESSAGE)
     email = email.strip().lower()
@@ -82,9 +93,6 @@ def review_invite(
         expires_at=now + INVITATION_LIFETIME,
     )
     _audit(review, by, Action.REVIEW_INVITED)
-    context = {"review": review, "organization": cycle.organization, "url": accept_url_for(token), "inviter": by}
-    message = render_email("community_review/email/invitation", email, context, language=language)
-    transaction.on_commit(message.send)
     return review, token
 
 
@@ -107,7 +115,7 @@ def _pending_locked(token: str) -> Review:
     return review
 
 
-def _answered(review: Review, status: str, now) -> None:
+def _answered(review: Review, status: str, now: datetime) -> None:
     """Forget the address and the link once the invitation is answered."""
     review.status, review.answered_at, review.email, review.token_hash = status, now, "", ""
 
@@ -135,7 +143,7 @@ def review_decline(*, token: str, user: User | None = None) -> Review:
     review = _pending_locked(token)
     _answered(review, Status.DECLINED, timezone.now())
     review.save()
-    _audit(review, user if user and user.is_authenticated else None, Action.REVIEW_DECLINED)
+    _audit(review, user, Action.REVIEW_DECLINED)
     return review
 
 
@@ -193,7 +201,7 @@ def review_save(
     return review
 
 
-def _end(review: Review, *, by: User | None, side: str, now) -> None:
+def _end(review: Review, *, by: User | None, side: str, now: datetime) -> None:
     """End a review. What was never submitted is not kept: its marks go with it."""
     submitted = review.status == Status.SUBMITTED
     if not submitted:
@@ -230,7 +238,7 @@ def review_paid_set(*, review: Review, by: User, paid: bool) -> Review:
     return review
 
 
-def reviewer_deleted(sender, instance: User, **kwargs) -> None:
+def reviewer_deleted(sender: type[User], instance: User, **kwargs: object) -> None:
     """A reviewer who deletes their account ends their open reviews; submitted marks stay."""
     now = timezone.now()
     reviews = Review.objects.filter(reviewer=instance, status__in=Review.OPEN).select_related("cycle__organization")

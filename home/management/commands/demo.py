@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, build_demo_accounts
 from assessment.demo import build_demo_audits
 from coalitions.demo import build_demo_coalitions
+from community_review.demo import build_demo_reviews
 from reports.demo import build_demo_actions
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write("Loading the questionnaire and three years of audits (this takes a few seconds)…")
         open_token = build_demo_audits(organizations)
         build_demo_actions(organizations)
+        logins += build_demo_reviews(organizations)
         self.stdout.write(
             "Building coalitions, confirming their members as the site's operator would "
             "(manage.py confirm_member; one member of Eastern Health Circle is left waiting), "
