@@ -30,13 +30,15 @@ def build_demo_reviews(organizations: list[Organization]) -> list[DemoLogin]:
     )
     reviewer = demo_user(REVIEWER)
     login = DemoLogin(REVIEWER, f"community reviewer of {organization.name}'s self-audit")
-    if cycle is None or not cycle.is_reportable or Review.objects.filter(cycle=cycle).exists():
+    admins = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
+    membership = admins.select_related("user").order_by("created_at").first()
+    if membership is None or cycle is None or not cycle.is_reportable or Review.objects.filter(cycle=cycle).exists():
         return [login]
-    admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).first().user
+    admin = membership.user
     _review, token = review_invitation_create(cycle=cycle, email=REVIEWER, language="en", by=admin)
     review = review_accept(token=token, user=reviewer, reviewer_organization=REVIEWER_ORGANIZATION, named=True)
     practices = dict(cycle.questionnaire.items.values_list("key", "practices"))
-    marks = {}
+    marks: dict[str, tuple[str, str]] = {}
     for entry in review_entries(cycle):
         note = next((DIFFERS[p] for p in practices.get(entry.key, []) if p in DIFFERS), None)
         if note and not any(note == given for _, given in marks.values()):
