@@ -58,8 +58,12 @@ def _verdict(row: Mapping, labels: Mapping[str, str]) -> str:
     return labels[row["verdict"]] if row.get("verdict") else labels[f"untested_{row.get('untested') or 'few'}"]
 
 
-def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence[Mapping] = ()) -> list[Table]:
-    """Return the report's tables: summary, scores, practices, critical gaps, change and the action plan.
+def report_tables(
+    payload: Mapping, labels: Mapping[str, str], actions: Sequence[Mapping] = (), review: Mapping | None = None
+) -> list[Table]:
+    """Return the report's tables: summary, scores, practices, critical gaps, change, the action
+    plan and, for a self-audit, its community review (``review``: its status sentence and rows,
+    as the report page words them).
 
     ``labels`` holds the human headers, words and separators, so callers can translate them. Every verdict and
     band is the report's own, put in words, never decided here.
@@ -181,6 +185,18 @@ def report_tables(payload: Mapping, labels: Mapping[str, str], actions: Sequence
                 [labels[k] for k in ("practice", "action", "owner", "due", "status")],
                 [[a["practice"], a["what"], a["owner"], _day(a["due_on"]), a["status"]] for a in actions],
                 [50, 60, 28, 12, 12],
+            )
+        )
+    if review is not None:
+        tables.append(
+            Table(
+                labels["community_review"],
+                [labels[k] for k in ("practice", "self_audit_answer", "community_review", "note")],
+                [
+                    [labels["status"], review["status"], "", ""],
+                    *[[r["practice"], r["answer"], r["verdict"], r["note"]] for r in review["rows"]],
+                ],
+                [50, 60, 24, 60],
             )
         )
     return tables

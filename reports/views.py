@@ -6,6 +6,7 @@ from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -108,6 +109,9 @@ EXPORT_LABELS = {
     "owner": _("Owner"),
     "due": _("Due"),
     "status": _("Status"),
+    "community_review": _("Community review"),
+    "self_audit_answer": _("Self-audit answer"),
+    "note": _("Reviewer's note"),
 }
 CONTENT_TYPES = {
     "json": "application/json",
@@ -130,6 +134,26 @@ def board_summary(request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uu
     return render(request, "reports/board_summary.html", context)
 
 
+def _review_export(cycle: Cycle) -> dict | None:
+    """A self-audit's community review for its exports: the report page's status sentence and
+    its words for each mark (marks once submitted), from the same objects the page reads."""
+    if cycle.mode != Cycle.Mode.TEAM:
+        return None
+    shown = cycle_review(cycle)
+    status = " ".join(render_to_string("community_review/_status.html", {"shown": shown}).split())
+    rows = [
+        {
+            "key": entry.key,
+            "practice": entry.title,
+            "answer": entry.answer,
+            "verdict": str(entry.mark.report_label) if entry.mark else "",
+            "note": entry.mark.note if entry.mark else "",
+        }
+        for entry in (shown.entries if shown is not None and shown.shows_marks else [])
+    ]
+    return {"status": status, "rows": rows}
+
+
 @never_cache
 def cycle_report_export(
     request: AuthenticatedHttpRequest, org_slug: str, cycle_id: uuid.UUID, fmt: str
@@ -137,11 +161,14 @@ def cycle_report_export(
     membership = get_membership(request.user, org_slug, min_role=Role.LEAD)
     cycle = _reportable_cycle(membership, cycle_id)
     payload = selectors.cycle_report(cycle)
+    review = _review_export(cycle)
     stem = f"{membership.organization.slug}-{slugify(cycle.label) or 'audit'}"
     content: str | bytes
     if fmt == "json":
         body = {key: value for key, value in payload.items() if key != "charts"}
         body["exported_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        if review is not None:
+            body["community_review"] = review
         content, extension = json.dumps(body, indent=1), "json"
     else:
         plan = [
@@ -154,7 +181,8 @@ def cycle_report_export(
             }
             for a in selectors.organization_actions(membership.organization)
         ]
-        tables = exports.report_tables(payload, {key: str(label) for key, label in EXPORT_LABELS.items()}, plan)
+        labels = {key: str(label) for key, label in EXPORT_LABELS.items()}
+        tables = exports.report_tables(payload, labels, plan, review)
         if fmt == "csv":
             content, extension = exports.to_csv_zip(tables, stem), "zip"
         else:

@@ -1,10 +1,13 @@
 """Community review: a person from an organization led by sex workers checks a closed self-audit."""
 
+import io
+import json
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from accounts.services import user_delete
@@ -325,3 +328,23 @@ def test_the_admin_page_of_the_self_audit_shows_the_review_and_its_controls(clie
     login(client, lead.user)
     page = client.get(url).content.decode()
     assert "Under way" in page and 'id="review-paid-form"' not in page
+
+
+def test_the_exports_carry_the_review_in_the_report_pages_words(client, accepted, reviewer, self_audit, lead):
+    evidenced = self_audit.evidenced_key
+    login(client, reviewer)
+    note = {f"note-{evidenced}": "Nobody we know was shown this form."}
+    _post_review(client, accepted, {**_all_marks(self_audit, **{evidenced: "differs"}), **note}, submit=True)
+    login(client, lead.user)
+    slug = self_audit.organization.slug
+    body = json.loads(client.get(reverse("reports:report_json", args=[slug, self_audit.id])).content)
+    review = body["community_review"]
+    assert review["status"].startswith("Reviewed by Harbour Sex Workers Collective on")
+    row = next(r for r in review["rows"] if r["key"] == evidenced)
+    assert row["verdict"] == "Does not match" and row["note"] == "Nobody we know was shown this form."
+    assert len(review["rows"]) == len(review_entries(self_audit))
+    workbook = load_workbook(io.BytesIO(client.get(reverse("reports:report_xlsx", args=[slug, self_audit.id])).content))
+    sheet = workbook["Community review"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[1][1] == review["status"]
+    assert sorted({v[2] for v in values[2:]} - {"Does not match"}) == ["Matches what they see"]
