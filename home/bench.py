@@ -4,7 +4,6 @@ pages and actions DESIGN §10 names, as ratios to a trivial login-required page.
 import random
 import statistics
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -16,11 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
-from assessment import aggregation, scoring
 from assessment.demo import CHECKLIST_2_PATH, STAFF_2_PATH, load_instrument
-from assessment.models import Answer, Cycle, Response
-from assessment.selectors import questionnaire_instrument
-from assessment.services.cycles import cycle_close, cycle_create, results_means
+from assessment.models import Cycle
+from assessment.services.cycles import cycle_close, cycle_closed_import, cycle_create
 from assessment.services.links import shared_link_create
 from assessment.services.responding import member_response_start, staff_draft_save, staff_draft_submit
 from coalitions.models import BenchmarkSnapshot, Coalition, CoalitionMembership
@@ -41,7 +38,6 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
     n = organizations or SCALES[scale]
     rnd = random.Random(f"ally-bench-{scale}")
     staff_form, checklist = load_instrument(STAFF_2_PATH), load_instrument(CHECKLIST_2_PATH)
-    staff_instrument, checklist_instrument = questionnaire_instrument(staff_form), questionnaire_instrument(checklist)
     staff_items = {i.key: i for i in staff_form.items.all()}
     checklist_items = {i.key: i for i in checklist.items.all()}
     steward = User.objects.create(email=f"steward@bench-{scale.lower()}.example", password=PASSWORD_HASH)
@@ -52,16 +48,7 @@ def build(scale: str, progress: Callable[[str], None], organizations: int | None
         with transaction.atomic():
             batch = _organizations(scale, start, min(n, start + 50))
             for organization in batch:
-                _audits(
-                    organization,
-                    rnd,
-                    staff_form,
-                    staff_instrument,
-                    staff_items,
-                    checklist,
-                    checklist_instrument,
-                    checklist_items,
-                )
+                _audits(organization, rnd, staff_form, staff_items, checklist, checklist_items)
             # Each member consents and is confirmed, as the operator would with `manage.py confirm_member`.
             confirmed_at = timezone.now()
             CoalitionMembership.objects.bulk_create(
@@ -110,7 +97,8 @@ def _organizations(scale: str, start: int, end: int) -> list[Organization]:
     return organizations
 
 
-def answer_set(items, level: float, rnd: random.Random) -> dict:
+def answer_set(items, level: float, rnd: random.Random) -> dict[str, str]:
+    """One person's answers as a form posts them: "0"–"4", or "dk" for one in twenty."""
     answers = {}
     for key, item in items.items():
         if rnd.random() < 0.05:
@@ -118,68 +106,25 @@ def answer_set(items, level: float, rnd: random.Random) -> dict:
             continue
         good = min(1.0, max(0.0, level + rnd.gauss(0, 0.25)))
         value = round(good * item.max_value)
-        answers[key] = item.max_value - value if item.reverse else value
+        answers[key] = str(item.max_value - value if item.reverse else value)
     return answers
 
 
-def _closed_cycle(organization, questionnaire, instrument, items, mode, year, answer_sets, min_responses):
-    closed_on = date(year, 4, 1)
-    results = aggregation.cycle_results(
-        instrument,
-        answer_sets,
-        role_groups=[""] * len(answer_sets) if mode == Cycle.Mode.STAFF else None,
-        min_responses=min_responses,
-        reportable=True,
-    )
-    cycle = Cycle.objects.create(
-        organization=organization,
-        questionnaire=questionnaire,
-        label=f"{year} {mode}",
-        mode=mode,
-        opens_on=date(year, 3, 1),
-        closes_on=closed_on,
-        closed_on=closed_on,
-        status=Cycle.Status.CLOSED,
-        min_responses=min_responses,
-        results=results,
-        means=results_means(results),
-    )
-    responses, answers = [], []
-    for answer_set in answer_sets:
-        score = scoring.score_response(instrument, answer_set)
-        response = Response(
-            id=uuid.uuid4(),
-            cycle=cycle,
-            status=Response.Status.SUBMITTED,
-            scores=score.by_key,
-        )
-        responses.append(response)
-        answers.extend(
-            Answer(
-                id=uuid.uuid4(),
-                response=response,
-                item_id=items[key].pk,
-                value=None if isinstance(value, str) else value,
-                special=value if isinstance(value, str) else "",
-            )
-            for key, value in answer_set.items()
-        )
-    Response.objects.bulk_create(responses)
-    Answer.objects.bulk_create(answers, batch_size=2000)
-    return cycle
-
-
-def _audits(
-    organization, rnd, staff_form, staff_instrument, staff_items, checklist, checklist_instrument, checklist_items
-) -> None:
+def _audits(organization, rnd, staff_form, staff_items, checklist, checklist_items) -> None:
+    """Three closed staff surveys and a self-audit, through the close's bulk path; one survey a
+    year, each closed eleven months before the next opens, as the rules on opening them allow."""
     level = rnd.uniform(0.35, 0.75)
-    # One staff survey a year, each closed eleven months before the next opens: written directly,
-    # but as the rules on opening staff surveys allow.
     previous = None
     for index, year in enumerate(YEARS):
-        answer_sets = [answer_set(staff_items, level + 0.05 * index, rnd) for _ in range(RESPONSES)]
-        cycle = _closed_cycle(
-            organization, staff_form, staff_instrument, staff_items, Cycle.Mode.STAFF, year, answer_sets, 5
+        cycle = cycle_closed_import(
+            organization=organization,
+            questionnaire=staff_form,
+            mode=Cycle.Mode.STAFF,
+            label=f"{year} staff",
+            opens_on=date(year, 3, 1),
+            closed_on=date(year, 4, 1),
+            min_responses=5,
+            answer_sets=[answer_set(staff_items, level + 0.05 * index, rnd) for _ in range(RESPONSES)],
         )
         if previous is not None:
             Action.objects.create(
@@ -191,15 +136,15 @@ def _audits(
                 status=Action.Status.DONE,
             )
         previous = cycle
-    _closed_cycle(
-        organization,
-        checklist,
-        checklist_instrument,
-        checklist_items,
-        Cycle.Mode.TEAM,
-        YEARS[-1],
-        [answer_set(checklist_items, level + 0.2, rnd)],
-        5,
+    cycle_closed_import(
+        organization=organization,
+        questionnaire=checklist,
+        mode=Cycle.Mode.TEAM,
+        label=f"{YEARS[-1]} team",
+        opens_on=date(YEARS[-1], 3, 1),
+        closed_on=date(YEARS[-1], 4, 1),
+        min_responses=5,
+        answer_sets=[answer_set(checklist_items, level + 0.2, rnd)],
     )
 
 
@@ -304,7 +249,7 @@ def ready_draft(cycle, items, number: int, rnd: random.Random):
     organization = cycle.organization
     user = User.objects.create(email=f"submitter{number}@{organization.slug}.example", password=PASSWORD_HASH)
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.STAFF)
-    answers = {key: str(value) for key, value in answer_set(items, 0.6, rnd).items()}
+    answers = answer_set(items, 0.6, rnd)
     return staff_draft_save(cycle=cycle, draft=member_response_start(cycle=cycle, user=user), answers=answers)
 
 

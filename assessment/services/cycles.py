@@ -17,7 +17,7 @@ from accounts.services import audit
 from assessment import aggregation, scoring
 from assessment.models import COMMUNITY_MIN_RESPONSES, MIN_RESPONSES_FLOOR, Cycle, CycleClosing, Questionnaire, Response
 from assessment.selectors import cycle_answer_sets, questionnaire_instrument, staff_survey_last_closed_on
-from assessment.services.pending import pending_open, pending_write_out
+from assessment.services.pending import Submission, pending_open, pending_write_out
 from assessment.signals import cycle_closed, cycle_deleted
 from config import sealing
 from config.dates import long_date
@@ -273,22 +273,26 @@ def cycle_close_requested(*, cycle_id: str) -> str:
 
 
 def _sealed_results_write_out(cycle: Cycle) -> aggregation.CycleResults:
-    """Open the survey's submissions, compute its results in memory, and write the answers out once.
-
-    Community feedback has no role groups and no ways of coming: it keeps neither.
-    """
+    """Open the survey's submissions, compute its results in memory, and write the answers out once."""
     try:
         submissions = pending_open(cycle=cycle)
     except sealing.Unreadable as error:
         raise ValidationError(SEALS_UNREADABLE_MESSAGE) from error
+    return _submissions_write_out(cycle, submissions)
+
+
+def _submissions_write_out(cycle: Cycle, submissions: list[Submission]) -> aggregation.CycleResults:
+    """Compute a survey's results from its opened submissions and write them out as responses;
+    below the minimum, keep only the count.
+
+    Community feedback has no role groups and no ways of coming: it keeps neither.
+    """
     minimum = max(cycle.min_responses, COMMUNITY_MIN_RESPONSES) if cycle.is_community_feedback else cycle.min_responses
     if len(submissions) < minimum:
         cycle.pending.all().delete()
         return {"reportable": False, "n": len(submissions), "min_responses": cycle.min_responses}
     instrument = questionnaire_instrument(cycle.questionnaire)
-    answer_sets = [
-        {key: value if value in ("dk", "na") else int(value) for key, value in s.answers.items()} for s in submissions
-    ]
+    answer_sets = [_scoring_values(s.answers) for s in submissions]
     staff = cycle.is_staff_survey
     results = aggregation.cycle_results(
         instrument,
@@ -305,6 +309,55 @@ def _sealed_results_write_out(cycle: Cycle) -> aggregation.CycleResults:
         scores=[score.by_key for score in scores],
     )
     return results
+
+
+@transaction.atomic
+def cycle_closed_import(
+    *,
+    organization: Organization,
+    questionnaire: Questionnaire,
+    mode: str,
+    label: str,
+    opens_on: date,
+    closed_on: date,
+    min_responses: int,
+    answer_sets: list[dict[str, str]],
+) -> Cycle:
+    """Write an audit already closed on ``closed_on``, with its answers (``{item key: "0"–"4",
+    "dk" or "na"}``, one mapping per person), in bulk and by the close's own rules: a survey's
+    answers are aggregated and written out as its sealed submissions are at close; a self-audit's
+    one set is saved, then its results computed as a submitted self-audit's are (the evidence
+    rule included).
+
+    The benchmark's bulk path: a thousand organizations' years cannot each be opened, answered
+    through links and closed in the time a build may take. It announces nothing (no audit entry,
+    no ``cycle_closed``): the caller builds what it measures.
+    """
+    cycle = Cycle.objects.create(
+        organization=organization,
+        questionnaire=questionnaire,
+        label=label,
+        mode=mode,
+        opens_on=opens_on,
+        closes_on=closed_on,
+        min_responses=min_responses,
+    )
+    submissions = [Submission(answers=answers, role_group="") for answers in answer_sets]
+    if cycle.is_sealed:
+        cycle.results = _submissions_write_out(cycle, submissions)
+    else:
+        instrument = questionnaire_instrument(questionnaire)
+        scores = [response_scores(cycle, instrument, _scoring_values(answers), {}) for answers in answer_sets]
+        pending_write_out(cycle=cycle, submissions=submissions, scores=scores)
+        cycle.results = _compute_results(cycle)
+    cycle.means = results_means(cycle.results)
+    cycle.status, cycle.closed_on = Cycle.Status.CLOSED, closed_on
+    cycle.save(update_fields=["results", "means", "status", "closed_on"])
+    return cycle
+
+
+def _scoring_values(answers: Mapping[str, str]) -> aggregation.Answers:
+    return {key: value if value in ("dk", "na") else int(value) for key, value in answers.items()}
 
 
 def results_means(results: Mapping | None) -> dict[str, float | None] | None:
