@@ -196,7 +196,7 @@ REVIEW_ACTIONS = {
 def _review(action: str, data: dict, known: _Known) -> str:
     """A step of a community review of a self-audit; the reviewer is named by id, as people are."""
     label = known.cycle(data)
-    if action in (Action.REVIEW_SAVED, Action.REVIEW_SUBMITTED):
+    if action == Action.REVIEW_SUBMITTED:
         marked = data.get("marked", 0)
         return ngettext(
             "%(label)s: %(count)s answer marked (%(matches)s match, %(differs)s do not, %(cannot)s cannot say)",
@@ -209,15 +209,17 @@ def _review(action: str, data: dict, known: _Known) -> str:
             "differs": data.get("differs", 0),
             "cannot": data.get("cannot_say", 0),
         }
-    if action == Action.REVIEW_ACCEPTED:
+    if action in (Action.REVIEW_ACCEPTED, Action.REVIEW_SAVED):
         return _("%(person)s, for %(label)s") % {"person": known.person(data), "label": label}
     if action == Action.REVIEW_ENDED:
         side = data.get("side")
+        if data.get("withdrawn") and side == "organization":
+            return _("%(label)s: the invitation was withdrawn") % {"label": label}
         if side == "reviewer":
             return _("%(label)s, by the reviewer") % {"label": label}
         if side == "organization":
             return _("%(label)s, by the organization") % {"label": label}
-        return _("%(label)s: the invitation expired unanswered") % {"label": label}
+        return _("%(label)s: the invitation ended unanswered") % {"label": label}
     if action == Action.REVIEW_PAID:
         if data.get("paid"):
             return _("%(label)s: the reviewer was paid") % {"label": label}

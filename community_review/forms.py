@@ -33,6 +33,14 @@ class ReviewerForm(forms.ModelForm):
         }
 
 
+class NoteField(forms.CharField):
+    """A note whose length counts a line break once, as the browser's own limit does (a form
+    sends each break as two characters)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 VERDICT_FIELD = "verdict-%s"
 NOTE_FIELD = "note-%s"
 
@@ -51,7 +59,7 @@ class MarksForm(ReviewerForm):
                 required=False,
                 initial=entry.mark.verdict if entry.mark else None,
             )
-            self.fields[NOTE_FIELD % entry.key] = forms.CharField(
+            self.fields[NOTE_FIELD % entry.key] = NoteField(
                 label=_("Note (optional)"),
                 help_text=_("Shown to the organization's admins and leads only."),
                 widget=forms.Textarea(attrs={"rows": 2}),

@@ -81,6 +81,21 @@ class Review(models.Model):
         return self.status == self.Status.ACCEPTED
 
     @property
+    def was_accepted(self) -> bool:
+        """Whether someone took the review on (it may have ended since)."""
+        return self.answered_at is not None and self.status != self.Status.DECLINED
+
+    @property
+    def state_label(self) -> "str | Promise":
+        """The status as the organization's page names it, telling an expired or withdrawn
+        invitation from a review that ended."""
+        if self.is_expired or (self.status == self.Status.ENDED and self.answered_at is None and not self.ended_by):
+            return _("Invitation expired, no answer")
+        if self.status == self.Status.ENDED and self.answered_at is None:
+            return _("Invitation withdrawn")
+        return self.get_status_display()
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN and not self.is_expired
 

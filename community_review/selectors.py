@@ -150,12 +150,20 @@ def _with_marks():
 
 
 def cycle_review(cycle: Cycle) -> ReviewView | None:
-    """Return the self-audit's review to show: the open one, else the latest; None if never asked."""
-    reviews = list(_with_marks().filter(cycle=cycle))
-    if not reviews:
-        return None
-    shown = next((r for r in reviews if r.is_open), reviews[0])
-    return review_view(shown)
+    """Return the self-audit's review to show (``shown_review``), with its entries; None if never asked."""
+    shown = shown_review(list(_with_marks().filter(cycle=cycle)))
+    return None if shown is None else review_view(shown)
+
+
+def shown_review(reviews: list[Review]) -> Review | None:
+    """Of a self-audit's reviews, newest first, the one its report speaks of: the open one, else
+    the latest submitted (a later invitation, declined or withdrawn, does not hide what was given),
+    else the latest asked."""
+    return (
+        next((r for r in reviews if r.is_open), None)
+        or next((r for r in reviews if r.submitted_at is not None), None)
+        or next(iter(reviews), None)
+    )
 
 
 def cycle_reviews(cycle: Cycle) -> list[Review]:

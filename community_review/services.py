@@ -143,7 +143,8 @@ def review_decline(*, token: str, user: User | None = None) -> Review:
     review = _pending_locked(token)
     _answered(review, Status.DECLINED, timezone.now())
     review.save()
-    _audit(review, user, Action.REVIEW_DECLINED)
+    # Whoever holds the link may decline, signed in or not: the organization learns only that it was.
+    _audit(review, None, Action.REVIEW_DECLINED)
     return review
 
 
@@ -195,22 +196,25 @@ def review_save(
         review.status, review.submitted_at = Status.SUBMITTED, timezone.now()
         fields += ["status", "submitted_at"]
     review.save(update_fields=fields)
-    counts = {verdict: sum(1 for v, _ in marks.values() if v == verdict) for verdict in Mark.Verdict.values}
-    action = Action.REVIEW_SUBMITTED if review.status == Status.SUBMITTED else Action.REVIEW_SAVED
-    _audit(review, by, action, user=str(by.pk), marked=len(marks), **counts)
+    if review.status == Status.SUBMITTED:
+        counts = {verdict: sum(1 for v, _ in marks.values() if v == verdict) for verdict in Mark.Verdict.values}
+        _audit(review, by, Action.REVIEW_SUBMITTED, user=str(by.pk), marked=len(marks), **counts)
+    else:
+        # A draft is the reviewer's own until submitted: the log says it was saved, not what it says.
+        _audit(review, by, Action.REVIEW_SAVED, user=str(by.pk))
     return review
 
 
 def _end(review: Review, *, by: User | None, side: str, now: datetime) -> None:
     """End a review. What was never submitted is not kept: its marks go with it."""
-    submitted = review.status == Status.SUBMITTED
+    submitted, withdrawn = review.status == Status.SUBMITTED, review.status == Status.INVITED
     if not submitted:
         review.marks.all().delete()
-    if review.status == Status.INVITED:
+    if withdrawn:
         review.email, review.token_hash = "", ""
     review.status, review.ended_at, review.ended_by = Status.ENDED, now, side
     review.save()
-    _audit(review, by, Action.REVIEW_ENDED, side=side or "expired", submitted=submitted)
+    _audit(review, by, Action.REVIEW_ENDED, side=side or "expired", submitted=submitted, withdrawn=withdrawn)
 
 
 @transaction.atomic
@@ -239,8 +243,23 @@ def review_paid_set(*, review: Review, by: User, paid: bool) -> Review:
 
 
 def reviewer_deleted(sender: type[User], instance: User, **kwargs: object) -> None:
-    """A reviewer who deletes their account ends their open reviews; submitted marks stay."""
+    """A person who deletes their account ends their open reviews (submitted marks stay) and the
+    invitations still waiting at their address, which keep it no longer."""
     now = timezone.now()
     reviews = Review.objects.filter(reviewer=instance, status__in=Review.OPEN).select_related("cycle__organization")
     for review in reviews:
         _end(review, by=None, side=Review.Side.REVIEWER, now=now)
+    waiting = Review.objects.filter(status=Status.INVITED, email__iexact=instance.email)
+    for review in waiting.select_related("cycle__organization"):
+        _end(review, by=None, side="", now=now)
+
+
+def unanswered_invitations_end(*, now: datetime | None = None) -> int:
+    """End the invitations past their date, forgetting their address and link; return how many."""
+    now = now or timezone.now()
+    expired = Review.objects.filter(status=Status.INVITED, expires_at__lte=now).select_related("cycle__organization")
+    ended = 0
+    for review in expired:
+        _end(review, by=None, side="", now=now)
+        ended += 1
+    return ended

@@ -147,6 +147,7 @@ def review(request: AuthenticatedHttpRequest, review_id: uuid.UUID) -> HttpRespo
     return render(request, "community_review/review.html", context)
 
 
+@never_cache
 def review_leave(request: AuthenticatedHttpRequest, review_id: uuid.UUID) -> HttpResponse:
     """End a review, for its reviewer, after a confirmation page."""
     found = selectors.reviewer_review(request.user, review_id)

@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import AuditEvent, Invitation, Organization
 from assessment.models import Cycle, RespondentLink, Response, SpentCredential
+from community_review.services import unanswered_invitations_end
 
 
 def _years_before(day: date, years: int) -> date:
@@ -43,6 +44,7 @@ def prune(*, today: date | None = None) -> dict[str, int]:
         old_events.delete()
     closed = Cycle.objects.filter(status=Cycle.Status.CLOSED)
     counts["expired invitations"] = Invitation.objects.filter(accepted_at=None, expires_at__lt=now).delete()[0]
+    counts["unanswered invitations to review"] = unanswered_invitations_end(now=now)
     counts["links of closed audits"] = RespondentLink.objects.filter(cycle__in=closed).delete()[0]
     counts["spent credentials of closed audits"] = SpentCredential.objects.filter(cycle__in=closed).delete()[0]
     counts["expired sessions"] = Session.objects.filter(expire_date__lt=now).delete()[0]

@@ -1,4 +1,5 @@
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -140,7 +141,8 @@ def _review_export(cycle: Cycle) -> dict | None:
     if cycle.mode != Cycle.Mode.TEAM:
         return None
     shown = cycle_review(cycle)
-    status = " ".join(render_to_string("community_review/_status.html", {"shown": shown}).split())
+    # Spaces and line breaks of the template collapse; a no-break space (French typography) stays.
+    status = re.sub(r"[ \t\r\n]+", " ", render_to_string("community_review/_status.html", {"shown": shown})).strip()
     rows = [
         {
             "key": entry.key,

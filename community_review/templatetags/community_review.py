@@ -15,7 +15,10 @@ def cycle_review_panel(context, cycle, membership) -> dict:
     """The self-audit's community reviews, with the admin's controls: ask, record payment, end."""
     reviews = selectors.cycle_reviews(cycle)
     current = next((review for review in reviews if review.is_open), None)
+    shown = selectors.shown_review(reviews)
     return {
+        # Payment is recorded for the review the report speaks of, once someone took it on.
+        "paid_review": shown if shown is not None and shown.was_accepted else None,
         "cycle": cycle,
         "membership": membership,
         "organization": membership.organization,

@@ -47,12 +47,15 @@ FACTS = {
     Action.REVIEW_INVITED: {"review": NOWHERE, "cycle": SURVEY},
     Action.REVIEW_DECLINED: {"review": NOWHERE, "cycle": SURVEY},
     Action.REVIEW_ACCEPTED: {"review": NOWHERE, "cycle": SURVEY, "user": SAM, "named": True},
-    Action.REVIEW_SAVED: {"review": NOWHERE, "cycle": SURVEY, "user": SAM, "marked": 2, "matches": 1, "differs": 1},
+    Action.REVIEW_SAVED: {"review": NOWHERE, "cycle": SURVEY, "user": SAM},
     Action.REVIEW_SUBMITTED: {
         **{"review": NOWHERE, "cycle": SURVEY, "user": SAM},
         **{"marked": 20, "matches": 17, "differs": 2, "cannot_say": 1},
     },
-    Action.REVIEW_ENDED: {"review": NOWHERE, "cycle": SURVEY, "side": "organization", "submitted": True},
+    Action.REVIEW_ENDED: {
+        **{"review": NOWHERE, "cycle": SURVEY, "side": "organization"},
+        **{"submitted": True, "withdrawn": False},
+    },
     Action.REVIEW_PAID: {"review": NOWHERE, "cycle": SURVEY, "paid": True},
 }
 # Events whose detail is only what people typed, the same in every language.

@@ -3,20 +3,24 @@
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from accounts.services import user_delete
+from accounts.tokens import new_token
 from assessment.demo import CHECKLIST_3_PATH
 from assessment.instrument_file import read_instrument_file
 from assessment.models import Cycle
 from assessment.services.cycles import cycle_create
 from assessment.services.questionnaires import questionnaire_load
 from assessment.services.responding import response_save_answers, response_submit
+from community_review import services
 from community_review.models import Mark, Review
 from community_review.selectors import review_entries
 from tests.conftest import login
@@ -54,6 +58,15 @@ def _invite(client, admin, cycle, email="peer@swled.example.org", language="en")
     login(client, admin.user)
     url = reverse("community_review:review_invite", args=[cycle.organization.slug, cycle.id])
     return client.post(url, {"email": email, "language": language})
+
+
+def _token_of(review) -> str:
+    """Give a waiting invitation a link this test knows (only its hash is ever stored)."""
+    from accounts.tokens import hash_token
+
+    token = new_token()
+    Review.objects.filter(pk=review.pk).update(token_hash=hash_token(token))
+    return token
 
 
 def _token(message) -> str:
@@ -348,3 +361,84 @@ def test_the_exports_carry_the_review_in_the_report_pages_words(client, accepted
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[1][1] == review["status"]
     assert sorted({v[2] for v in values[2:]} - {"Does not match"}) == ["Matches what they see"]
+
+
+def test_a_draft_leaves_nothing_of_what_it_said_in_the_log(client, accepted, reviewer, self_audit):
+    login(client, reviewer)
+    first = review_entries(self_audit)[0].key
+    _post_review(client, accepted, {f"verdict-{first}": "differs"}, submit=False)
+    client.post(reverse("community_review:review_leave", args=[accepted.pk]))
+    saved = AuditEvent.objects.get(action=AuditEvent.Action.REVIEW_SAVED)
+    assert set(saved.data) == {"review", "cycle", "user"}
+    assert not Mark.objects.exists()
+
+
+def test_declining_while_signed_in_names_nobody(client, invited, user_factory, self_audit):
+    _review, token = invited
+    login(client, user_factory("someone-personal@elsewhere.example"))
+    client.post(reverse("community_review:invitation", args=[token]), {"answer": "decline"})
+    declined = AuditEvent.objects.get(action=AuditEvent.Action.REVIEW_DECLINED)
+    assert declined.actor is None
+
+
+def test_an_unanswered_invitation_is_forgotten_when_it_expires_or_its_address_is_deleted(
+    client, invited, self_audit, admin, user_factory
+):
+    from home.retention import prune
+
+    review, _token = invited
+    Review.objects.filter(pk=review.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    assert prune()["unanswered invitations to review"] == 1
+    review.refresh_from_db()
+    assert review.status == Review.Status.ENDED and review.email == "" and review.token_hash == ""
+    login(client, admin.user)
+    page = client.get(reverse("assessment:cycle_detail", args=[self_audit.organization.slug, self_audit.id]))
+    assert "Invitation expired, no answer" in page.content.decode()
+    report = client.get(reverse("reports:cycle_report", args=[self_audit.organization.slug, self_audit.id]))
+    assert "the invitation to review ended unanswered" in report.content.decode()
+    # An invitation to an address whose account is deleted keeps the address no longer.
+    _invite(client, admin, self_audit, email="second@swled.example.org")
+    user_delete(user=user_factory("second@swled.example.org"))
+    assert not Review.objects.filter(email__iexact="second@swled.example.org").exists()
+
+
+def test_a_withdrawn_invitation_reads_as_withdrawn(client, invited, admin, self_audit):
+    review, _token = invited
+    login(client, admin.user)
+    client.post(reverse("community_review:review_end", args=[self_audit.organization.slug, review.pk]))
+    report = client.get(reverse("reports:cycle_report", args=[self_audit.organization.slug, self_audit.id]))
+    assert "the organization withdrew the invitation on" in report.content.decode()
+    page = client.get(reverse("assessment:cycle_detail", args=[self_audit.organization.slug, self_audit.id]))
+    assert "Invitation withdrawn" in page.content.decode()
+
+
+def test_a_later_invitation_does_not_hide_a_submitted_review(client, accepted, reviewer, self_audit, admin):
+    login(client, reviewer)
+    _post_review(client, accepted, _all_marks(self_audit), submit=True)
+    login(client, admin.user)
+    client.post(reverse("community_review:review_end", args=[self_audit.organization.slug, accepted.pk]))
+    _invite(client, admin, self_audit, email="another@swled.example.org")
+    later = Review.objects.get(email="another@swled.example.org")
+    services.review_decline(token=_token_of(later))
+    report = client.get(reverse("reports:cycle_report", args=[self_audit.organization.slug, self_audit.id]))
+    text = report.content.decode()
+    assert "Reviewed by Harbour Sex Workers Collective on" in text and "community review: matches" in text
+    # Payment can still be recorded for the review the report speaks of.
+    page = client.get(reverse("assessment:cycle_detail", args=[self_audit.organization.slug, self_audit.id]))
+    assert f"/reviews/{accepted.pk}/paid/" in page.content.decode()
+
+
+def test_a_note_counts_each_line_break_once(client, accepted, reviewer, self_audit):
+    login(client, reviewer)
+    first = review_entries(self_audit)[0].key
+    note = ("a" * 99 + "\r\n") * 10  # 1,000 characters as the browser counts them, 1,010 as sent
+    _post_review(client, accepted, {f"verdict-{first}": "differs", f"note-{first}": note}, submit=False)
+    assert len(Mark.objects.get(review=accepted).note) == 999  # the last break is trimmed
+
+
+def test_the_invitation_subject_is_not_html_escaped(client, admin, self_audit, django_capture_on_commit_callbacks):
+    self_audit.organization.name = "Women's Health & Rights"
+    self_audit.organization.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(client, admin, self_audit)
+    assert "Women's Health & Rights asks" in mail.outbox[-1].subject
