@@ -7,8 +7,10 @@ class CommunityReviewConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import post_save, pre_delete
 
-        from community_review.services import reviewer_deleted
+        from accounts.models import Membership
+        from community_review.services import reviewer_deleted, reviewer_joined
 
         pre_delete.connect(reviewer_deleted, sender=get_user_model(), dispatch_uid="ally-reviewer-deleted")
+        post_save.connect(reviewer_joined, sender=Membership, dispatch_uid="ally-reviewer-joined")

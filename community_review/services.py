@@ -254,6 +254,19 @@ def reviewer_deleted(sender: type[User], instance: User, **kwargs: object) -> No
         _end(review, by=None, side="", now=now)
 
 
+def reviewer_joined(sender: type[Membership], instance: Membership, created: bool, **kwargs: object) -> None:
+    """A reviewer who becomes a member of the organization no longer reviews it from outside:
+    their open review of its self-audits ends, as if the organization had ended it."""
+    if not created:
+        return
+    now = timezone.now()
+    reviews = Review.objects.filter(
+        reviewer_id=instance.user_id, cycle__organization_id=instance.organization_id, status__in=Review.OPEN
+    ).select_related("cycle__organization")
+    for review in reviews:
+        _end(review, by=None, side=Review.Side.ORGANIZATION, now=now)
+
+
 def unanswered_invitations_end(*, now: datetime | None = None) -> int:
     """End the invitations past their date, forgetting their address and link; return how many."""
     now = now or timezone.now()

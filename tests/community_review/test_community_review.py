@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Membership
 from accounts.services import user_delete
 from accounts.tokens import new_token
 from assessment.demo import CHECKLIST_3_PATH
@@ -442,3 +442,9 @@ def test_the_invitation_subject_is_not_html_escaped(client, admin, self_audit, d
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, admin, self_audit)
     assert "Women's Health & Rights asks" in mail.outbox[-1].subject
+
+
+def test_a_reviewer_who_joins_the_organization_no_longer_reviews_it(accepted, reviewer, self_audit):
+    Membership.objects.create(user=reviewer, organization=self_audit.organization, role="staff")
+    accepted.refresh_from_db()
+    assert accepted.status == Review.Status.ENDED and accepted.ended_by == "organization"
