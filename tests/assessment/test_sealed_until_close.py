@@ -215,6 +215,14 @@ def _wal_touches(start: str, end: str) -> dict[int, set[tuple]]:
     """Return, per transaction, the tuples (relation, block, offset) its WAL records touched."""
     touched: dict[int, set[tuple]] = {}
     with connection.cursor() as cursor:
+        # The log can be read only as far as it is flushed, and other tests' transactions may hold
+        # records before ``end`` still unflushed: a transaction of our own, committed, flushes past it.
+        for _ in range(50):
+            cursor.execute("SELECT txid_current()")
+            cursor.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", [end])
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.1)
         cursor.execute(
             "SELECT xid::text::bigint, description, block_ref FROM pg_get_wal_records_info(%s, %s)"
             " WHERE resource_manager LIKE 'Heap%%'",
