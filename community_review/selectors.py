@@ -25,7 +25,6 @@ class Entry:
     answer: str
     claimed: int | None  # a level above 1 claimed without evidence, counted as level 1
     evidence: str
-    evidence_prompt: str
     mark: Mark | None = None
 
 
@@ -50,10 +49,6 @@ class ReviewView:
 
     def mark_for(self, key: str) -> Mark | None:
         return next((entry.mark for entry in self.entries if entry.key == key), None)
-
-    @property
-    def marks(self) -> dict[str, Mark]:
-        return {entry.key: entry.mark for entry in self.entries if entry.mark is not None}
 
     @property
     def counts(self) -> Counter:
@@ -119,7 +114,6 @@ def review_entries(cycle: Cycle) -> list[Entry]:
                 answer=_answer(cycle, item, results, claimed),
                 claimed=claimed,
                 evidence=notes.get(item.key, ""),
-                evidence_prompt=item.evidence_prompt,
             )
         )
     return entries

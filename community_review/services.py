@@ -138,12 +138,12 @@ def review_accept(*, token: str, user: User, reviewer_organization: str = "", na
 
 
 @transaction.atomic
-def review_decline(*, token: str, user: User | None = None) -> Review:
-    """Decline the invitation, signed in or not: the organization sees that it was declined."""
+def review_decline(*, token: str) -> Review:
+    """Decline the invitation. Whoever holds the link may, signed in or not, and nobody is named:
+    the organization learns only that it was declined."""
     review = _pending_locked(token)
     _answered(review, Status.DECLINED, timezone.now())
     review.save()
-    # Whoever holds the link may decline, signed in or not: the organization learns only that it was.
     _audit(review, None, Action.REVIEW_DECLINED)
     return review
 

@@ -96,7 +96,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and review is not None:
         if request.POST.get("answer") == "decline":
             with refusal_shown(request) as refused:
-                services.review_decline(token=token, user=request.user if request.user.is_authenticated else None)
+                services.review_decline(token=token)
             if not refused:
                 return render(request, "community_review/declined.html", {"organization": review.cycle.organization})
         elif request.user.is_authenticated and form.is_valid():

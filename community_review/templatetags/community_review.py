@@ -5,7 +5,6 @@ from django import template
 
 from community_review import selectors
 from community_review.forms import InviteForm
-from community_review.models import Review
 
 register = template.Library()
 
@@ -26,7 +25,6 @@ def cycle_review_panel(context, cycle, membership) -> dict:
         "earlier": [review for review in reviews if review is not current],
         "form": InviteForm(),
         "csrf_token": context.get("csrf_token"),
-        "Status": Review.Status,
     }
 
 
