@@ -155,6 +155,16 @@ def item_score(item: ItemSpec, answer: Answer) -> float | None:
     return 1.0 - fraction if item.reverse else fraction
 
 
+def answer_from_score(score: float, max_value: int, *, reverse: bool) -> int:
+    """Return the answer one response's item score (0 to 100, as ``item_stats`` keeps it) came from.
+
+    >>> answer_from_score(75.0, 4, reverse=False), answer_from_score(75.0, 4, reverse=True)
+    (3, 1)
+    """
+    value = score / 100 * max_value
+    return round(max_value - value if reverse else value)
+
+
 def score_response(instrument: Instrument, answers: Mapping[str, Answer]) -> ResponseScore:
     """Return one response's dimension scores and overall score."""
     dimensions: dict[str, float | None] = {}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from assessment.forms import answer_choices
 from assessment.models import Cycle, Item, in_language
+from assessment.scoring import answer_from_score
 from community_review.models import Mark, Review
 
 
@@ -83,8 +84,7 @@ def _answer(cycle: Cycle, item: Item, results: dict, claimed: int | None) -> str
         return str(points[claimed][1])
     mean = (results.get("item_means") or {}).get(item.key)
     if mean is not None:
-        fraction = mean / 100
-        return str(points[round((1 - fraction if item.reverse else fraction) * item.max_value)][1])
+        return str(points[answer_from_score(mean, item.max_value, reverse=item.reverse)][1])
     special = dict(others)
     for key, counts in (("dk", "dk_counts"), ("na", "na_counts")):
         if (results.get(counts) or {}).get(item.key) and key in special:

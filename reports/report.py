@@ -229,9 +229,9 @@ def _gap_row(key: str, results: Mapping, items: Mapping[str, dict], *, one_set: 
         elif row["mean"] is not None:
             row["record"] = {50: "once", 0: "more"}.get(round(row["mean"]))
     elif one_set and n == 1 and row["mean"] is not None:
-        max_value = row.get("max_value") or 3
-        score = row["mean"] / 100 * max_value
-        row["level"] = round(max_value - score if row.get("reverse") else score)
+        row["level"] = scoring.answer_from_score(
+            row["mean"], row.get("max_value") or 3, reverse=bool(row.get("reverse"))
+        )
     return row
 
 
