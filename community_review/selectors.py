@@ -62,19 +62,18 @@ class ReviewView:
         return self.review.submitted_at is not None
 
 
+def _entries(cycle: Cycle):
+    """The checklist's scored entries: what a reviewer marks (leadership's view of staff items aside)."""
+    return Item.objects.filter(questionnaire_id=cycle.questionnaire_id, staff_view=False)
+
+
 def _scored_items(cycle: Cycle) -> list[Item]:
-    return in_language(
-        Item.objects.filter(questionnaire_id=cycle.questionnaire_id, staff_view=False)
-        .select_related("dimension")
-        .order_by("dimension__order", "order", "key")
-    )
+    return in_language(_entries(cycle).select_related("dimension").order_by("dimension__order", "order", "key"))
 
 
 def entry_keys(cycle: Cycle) -> list[str]:
-    """Return the keys of the entries a reviewer marks: the checklist's scored entries."""
-    return list(
-        Item.objects.filter(questionnaire_id=cycle.questionnaire_id, staff_view=False).values_list("key", flat=True)
-    )
+    """Return the keys of the entries a reviewer marks."""
+    return list(_entries(cycle).values_list("key", flat=True))
 
 
 def _answer(cycle: Cycle, item: Item, results: dict, claimed: int | None) -> str:
